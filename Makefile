@@ -1,0 +1,43 @@
+# Two commands a newcomer needs: `make run` (set up and open the app) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest demo first-run bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## run: create .venv, install, open the app (the demo data when no database exists yet)
+run: $(STAMP)
+	$(BIN)/danvan gui --demo-if-missing
+
+## first-run: open the app with the first-run dialog (choose this installation's office)
+first-run: $(STAMP)
+	$(BIN)/danvan gui
+
+## test: lint, type-check and the whole test suite (what CI runs)
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
+
+demo: $(STAMP)
+	$(BIN)/danvan demo
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/startup.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

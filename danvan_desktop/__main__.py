@@ -1,0 +1,5 @@
+"""Entry point for `python -m danvan_desktop`."""
+
+from danvan_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Catalog: the dated org-unit hierarchy, organizations, criteria sets, programmes and periods."""

@@ -1,0 +1,114 @@
+"""Command line: the GUI by default, plus batch commands (init, demo, units, catalog, info)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from danvan_desktop import APP_TITLE, __version__, paths
+from danvan_desktop.errors import UserError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, details in the log
+
+DESCRIPTION = f"""{APP_TITLE} {__version__}: nhập liệu, trao đổi gói dữ liệu và in báo cáo công tác dân vận.
+Không có lệnh: mở giao diện. Dữ liệu mặc định nằm trong thư mục người dùng
+(đặt biến môi trường {paths.DATA_DIR_ENV} để dùng thư mục khác)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="danvan",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
+    )
+    parser.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{APP_TITLE} {__version__}",
+        help="hiện phiên bản rồi thoát",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help="tệp cơ sở dữ liệu (mặc định: trong thư mục dữ liệu người dùng)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết ra màn hình")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH")
+
+    gui = sub.add_parser("gui", help="mở giao diện (mặc định khi không có lệnh)")
+    gui.add_argument(
+        "--demo-if-missing",
+        action="store_true",
+        help="chưa có cơ sở dữ liệu thì mở dữ liệu minh họa",
+    )
+
+    init = sub.add_parser("init", help="tạo cơ sở dữ liệu cho một đơn vị")
+    init.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị sử dụng (xem `danvan units`)")
+    init.add_argument(
+        "--role",
+        choices=["reporting", "aggregating"],
+        help="reporting: đơn vị báo cáo (xã); aggregating: đơn vị tổng hợp",
+    )
+
+    demo = sub.add_parser("demo", help="tạo cơ sở dữ liệu minh họa của huyện Định Hóa")
+    demo.add_argument("--today", type=dt.date.fromisoformat, help=argparse.SUPPRESS)
+
+    units = sub.add_parser("units", help="liệt kê, tìm đơn vị trong danh mục (không phân biệt dấu)")
+    units.add_argument("--search", default="", metavar="CHỮ", help='ví dụ: "dinh hoa"')
+    units.add_argument(
+        "--on",
+        type=dt.date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="chỉ đơn vị có hiệu lực vào ngày này",
+    )
+
+    catalog = sub.add_parser("catalog", help="kiểm tra, bổ sung danh mục từ tệp YAML")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", metavar="VIỆC", required=True)
+    check = catalog_sub.add_parser("check", help="kiểm tra tệp danh mục, không ghi gì")
+    check.add_argument("files", nargs="+", type=Path)
+    imp = catalog_sub.add_parser(
+        "import", help="bổ sung đơn vị, tổ chức... từ tệp danh mục vào cơ sở dữ liệu"
+    )
+    imp.add_argument("files", nargs="+", type=Path)
+
+    sub.add_parser("info", help="thông tin cơ sở dữ liệu và đơn vị sử dụng")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    user = paths.user_paths()
+    from danvan_desktop.logsetup import configure_logging
+
+    log_file = configure_logging(user.log_file, verbose=args.verbose)
+    command = args.command or "gui"
+    try:
+        if command == "gui":
+            from danvan_desktop.app import run_gui
+
+            return run_gui(args.db, demo_if_missing=getattr(args, "demo_if_missing", False))
+        from danvan_desktop import commands
+
+        return commands.run(command, args, user)
+    except UserError as exc:
+        log.info("user error: %s (%s)", exc.message, exc.detail)
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Đã hủy.", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error in command %s", command)
+        where = f" Chi tiết trong tệp nhật ký: {log_file}" if log_file else ""
+        print(f"Lỗi ngoài dự kiến của chương trình.{where}", file=sys.stderr)
+        return EXIT_INTERNAL

@@ -1,0 +1,150 @@
+"""The batch commands behind the CLI (no Qt): init, demo, units, catalog, info."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from danvan_desktop import paths
+from danvan_desktop.catalog.loader import load_checked
+from danvan_desktop.db.engine import Database, open_database
+from danvan_desktop.db.models import OrgBranch, OrgUnit, Period, Record
+from danvan_desktop.errors import CatalogError
+from danvan_desktop.paths import UserPaths
+
+DEMO_FILE_NAME = "demo.sqlite3"
+
+
+def database_path(args: argparse.Namespace, user: UserPaths) -> Path:
+    return Path(args.db) if args.db else user.default_database
+
+
+def demo_path(args: argparse.Namespace, user: UserPaths) -> Path:
+    return Path(args.db) if args.db else user.data_dir / DEMO_FILE_NAME
+
+
+def open_existing(args: argparse.Namespace, user: UserPaths) -> Database:
+    return open_database(database_path(args, user), backup_dir=user.backup_dir)
+
+
+def cmd_init(args: argparse.Namespace, user: UserPaths) -> int:
+    from danvan_desktop.services.installation import initialize_database, load_installation
+
+    path = database_path(args, user)
+    db = initialize_database(path, args.unit, args.role, catalog_dir=paths.catalog_dir())
+    with db.session() as session:
+        info = load_installation(session)
+    db.close()
+    print(f"Đã tạo cơ sở dữ liệu {path}")
+    print(f"Đơn vị sử dụng: {info.office_label} ({info.office_code}), vai trò: {info.role_label}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, user: UserPaths) -> int:
+    from danvan_desktop.services.demo import build_demo
+
+    path = demo_path(args, user)
+    db = build_demo(path, catalog_dir=paths.catalog_dir(), demo_dir=paths.demo_dir(), today=args.today)
+    with db.session() as session:
+        communes = session.scalar(
+            select(func.count())
+            .select_from(OrgUnit)
+            .where(OrgUnit.kind.in_(["xa", "thi_tran"]), OrgUnit.parent.has(code="DH"))
+        )
+        villages = session.scalar(select(func.count()).select_from(OrgUnit).where(OrgUnit.source == "demo"))
+        branches = session.scalar(select(func.count()).select_from(OrgBranch))
+    db.close()
+    print(f"Đã tạo dữ liệu minh họa huyện Định Hóa: {path}")
+    print(f"{communes} đơn vị cấp xã, {villages} xóm/tổ dân phố, {branches} chi hội/chi đoàn/ban công tác.")
+    print(f"Mở bằng: danvan --db {path}")
+    return 0
+
+
+def cmd_units(args: argparse.Namespace, user: UserPaths) -> int:
+    from danvan_desktop.services.orgunits import search_units, unit_label
+
+    db = open_existing(args, user)
+    with db.session() as session:
+        units = search_units(session, args.search, on=args.on, limit=10_000)
+        parents = {u.id: u for u in session.scalars(select(OrgUnit))}
+        for unit in units:
+            parent = parents.get(unit.parent_id) if unit.parent_id else None
+            span = (
+                f"{unit.valid_from:%d/%m/%Y}–{unit.valid_to:%d/%m/%Y}"
+                if unit.valid_to
+                else f"từ {unit.valid_from:%d/%m/%Y}"
+            )
+            under = f", thuộc {unit_label(parent)}" if parent else ""
+            print(f"{unit.code:<18} {unit_label(unit)}{under} ({span})")
+    db.close()
+    if not units:
+        print("Không tìm thấy đơn vị nào.")
+        return 1
+    return 0
+
+
+def cmd_catalog(args: argparse.Namespace, user: UserPaths) -> int:
+    files: list[Path] = args.files
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise CatalogError("Không tìm thấy tệp danh mục:", [str(m) for m in missing])
+    if args.catalog_command == "check":
+        from danvan_desktop.services.catalog_sync import known_unit_entries
+
+        known = []
+        target = database_path(args, user)
+        if target.exists():
+            db = open_database(target, backup_dir=user.backup_dir)
+            with db.session() as session:
+                known = known_unit_entries(session)
+            db.close()
+        catalogs = load_checked(files, known)
+        total = sum(len(c.units) for c in catalogs)
+        print(f"Danh mục hợp lệ: {len(catalogs)} tệp, {total} đơn vị.")
+        return 0
+    from danvan_desktop.services.catalog_sync import import_catalog_files
+
+    db = open_existing(args, user)
+    with db.transaction() as session:
+        counts = import_catalog_files(session, files, source="user")
+    db.close()
+    print(f"Đã bổ sung danh mục: {counts.summary_vi()}.")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace, user: UserPaths) -> int:
+    from danvan_desktop.db.migrate import HEAD_REVISION
+    from danvan_desktop.services.installation import load_installation
+
+    db = open_existing(args, user)
+    with db.session() as session:
+        info = load_installation(session)
+        counts = {
+            "đơn vị": session.scalar(select(func.count()).select_from(OrgUnit)),
+            "kỳ báo cáo": session.scalar(select(func.count()).select_from(Period)),
+            "bản ghi": session.scalar(select(func.count()).select_from(Record)),
+        }
+    db.close()
+    print(f"Cơ sở dữ liệu: {db.path}")
+    print(f"Phiên bản lược đồ: {HEAD_REVISION}")
+    print(f"Đơn vị sử dụng: {info.office_label} ({info.office_code}), vai trò: {info.role_label}")
+    print(f"Mã cài đặt: {info.site_id}")
+    print(", ".join(f"{n} {label}" for label, n in counts.items()))
+    print(f"Nhật ký: {user.log_file}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, UserPaths], int]] = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "units": cmd_units,
+    "catalog": cmd_catalog,
+    "info": cmd_info,
+}
+
+
+def run(command: str, args: argparse.Namespace, user: UserPaths) -> int:
+    return COMMANDS[command](args, user)

@@ -1,0 +1,1 @@
+"""Persistence: typed SQLAlchemy models, engine setup and the Alembic migrations that build them."""

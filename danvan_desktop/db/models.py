@@ -1,0 +1,217 @@
+"""Typed SQLAlchemy models of everything the app stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, dict[str, int]: JSON}
+
+
+Base.metadata.naming_convention = NAMING
+
+
+class OrgUnit(Base):
+    """An administrative unit, valid between two dates, placed under its parent."""
+
+    __tablename__ = "org_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = mapped_column(String(200), index=True)  # accent-free search key
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    admin_code: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(200), default="catalog")
+
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
+
+
+class UnitLineage(Base):
+    """A unit that became (part of) another on a date: merges, splits, renames."""
+
+    __tablename__ = "unit_lineage"
+    __table_args__ = (UniqueConstraint("from_unit_id", "to_unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    effective: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    verified: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str | None] = mapped_column(Text)
+
+
+class Organization(Base):
+    """The Fatherland Front or a socio-political organization."""
+
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(100))
+    branch_label: Mapped[str] = mapped_column(String(100))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OrgBranch(Base):
+    """An organization's branch in one unit (a village's chi hội, a commune's committee)."""
+
+    __tablename__ = "org_branch"
+    __table_args__ = (UniqueConstraint("organization_id", "org_unit_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    organization: Mapped[Organization] = relationship()
+    org_unit: Mapped[OrgUnit] = relationship()
+
+
+class CriteriaSet(Base):
+    """A versioned set of criteria (e.g. NTM under QĐ 318/QĐ-TTg)."""
+
+    __tablename__ = "criteria_set"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    decision: Mapped[str] = mapped_column(String(300))
+    issued: Mapped[dt.date | None] = mapped_column(Date)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="criteria_set", order_by="Criterion.number", cascade="all, delete-orphan"
+    )
+
+
+class Criterion(Base):
+    __tablename__ = "criterion"
+    __table_args__ = (UniqueConstraint("criteria_set_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criteria_set_id: Mapped[int] = mapped_column(ForeignKey("criteria_set.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    group_name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+
+    criteria_set: Mapped[CriteriaSet] = relationship(back_populates="criteria")
+
+
+class Programme(Base):
+    """A programme or project with indicators (e.g. Đề án 05-ĐA/TU)."""
+
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    document: Mapped[str] = mapped_column(String(300))
+    issued: Mapped[dt.date] = mapped_column(Date)
+    start_year: Mapped[int] = mapped_column(Integer)
+    end_year: Mapped[int] = mapped_column(Integer)
+
+
+class Period(Base):
+    """A reporting period with a stable text code ("2023-Q2", "DA05-TU-SK")."""
+
+    __tablename__ = "period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(200))
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
+
+
+class Record(Base):
+    """One set of form values for a unit and period; never deleted, only tombstoned."""
+
+    __tablename__ = "record"
+    __table_args__ = (Index("ix_record_form_unit_period", "form_id", "org_unit_id", "period_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID, stable across sites
+    form_id: Mapped[str] = mapped_column(String(64))
+    form_version: Mapped[int] = mapped_column(Integer)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"), index=True)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version_vector: Mapped[dict[str, int]] = mapped_column(JSON)  # site id -> edit counter
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RecordHistory(Base):
+    """Every saved version of every record, in order; the last row equals the record."""
+
+    __tablename__ = "record_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("record.id"), index=True)
+    form_version: Mapped[int] = mapped_column(Integer)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version_vector: Mapped[dict[str, int]] = mapped_column(JSON)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    change: Mapped[str] = mapped_column(String(20))  # create / update / delete / restore / merge
+
+
+class Installation(Base):
+    """This installation's identity: one row."""
+
+    __tablename__ = "installation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(36), unique=True)
+    office_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    role: Mapped[str] = mapped_column(String(20))  # reporting / aggregating
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by_version: Mapped[str] = mapped_column(String(32))
+
+    office_unit: Mapped[OrgUnit] = relationship()
+
+
+class Setting(Base):
+    """Key/value settings: signer names and titles, last chosen period, catalog digest."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

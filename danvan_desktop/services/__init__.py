@@ -1,0 +1,1 @@
+"""Use cases over the database: setup, catalog sync, org-unit queries, periods, records, demo."""

@@ -1,0 +1,81 @@
+"""A demo database for Định Hóa district: every later screen and report has data to show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from danvan_desktop.catalog.kinds import UnitKind
+from danvan_desktop.db.engine import Database
+from danvan_desktop.db.models import Organization, OrgBranch, OrgUnit
+from danvan_desktop.services.catalog_sync import import_catalog_files
+from danvan_desktop.services.installation import initialize_database
+from danvan_desktop.services.settings import set_setting
+
+DEMO_OFFICE = "DH"
+DEMO_PERIOD = "2023"
+VILLAGE_ORGS = (
+    "MTTQ",
+    "HLHPN",
+    "DTN",
+    "HND",
+    "HCCB",
+)  # unions (Công đoàn) sit in agencies, not villages
+
+DEMO_SETTINGS = {
+    "signer.name": "Hoàng Thị Minh",
+    "signer.title": "TRƯỞNG BAN",
+    "signer.authority": "K/T",
+    "office.issuing_body": "BAN DÂN VẬN HUYỆN ỦY",
+    "office.superior_body": "HUYỆN ỦY ĐỊNH HÓA",
+    "office.place_name": "Định Hóa",
+    "ui.period": DEMO_PERIOD,
+}
+
+
+def build_demo(path: Path, *, catalog_dir: Path, demo_dir: Path, today: dt.date | None = None) -> Database:
+    """Create a demo database at `path`: the district office, its 23 communes and 228 villages."""
+    db = initialize_database(path, DEMO_OFFICE, "aggregating", catalog_dir=catalog_dir, today=today)
+    try:
+        with db.transaction() as session:
+            import_catalog_files(session, sorted(demo_dir.glob("*.yaml")), source="demo")
+            _add_branches(session)
+            for key, value in DEMO_SETTINGS.items():
+                set_setting(session, key, value)
+    except BaseException:
+        db.close()
+        path.unlink(missing_ok=True)  # a half-built demo is worse than none
+        raise
+    return db
+
+
+def _add_branches(session: Session) -> None:
+    orgs = {o.code: o for o in session.scalars(select(Organization))}
+    units = session.scalars(select(OrgUnit).where(OrgUnit.source == "demo")).all()
+    for village in units:
+        for code in VILLAGE_ORGS:
+            org = orgs[code]
+            session.add(
+                OrgBranch(
+                    organization_id=org.id,
+                    org_unit_id=village.id,
+                    name=f"{org.branch_label} {village.name}",
+                )
+            )
+    communes = session.scalars(
+        select(OrgUnit).where(OrgUnit.kind.in_([k.value for k in (UnitKind.XA, UnitKind.THI_TRAN)]))
+    ).all()
+    for commune in communes:
+        if commune.parent is None or commune.parent.code != DEMO_OFFICE:
+            continue
+        for org in orgs.values():
+            session.add(
+                OrgBranch(
+                    organization_id=org.id,
+                    org_unit_id=commune.id,
+                    name=f"{org.short_name} {commune.name}",
+                )
+            )

@@ -1,0 +1,99 @@
+"""Saving form records: NFC values, a version vector per record, every version kept in history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from danvan_desktop.db.models import Record, RecordHistory
+from danvan_desktop.text import nfc, nfc_deep
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)  # stored as naive UTC
+
+
+def _bump(vector: dict[str, int], site_id: str) -> dict[str, int]:
+    bumped = dict(vector)
+    bumped[site_id] = bumped.get(site_id, 0) + 1
+    return bumped
+
+
+def _remember(session: Session, record: Record, change: str) -> None:
+    session.add(
+        RecordHistory(
+            record_id=record.id,
+            form_version=record.form_version,
+            values=record.values,
+            version_vector=record.version_vector,
+            deleted=record.deleted,
+            changed_by=record.updated_by,
+            changed_at=record.updated_at,
+            change=change,
+        )
+    )
+
+
+def create_record(
+    session: Session,
+    *,
+    site_id: str,
+    user: str,
+    form_id: str,
+    form_version: int,
+    org_unit_id: int,
+    period_id: int,
+    values: dict[str, Any],
+    record_id: str | None = None,
+) -> Record:
+    now = _now()
+    record = Record(
+        id=record_id or str(uuid.uuid4()),
+        form_id=form_id,
+        form_version=form_version,
+        org_unit_id=org_unit_id,
+        period_id=period_id,
+        values=nfc_deep(values),
+        created_by=nfc(user),
+        created_at=now,
+        updated_by=nfc(user),
+        updated_at=now,
+        version_vector={site_id: 1},
+        deleted=False,
+    )
+    session.add(record)
+    session.flush()
+    _remember(session, record, "create")
+    return record
+
+
+def update_record(
+    session: Session,
+    record: Record,
+    *,
+    site_id: str,
+    user: str,
+    values: dict[str, Any],
+    form_version: int,
+) -> Record:
+    """Replace the values; the previous ones stay in history."""
+    record.values = nfc_deep(values)
+    record.form_version = form_version
+    record.updated_by, record.updated_at = nfc(user), _now()
+    record.version_vector = _bump(record.version_vector, site_id)
+    session.flush()
+    _remember(session, record, "update")
+    return record
+
+
+def set_deleted(session: Session, record: Record, *, site_id: str, user: str, deleted: bool) -> Record:
+    """Tombstone (or restore) a record; it is never removed, so the deletion can travel."""
+    record.deleted = deleted
+    record.updated_by, record.updated_at = nfc(user), _now()
+    record.version_vector = _bump(record.version_vector, site_id)
+    session.flush()
+    _remember(session, record, "delete" if deleted else "restore")
+    return record

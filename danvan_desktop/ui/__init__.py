@@ -1,0 +1,1 @@
+"""Qt user interface: main window, dialogs, models and the background-worker helper."""

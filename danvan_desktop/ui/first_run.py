@@ -1,0 +1,178 @@
+"""First start: choose the office this installation serves and create its database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QProgressBar,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from danvan_desktop.catalog.loader import load_checked, shipped_catalog_paths
+from danvan_desktop.services.installation import default_role, initialize_database
+from danvan_desktop.ui.error_dialog import report_exception
+from danvan_desktop.ui.unit_models import (
+    UNIT_CODE_ROLE,
+    UNIT_KIND_ROLE,
+    FoldedFilterProxy,
+    build_catalog_list_model,
+)
+from danvan_desktop.ui.worker import run_in_background
+
+
+class FirstRunDialog(QDialog):
+    """Pick an org unit (type-ahead without accents) and a role; creates the database."""
+
+    def __init__(
+        self, database_path: Path, catalog_dir: Path, log_file: Path | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Khai báo đơn vị sử dụng — Dân Vận Desktop")
+        self.setMinimumSize(620, 560)
+        self.database_path = database_path
+        self._catalog_dir = catalog_dir
+        self._log_file = log_file
+
+        catalogs = load_checked(shipped_catalog_paths(catalog_dir))
+        units = [u for c in catalogs for u in c.units]
+        self._proxy = FoldedFilterProxy()
+        self._proxy.setSourceModel(build_catalog_list_model(units))
+
+        intro = QLabel(
+            "Đây là lần đầu Dân Vận Desktop chạy trên máy này. Hãy chọn cơ quan, đơn vị mà máy này "
+            "phục vụ và vai trò của đơn vị. Có thể gõ tên không dấu, ví dụ «dinh hoa»."
+        )
+        intro.setWordWrap(True)
+        self.search = QLineEdit()
+        self.search.setObjectName("unitSearch")
+        self.search.setPlaceholderText("Tìm đơn vị: gõ tên, có thể không dấu…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search)
+        self.search.installEventFilter(self)
+        self.units = QListView()
+        self.units.setObjectName("unitList")
+        self.units.setModel(self._proxy)
+        self.units.selectionModel().currentChanged.connect(self._on_unit_changed)
+        self.units.doubleClicked.connect(lambda _index: self._create())
+
+        role_box = QGroupBox("Vai trò của đơn vị")
+        self.reporting = QRadioButton(
+            "Đơn vị báo cáo: nhập số liệu của xã, in báo cáo, gửi gói dữ liệu lên trên"
+        )
+        self.aggregating = QRadioButton(
+            "Đơn vị tổng hợp: nhận gói của các đơn vị, in báo cáo tổng hợp, gửi lên trên"
+        )
+        self.reporting.setChecked(True)
+        self._roles = QButtonGroup(self)
+        self._roles.addButton(self.reporting)
+        self._roles.addButton(self.aggregating)
+        role_layout = QVBoxLayout(role_box)
+        role_layout.addWidget(self.reporting)
+        role_layout.addWidget(self.aggregating)
+
+        where = QLabel(f"Cơ sở dữ liệu sẽ được tạo tại:\n{database_path}")
+        where.setWordWrap(True)
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy indicator: creation is one indivisible step
+        self.progress.setFormat("Đang tạo cơ sở dữ liệu…")
+        self.progress.hide()
+
+        self.buttons = QDialogButtonBox()
+        self.create_button = self.buttons.addButton(
+            "Tạo cơ sở dữ liệu", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.create_button.setEnabled(False)
+        self.buttons.addButton("Thoát", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self._create)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.search)
+        layout.addWidget(self.units, 1)
+        layout.addWidget(role_box)
+        layout.addWidget(where)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.buttons)
+        self.search.setFocus()
+
+    def selected_code(self) -> str | None:
+        index = self.units.currentIndex()
+        return str(index.data(UNIT_CODE_ROLE)) if index.isValid() else None
+
+    def selected_role(self) -> str:
+        return "aggregating" if self.aggregating.isChecked() else "reporting"
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Keyboard-first: arrows in the search box move through the list, Enter creates.
+        if watched is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                self._step(1 if event.key() == Qt.Key.Key_Down else -1)
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._create()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _step(self, delta: int) -> None:
+        rows = self._proxy.rowCount()
+        if rows == 0:
+            return
+        current = self.units.currentIndex().row()
+        row = min(max(current + delta, 0), rows - 1) if current >= 0 else 0
+        self.units.selectionModel().setCurrentIndex(
+            self._proxy.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+
+    def _on_search(self, text: str) -> None:
+        self._proxy.set_query(text)
+        if self._proxy.rowCount() > 0:
+            self.units.selectionModel().setCurrentIndex(
+                self._proxy.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+        else:
+            self.units.selectionModel().clearCurrentIndex()
+            self.create_button.setEnabled(False)
+
+    def _on_unit_changed(self) -> None:
+        index = self.units.currentIndex()
+        self.create_button.setEnabled(index.isValid())
+        if index.isValid():
+            role = default_role(str(index.data(UNIT_KIND_ROLE)))
+            (self.aggregating if role == "aggregating" else self.reporting).setChecked(True)
+
+    def _create(self) -> None:
+        code = self.selected_code()
+        if code is None or not self.create_button.isEnabled():
+            return
+        role = self.selected_role()
+        self._set_busy(True)
+
+        def work() -> Path:
+            db = initialize_database(self.database_path, code, role, catalog_dir=self._catalog_dir)
+            db.close()  # reopened in the UI thread, which owns it from then on
+            return self.database_path
+
+        run_in_background(work, lambda _path: self.accept(), self._on_failed)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        report_exception(self, error, self._log_file)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        for widget in (self.search, self.units, self.create_button, self.reporting, self.aggregating):
+            widget.setEnabled(not busy)
