@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from danvan_desktop import APP_NAME, APP_TITLE, paths
-from danvan_desktop.commands import DEMO_FILE_NAME
-from danvan_desktop.db.engine import Database, open_database
+from danvan_desktop.cli import EXIT_INTERNAL
 from danvan_desktop.errors import UserError
 
 if TYPE_CHECKING:
-    from danvan_desktop.ui.main_window import MainWindow
+    from danvan_desktop.db.engine import Database
+    from danvan_desktop.services.office_view import OfficeSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ def prepare_demo(user: paths.UserPaths) -> Path:
     """The demo database in the user's data folder, built on first use."""
     from danvan_desktop.services.demo import build_demo
 
-    demo = user.data_dir / DEMO_FILE_NAME
+    demo = user.demo_database
     if not demo.exists():
         print(f"Chưa có cơ sở dữ liệu; đang tạo dữ liệu minh họa huyện Định Hóa tại {demo} …")
         build_demo(demo, catalog_dir=paths.catalog_dir(), demo_dir=paths.demo_dir()).close()
@@ -30,12 +31,35 @@ def prepare_demo(user: paths.UserPaths) -> Path:
     return demo
 
 
-def run_gui(db_path: Path | None, *, demo_if_missing: bool = False) -> int:
-    """Open the app: the first-run dialog when there is no database yet, else the main window."""
+def open_office(path: Path, user: paths.UserPaths) -> tuple[Database, OfficeSnapshot]:
+    """Open the database, refresh its catalog, read what the main window shows (no Qt here)."""
+    from danvan_desktop.db.engine import open_database
+    from danvan_desktop.services.installation import refresh_catalog_if_changed
+    from danvan_desktop.services.office_view import load_office_snapshot
+
+    db = open_database(path, backup_dir=user.backup_dir)
+    try:
+        snapshot = load_office_snapshot(db, dt.date.today().year)
+        if refresh_catalog_if_changed(db, paths.catalog_dir()):
+            log.info("catalog refreshed from %s", paths.catalog_dir())
+            snapshot = load_office_snapshot(db, dt.date.today().year)
+    except BaseException:
+        db.close()
+        raise
+    return db, snapshot
+
+
+def run_gui(db_path: Path | None, *, demo_if_missing: bool = False, quit_when_shown: bool = False) -> int:
+    """Open the app: the first-run dialog when there is no database yet, else the main window.
+
+    The window appears at once and the database opens in the background, so a slow disk or a
+    schema upgrade never shows a frozen or missing window.
+    """
     from PySide6.QtWidgets import QApplication, QDialog
 
     from danvan_desktop.ui.error_dialog import install_excepthook, report_exception
-    from danvan_desktop.ui.first_run import FirstRunDialog
+    from danvan_desktop.ui.main_window import MainWindow
+    from danvan_desktop.ui.worker import run_in_background
 
     user = paths.user_paths()
     existing = QApplication.instance()
@@ -49,39 +73,38 @@ def run_gui(db_path: Path | None, *, demo_if_missing: bool = False) -> int:
     if not path.exists() and demo_if_missing and db_path is None:
         path = prepare_demo(user)
     if not path.exists():
+        from danvan_desktop.ui.first_run import FirstRunDialog  # only on first start: loads the catalog
+
         dialog = FirstRunDialog(path, paths.catalog_dir(), log_file)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return 0
-    try:
-        db = open_app_database(path, user)
-    except UserError as exc:
-        box = report_exception(None, exc, log_file)
-        box.exec()
-        return exc.exit_code
-    window = create_main_window(db, log_file)
+
+    window = MainWindow(log_file)
     window.show()
-    code = app.exec()
-    db.close()
-    return int(code)
+    if quit_when_shown:  # start-up benchmark markers
+        app.processEvents()
+        print("main-window-shown", flush=True)
+    exit_code = 0
 
+    def opened(result: tuple[Database, OfficeSnapshot]) -> None:
+        window.attach(*result)
+        if quit_when_shown:
+            app.processEvents()
+            print("main-window-ready", flush=True)
+            app.quit()
 
-def open_app_database(path: Path, user: paths.UserPaths) -> Database:
-    """Open the database and bring its catalog up to date with the one this build ships."""
-    from danvan_desktop.services.installation import load_installation, refresh_catalog_if_changed
+    def failed(error: BaseException) -> None:
+        nonlocal exit_code
+        exit_code = error.exit_code if isinstance(error, UserError) else EXIT_INTERNAL
+        if quit_when_shown:
+            print(f"Lỗi: {error}", file=sys.stderr)
+            app.exit(exit_code)
+            return
+        box = report_exception(window, error, log_file)
+        box.finished.connect(lambda _code: app.exit(exit_code))  # nothing to show without a database
 
-    db = open_database(path, backup_dir=user.backup_dir)
-    try:
-        with db.session() as session:
-            load_installation(session)
-        if refresh_catalog_if_changed(db, paths.catalog_dir()):
-            log.info("catalog refreshed from %s", paths.catalog_dir())
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
-def create_main_window(db: Database, log_file: Path | None) -> MainWindow:
-    from danvan_desktop.ui.main_window import MainWindow
-
-    return MainWindow(db, log_file)
+    run_in_background(lambda: open_office(path, user), opened, failed)
+    app.exec()
+    if window.db is not None:
+        window.db.close()
+    return exit_code

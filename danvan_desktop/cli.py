@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="chưa có cơ sở dữ liệu thì mở dữ liệu minh họa",
     )
+    gui.add_argument("--quit-when-shown", action="store_true", help=argparse.SUPPRESS)  # bench/startup.py
 
     init = sub.add_parser("init", help="tạo cơ sở dữ liệu cho một đơn vị")
     init.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị sử dụng (xem `danvan units`)")
@@ -96,7 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "gui":
             from danvan_desktop.app import run_gui
 
-            return run_gui(args.db, demo_if_missing=getattr(args, "demo_if_missing", False))
+            return run_gui(
+                args.db,
+                demo_if_missing=getattr(args, "demo_if_missing", False),
+                quit_when_shown=getattr(args, "quit_when_shown", False),
+            )
         from danvan_desktop import commands
 
         return commands.run(command, args, user)

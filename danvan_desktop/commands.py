@@ -9,13 +9,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from danvan_desktop import paths
-from danvan_desktop.catalog.loader import load_checked
 from danvan_desktop.db.engine import Database, open_database
 from danvan_desktop.db.models import OrgBranch, OrgUnit, Period, Record
 from danvan_desktop.errors import CatalogError
 from danvan_desktop.paths import UserPaths
-
-DEMO_FILE_NAME = "demo.sqlite3"
 
 
 def database_path(args: argparse.Namespace, user: UserPaths) -> Path:
@@ -23,7 +20,7 @@ def database_path(args: argparse.Namespace, user: UserPaths) -> Path:
 
 
 def demo_path(args: argparse.Namespace, user: UserPaths) -> Path:
-    return Path(args.db) if args.db else user.data_dir / DEMO_FILE_NAME
+    return Path(args.db) if args.db else user.demo_database
 
 
 def open_existing(args: argparse.Namespace, user: UserPaths) -> Database:
@@ -101,6 +98,8 @@ def cmd_catalog(args: argparse.Namespace, user: UserPaths) -> int:
             with db.session() as session:
                 known = known_unit_entries(session)
             db.close()
+        from danvan_desktop.catalog.loader import load_checked
+
         catalogs = load_checked(files, known)
         total = sum(len(c.units) for c in catalogs)
         print(f"Danh mục hợp lệ: {len(catalogs)} tệp, {total} đơn vị.")

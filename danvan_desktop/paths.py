@@ -12,6 +12,7 @@ from danvan_desktop import APP_NAME
 DATA_DIR_ENV = "DANVAN_DATA_DIR"
 RESOURCES_DIR_ENV = "DANVAN_RESOURCES_DIR"
 DATABASE_FILE_NAME = "danvan.sqlite3"
+DEMO_FILE_NAME = "demo.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,10 @@ class UserPaths:
     @property
     def default_database(self) -> Path:
         return self.data_dir / DATABASE_FILE_NAME
+
+    @property
+    def demo_database(self) -> Path:
+        return self.data_dir / DEMO_FILE_NAME
 
     @property
     def log_dir(self) -> Path:

@@ -165,8 +165,3 @@ def load_checked(paths: Iterable[Path], known_units: Iterable[UnitEntry] = ()) -
     if problems:
         raise CatalogError(f"Danh mục có {len(problems)} lỗi:", problems)
     return [c for _, c in files]
-
-
-def shipped_catalog_paths(catalog_dir: Path) -> list[Path]:
-    """The catalog files shipped in resources/, in a stable order."""
-    return sorted(catalog_dir.glob("*.yaml"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from danvan_desktop.catalog.loader import load_checked, shipped_catalog_paths
+from danvan_desktop.catalog.files import shipped_catalog_paths
+from danvan_desktop.catalog.loader import load_checked
 from danvan_desktop.catalog.schema import CatalogFile, UnitEntry
 from danvan_desktop.db.models import (
     CriteriaSet,
@@ -22,8 +22,6 @@ from danvan_desktop.db.models import (
     UnitLineage,
 )
 from danvan_desktop.text import fold
-
-CATALOG_DIGEST_KEY = "catalog.digest"
 
 
 @dataclass
@@ -39,15 +37,6 @@ class SyncCounts:
             f"{self.units} đơn vị, {self.lineage} quan hệ kế thừa, {self.organizations} tổ chức, "
             f"{self.criteria_sets} bộ tiêu chí, {self.programmes} đề án/chương trình"
         )
-
-
-def catalog_digest(paths: Sequence[Path]) -> str:
-    """A digest of the catalog files, stored so a later start can tell whether they changed."""
-    h = hashlib.sha256()
-    for path in paths:
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def known_unit_entries(session: Session) -> list[UnitEntry]:

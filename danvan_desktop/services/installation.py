@@ -11,19 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop import __version__
+from danvan_desktop.catalog.files import catalog_digest, shipped_catalog_paths
 from danvan_desktop.catalog.kinds import UnitKind
-from danvan_desktop.catalog.loader import shipped_catalog_paths
 from danvan_desktop.db.engine import Database, create_database
 from danvan_desktop.db.models import Installation, OrgUnit
 from danvan_desktop.errors import NotInitializedError, UserError
-from danvan_desktop.services.catalog_sync import (
-    CATALOG_DIGEST_KEY,
-    catalog_digest,
-    sync_shipped_catalog,
-)
 from danvan_desktop.services.orgunits import find_unit, unit_label
 from danvan_desktop.services.periods import ensure_standard_periods
 from danvan_desktop.services.settings import get_setting, set_setting
+
+# Where the digest of the catalog files last copied into the database is kept.
+CATALOG_DIGEST_KEY = "catalog.digest"
 
 ROLE_LABELS = {
     "reporting": "đơn vị báo cáo",
@@ -67,6 +65,8 @@ def initialize_database(
     if role is not None:
         check_role(role)
 
+    from danvan_desktop.services.catalog_sync import sync_shipped_catalog
+
     def populate(session: Session) -> None:
         sync_shipped_catalog(session, catalog_dir)
         set_setting(session, CATALOG_DIGEST_KEY, catalog_digest(shipped_catalog_paths(catalog_dir)))
@@ -104,6 +104,8 @@ def refresh_catalog_if_changed(db: Database, catalog_dir: Path) -> bool:
     with db.session() as session:
         if get_setting(session, CATALOG_DIGEST_KEY) == digest:
             return False
+    from danvan_desktop.services.catalog_sync import sync_shipped_catalog  # pydantic: only when needed
+
     with db.transaction() as session:
         sync_shipped_catalog(session, catalog_dir)
         set_setting(session, CATALOG_DIGEST_KEY, digest)

@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, case, select, true
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.kinds import display_name
@@ -75,7 +75,8 @@ def search_units(
     session: Session, query: str, *, on: dt.date | None = None, limit: int = 50
 ) -> list[OrgUnit]:
     """Units whose folded name (or code) contains every word of `query`, diacritics ignored."""
-    name_match = and_(*(OrgUnit.name_folded.like(f"%{w}%") for w in fold(query).split()))
+    # true() first: an empty query (list everything) must not build an empty and_().
+    name_match = and_(true(), *(OrgUnit.name_folded.like(f"%{w}%") for w in fold(query).split()))
     stmt = select(OrgUnit).where(name_match | OrgUnit.code.ilike(f"%{query.strip()}%"))
     if on is not None:
         stmt = stmt.where(OrgUnit.valid_from <= on)

@@ -13,13 +13,22 @@ from danvan_desktop.errors import UserError
 
 log = logging.getLogger(__name__)
 
+# Boxes without a parent would be garbage-collected as soon as they are opened.
+_open_boxes: set[QMessageBox] = set()
+
+
+def _open(box: QMessageBox) -> QMessageBox:
+    _open_boxes.add(box)
+    box.finished.connect(lambda _code: _open_boxes.discard(box))
+    box.open()
+    return box
+
 
 def show_user_error(parent: QWidget | None, title: str, error: UserError) -> QMessageBox:
     """Show a problem the user can act on, in Vietnamese; returns the (open) message box."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, str(error), QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("userErrorBox")
-    box.open()
-    return box
+    return _open(box)
 
 
 def show_unexpected_error(parent: QWidget | None, error: BaseException, log_file: Path | None) -> QMessageBox:
@@ -33,8 +42,7 @@ def show_unexpected_error(parent: QWidget | None, error: BaseException, log_file
         QMessageBox.Icon.Critical, "Lỗi ngoài dự kiến", text, QMessageBox.StandardButton.Ok, parent
     )
     box.setObjectName("unexpectedErrorBox")
-    box.open()
-    return box
+    return _open(box)
 
 
 def report_exception(parent: QWidget | None, error: BaseException, log_file: Path | None) -> QMessageBox:

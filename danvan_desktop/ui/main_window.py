@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QUrl
+from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,11 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop import APP_TITLE, __version__
-from danvan_desktop.db.engine import Database
-from danvan_desktop.services.installation import InstallationInfo, load_installation
-from danvan_desktop.services.orgunits import dated_subtree
-from danvan_desktop.services.periods import PeriodInfo, list_periods
-from danvan_desktop.services.settings import get_setting, set_setting
 from danvan_desktop.ui.unit_models import (
     UNIT_CODE_ROLE,
     UNIT_ID_ROLE,
@@ -34,7 +29,13 @@ from danvan_desktop.ui.unit_models import (
     build_unit_tree_model,
 )
 
-PERIOD_SETTING = "ui.period"
+if TYPE_CHECKING:
+    # Kept out of the start-up path: the window is shown before SQLAlchemy is even imported.
+    from danvan_desktop.db.engine import Database
+    from danvan_desktop.services.installation import InstallationInfo
+    from danvan_desktop.services.office_view import OfficeSnapshot
+    from danvan_desktop.services.orgunits import UnitNode
+    from danvan_desktop.services.periods import PeriodInfo
 
 
 class WelcomePage(QWidget):
@@ -61,26 +62,27 @@ class WelcomePage(QWidget):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, log_file: Path | None = None) -> None:
+    """Shown at once; `attach` fills it when the database has been opened in the background."""
+
+    ready = Signal()
+
+    def __init__(self, log_file: Path | None = None) -> None:
         super().__init__()
-        self.db = db
+        self.db: Database | None = None
+        self.installation: InstallationInfo | None = None
+        self.periods: list[PeriodInfo] = []
         self.log_file = log_file
-        with db.session() as session:
-            self.installation: InstallationInfo = load_installation(session)
-            self.periods: list[PeriodInfo] = list_periods(session)
-            saved_period = get_setting(session, PERIOD_SETTING)
-        self.setWindowTitle(f"{APP_TITLE} — {self.installation.office_label}")
+        self.setWindowTitle(APP_TITLE)
         self.resize(1100, 720)
 
         self.period_box = QComboBox()
         self.period_box.setObjectName("periodSelector")
         self.period_box.setMinimumContentsLength(28)
-        for period in self.periods:
-            self.period_box.addItem(period.label, period.code)
+        self.period_box.setEnabled(False)
         toolbar = QToolBar("Kỳ báo cáo")
         toolbar.setObjectName("periodToolbar")
         toolbar.setMovable(False)
-        period_label = QLabel("  Kỳ báo cáo: ")
+        period_label = QLabel("  &Kỳ báo cáo: ")
         period_label.setBuddy(self.period_box)
         toolbar.addWidget(period_label)
         toolbar.addWidget(self.period_box)
@@ -94,7 +96,9 @@ class MainWindow(QMainWindow):
         self.tree.setObjectName("unitTree")
         self.tree.setHeaderHidden(True)
         self.tree_proxy = FoldedFilterProxy()
+        self.tree_proxy.setSourceModel(build_unit_tree_model(None, "Đang mở cơ sở dữ liệu…"))
         self.tree.setModel(self.tree_proxy)
+        self.tree.selectionModel().currentChanged.connect(self._on_unit_changed)
         self.unit_filter.textChanged.connect(self._on_filter)
         tree_panel = QWidget()
         tree_layout = QVBoxLayout(tree_panel)
@@ -114,19 +118,13 @@ class MainWindow(QMainWindow):
         self.form_area.addWidget(self.welcome)
         self.setCentralWidget(self.form_area)
 
-        self.db_status = QLabel(f"CSDL: {db.path}")
+        self.db_status = QLabel("Đang mở cơ sở dữ liệu…")
         self.db_status.setObjectName("databaseStatus")
-        self.office_status = QLabel(
-            f"Đơn vị: {self.installation.office_label} ({self.installation.role_label})"
-        )
+        self.office_status = QLabel()
         self.office_status.setObjectName("officeStatus")
         self.statusBar().addWidget(self.db_status, 1)
         self.statusBar().addPermanentWidget(self.office_status)
-
         self._build_menus()
-        self._select_initial_period(saved_period)
-        self.period_box.currentIndexChanged.connect(self._on_period_changed)
-        self._reload_tree()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&Tệp")
@@ -142,11 +140,27 @@ class MainWindow(QMainWindow):
         about_action.triggered.connect(self._about)
         help_menu.addAction(about_action)
 
-    def _select_initial_period(self, saved: str | None) -> None:
-        codes = [p.code for p in self.periods]
-        wanted = saved if saved in codes else str(dt.date.today().year)
-        if wanted in codes:
-            self.period_box.setCurrentIndex(codes.index(wanted))
+    def attach(self, db: Database, snapshot: OfficeSnapshot) -> None:
+        """Show the office's data; called once the database is open."""
+        self.db = db
+        self.installation = snapshot.installation
+        self.periods = snapshot.periods
+        self.setWindowTitle(f"{APP_TITLE} — {snapshot.installation.office_label}")
+        self.db_status.setText(f"CSDL: {db.path}")
+        self.office_status.setText(
+            f"Đơn vị: {snapshot.installation.office_label} ({snapshot.installation.role_label})"
+        )
+        self.period_box.blockSignals(True)
+        for period in self.periods:
+            self.period_box.addItem(period.label, period.code)
+        if snapshot.period is not None:
+            self.period_box.setCurrentIndex(self.periods.index(snapshot.period))
+        self.period_box.blockSignals(False)
+        self.period_box.setEnabled(True)
+        self.period_box.currentIndexChanged.connect(self._on_period_changed)
+        self._show_tree(snapshot.tree)
+        self.tree.setFocus()
+        self.ready.emit()
 
     def current_period(self) -> PeriodInfo | None:
         index = self.period_box.currentIndex()
@@ -157,24 +171,20 @@ class MainWindow(QMainWindow):
         return str(index.data(UNIT_CODE_ROLE)) if index.isValid() and index.data(UNIT_ID_ROLE) else None
 
     def _on_period_changed(self) -> None:
-        period = self.current_period()
-        if period is None:
-            return
-        with self.db.transaction() as session:
-            set_setting(session, PERIOD_SETTING, period.code)
-        self._reload_tree()
+        from danvan_desktop.services.office_view import remember_period, unit_tree
 
-    def _reload_tree(self) -> None:
         period = self.current_period()
-        if period is None:
+        if period is None or self.db is None or self.installation is None:
             return
-        with self.db.session() as session:
-            root = dated_subtree(session, self.installation.office_unit_id, period.start, period.end)
-        message = f"{self.installation.office_label} không có hiệu lực trong kỳ «{period.label}»."
+        remember_period(self.db, period)
+        self._show_tree(unit_tree(self.db, self.installation.office_unit_id, period))
+
+    def _show_tree(self, root: UnitNode | None) -> None:
+        period = self.current_period()
+        office = self.installation.office_label if self.installation else ""
+        message = f"{office} không có hiệu lực trong kỳ «{period.label if period else ''}»."
         previous = self.selected_unit_code()
-        self.tree_model = build_unit_tree_model(root, message)
-        self.tree_proxy.setSourceModel(self.tree_model)
-        self.tree.selectionModel().currentChanged.connect(self._on_unit_changed)
+        self.tree_proxy.setSourceModel(build_unit_tree_model(root, message))
         self.tree.expandToDepth(0)
         self._restore_selection(previous)
         self._on_unit_changed()
@@ -197,7 +207,10 @@ class MainWindow(QMainWindow):
 
     def _on_filter(self, text: str) -> None:
         self.tree_proxy.set_query(text)
-        self.tree.expandAll() if text else self.tree.expandToDepth(0)
+        if text:
+            self.tree.expandAll()
+        else:
+            self.tree.expandToDepth(0)
 
     def _open_log_folder(self) -> None:
         if self.log_file is not None:
@@ -209,5 +222,6 @@ class MainWindow(QMainWindow):
             f"Giới thiệu {APP_TITLE}",
             f"<b>{APP_TITLE}</b> phiên bản {__version__}<br>"
             "Nhập liệu, trao đổi gói dữ liệu và in báo cáo công tác dân vận.<br><br>"
-            f"Cơ sở dữ liệu: {self.db.path}<br>Nhật ký: {self.log_file or 'không ghi được'}",
+            f"Cơ sở dữ liệu: {self.db.path if self.db else '—'}<br>"
+            f"Nhật ký: {self.log_file or 'không ghi được'}",
         )

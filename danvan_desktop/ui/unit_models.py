@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from danvan_desktop.catalog.kinds import display_name
-from danvan_desktop.catalog.schema import UnitEntry
-from danvan_desktop.services.orgunits import UnitNode
 from danvan_desktop.text import fold
+
+if TYPE_CHECKING:
+    # Type names only: pydantic and SQLAlchemy stay off the start-up path.
+    from danvan_desktop.catalog.schema import UnitEntry
+    from danvan_desktop.services.orgunits import UnitNode
 
 FOLDED_ROLE = Qt.ItemDataRole.UserRole + 1
 UNIT_ID_ROLE = Qt.ItemDataRole.UserRole + 2

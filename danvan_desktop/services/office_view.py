@@ -1,0 +1,53 @@
+"""What the main window shows of an office: identity, periods, the dated unit tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from danvan_desktop.db.engine import Database
+from danvan_desktop.services.installation import InstallationInfo, load_installation
+from danvan_desktop.services.orgunits import UnitNode, dated_subtree
+from danvan_desktop.services.periods import PeriodInfo, list_periods
+from danvan_desktop.services.settings import get_setting, set_setting
+
+PERIOD_SETTING = "ui.period"
+
+
+@dataclass(frozen=True)
+class OfficeSnapshot:
+    """Everything the main window needs to draw itself, read in one go off the UI thread."""
+
+    installation: InstallationInfo
+    periods: list[PeriodInfo]
+    period: PeriodInfo | None
+    tree: UnitNode | None
+
+
+def choose_period(periods: list[PeriodInfo], saved: str | None, current_year: int) -> PeriodInfo | None:
+    """The period last worked on, else the current year, else the newest one."""
+    by_code = {p.code: p for p in periods}
+    for code in (saved, str(current_year)):
+        if code in by_code:
+            return by_code[code]
+    return periods[0] if periods else None
+
+
+def load_office_snapshot(db: Database, current_year: int) -> OfficeSnapshot:
+    with db.session() as session:
+        installation = load_installation(session)
+        periods = list_periods(session)
+        period = choose_period(periods, get_setting(session, PERIOD_SETTING), current_year)
+        tree = (
+            dated_subtree(session, installation.office_unit_id, period.start, period.end) if period else None
+        )
+    return OfficeSnapshot(installation, periods, period, tree)
+
+
+def unit_tree(db: Database, office_unit_id: int, period: PeriodInfo) -> UnitNode | None:
+    with db.session() as session:
+        return dated_subtree(session, office_unit_id, period.start, period.end)
+
+
+def remember_period(db: Database, period: PeriodInfo) -> None:
+    with db.transaction() as session:
+        set_setting(session, PERIOD_SETTING, period.code)

@@ -1,0 +1,98 @@
+"""The main window: dated unit tree per period, filter, status bar, screenshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex
+from pytestqt.qtbot import QtBot
+
+from danvan_desktop.db.engine import Database
+from danvan_desktop.services.office_view import load_office_snapshot
+from danvan_desktop.services.settings import get_setting
+from danvan_desktop.ui.main_window import MainWindow
+from danvan_desktop.ui.unit_models import UNIT_CODE_ROLE
+from tests.ui.keyboard import type_text
+
+
+def _tree_texts(window: MainWindow) -> list[str]:
+    model = window.tree.model()
+    texts: list[str] = []
+
+    def walk(parent: QModelIndex) -> None:
+        for row in range(model.rowCount(parent)):
+            index = model.index(row, 0, parent)
+            texts.append(str(index.data()))
+            walk(index)
+
+    walk(QModelIndex())
+    return texts
+
+
+def _select_period(window: MainWindow, code: str) -> None:
+    window.period_box.setCurrentIndex(window.period_box.findData(code))
+
+
+def open_window(qtbot: QtBot, db: Database) -> MainWindow:
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.db_status.text() == "Đang mở cơ sở dữ liệu…"  # shown before the data is there
+    assert not window.period_box.isEnabled()
+    with qtbot.waitSignal(window.ready):
+        window.attach(db, load_office_snapshot(db, current_year=2026))
+    return window
+
+
+def test_opens_on_saved_period_with_district_tree(qtbot: QtBot, demo_db: Database, tmp_path: Path) -> None:
+    window = open_window(qtbot, demo_db)
+    assert window.windowTitle() == "Dân Vận Desktop — Huyện Định Hóa"
+    assert window.current_period().code == "2023"
+    root = window.tree.model().index(0, 0)
+    assert root.data() == "Huyện Định Hóa"
+    assert window.tree.model().rowCount(root) == 23  # thị trấn Chợ Chu and 22 xã
+    assert window.tree.model().index(0, 0, root).data() == "Thị trấn Chợ Chu"
+    texts = _tree_texts(window)
+    assert sum(t.startswith(("Xóm ", "Tổ dân phố ")) for t in texts) == 228
+    assert str(demo_db.path) in window.db_status.text()
+    assert "Huyện Định Hóa (đơn vị tổng hợp)" in window.office_status.text()
+    shot = tmp_path / "main_window.png"
+    assert window.grab().save(str(shot))
+    assert shot.stat().st_size > 10_000
+
+
+def test_period_after_reform_shows_that_the_district_ended(qtbot: QtBot, demo_db: Database) -> None:
+    window = open_window(qtbot, demo_db)
+    _select_period(window, "2026")
+    texts = _tree_texts(window)
+    assert texts == ["Huyện Định Hóa không có hiệu lực trong kỳ «Năm 2026»."]
+    assert window.selected_unit_code() is None
+    with demo_db.session() as session:
+        assert get_setting(session, "ui.period") == "2026"  # remembered for the next start
+
+
+def test_commune_office_sees_its_villages(qtbot: QtBot, commune_db: Database) -> None:
+    window = open_window(qtbot, commune_db)
+    assert window.current_period().code == "2026"  # nothing saved yet: the current year
+    _select_period(window, "2023")
+    root = window.tree.model().index(0, 0)
+    assert root.data() == "Xã Phúc Chu"
+    assert window.office_status.text() == "Đơn vị: Xã Phúc Chu (đơn vị báo cáo)"
+
+
+def test_filter_without_accents_keeps_parents_and_selection_updates_heading(
+    qtbot: QtBot, demo_db: Database
+) -> None:
+    window = open_window(qtbot, demo_db)
+    type_text(window.unit_filter, "lang hoen")
+    texts = _tree_texts(window)
+    assert texts == ["Huyện Định Hóa", "Xã Phúc Chu", "Xóm Làng Hoèn"]
+    model = window.tree.model()
+    village = model.index(0, 0, model.index(0, 0, model.index(0, 0)))
+    window.tree.setCurrentIndex(village)
+    assert village.data(UNIT_CODE_ROLE) == "DH-PHUCCHU-05"
+    assert window.welcome.heading.text() == "Xóm Làng Hoèn — Năm 2023"
+    _select_period(window, "2022-Q3")  # the selection survives a period change
+    assert window.selected_unit_code() == "DH-PHUCCHU-05"
+    assert window.welcome.heading.text() == "Xóm Làng Hoèn — Quý III/2022"
