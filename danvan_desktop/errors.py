@@ -39,6 +39,10 @@ class DatabaseNotWritableError(UserError):
     """The database (or its folder) cannot be written."""
 
 
+class DatabaseLockedError(UserError):
+    """Another process holds the database."""
+
+
 class DiskFullError(UserError):
     """The disk filled while writing."""
 

@@ -17,6 +17,7 @@ def configure_logging(log_file: Path, *, verbose: bool = False) -> Path | None:
     for handler in list(root.handlers):
         if getattr(handler, "_danvan", False):
             root.removeHandler(handler)
+            handler.close()
     stream = logging.StreamHandler(sys.stderr)
     stream.setLevel(logging.DEBUG if verbose else logging.WARNING)
     stream.setFormatter(logging.Formatter(_FORMAT))

@@ -6,7 +6,8 @@ import unicodedata
 from typing import Any
 
 # đ/Đ are separate letters, not d + a combining mark, so NFD alone does not fold them.
-_EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d"})
+# Ð (U+00D0) and ð turn up in text converted from old Vietnamese encodings in place of Đ/đ.
+_EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"})
 
 
 def nfc(text: str) -> str:

@@ -48,6 +48,7 @@ def test_nfc_deep_normalizes_keys_values_and_lists() -> None:
         ("  Bảo   Cường  ", "bao cuong"),
         ("Thị trấn\tChợ Chu", "thi tran cho chu"),
         ("", ""),
+        ("ÐỊNH HÓA", "dinh hoa"),  # U+00D0 from old encodings in place of Đ
     ],
 )
 def test_fold(text: str, folded: str) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from danvan_desktop.db import migrate
 from danvan_desktop.errors import (
     DatabaseExistsError,
+    DatabaseLockedError,
     DatabaseMissingError,
     DatabaseNotWritableError,
     DiskFullError,
@@ -78,10 +79,17 @@ def guard_writes(path: Path) -> Iterator[None]:
     try:
         yield
     except (DBAPIError, sqlite3.Error, OSError) as exc:
-        raise translate_error(exc, path) from exc
+        user_error = translate_error(exc, path)
+        if user_error is None:
+            raise  # not the user's doing (a constraint, a bug): keep the original for the log
+        raise user_error from exc
 
 
-def translate_error(exc: BaseException, path: Path) -> UserError:
+_NOT_WRITABLE_HINTS = ("readonly", "read-only", "unable to open", "permission", "access")
+
+
+def translate_error(exc: BaseException, path: Path) -> UserError | None:
+    """The user-facing form of a disk, lock or permission failure; None for anything else."""
     text = str(getattr(exc, "orig", exc)).lower()
     if "disk is full" in text or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC):
         return DiskFullError(
@@ -93,10 +101,18 @@ def translate_error(exc: BaseException, path: Path) -> UserError:
         return NotADatabaseError(
             f"Tệp {path} không phải là cơ sở dữ liệu hợp lệ hoặc đã bị hỏng.", detail=str(exc)
         )
-    return DatabaseNotWritableError(
-        f"Không ghi được vào {path}. Hãy kiểm tra quyền ghi của thư mục hoặc chọn nơi lưu khác.",
-        detail=str(exc),
-    )
+    if "locked" in text or "busy" in text:
+        return DatabaseLockedError(
+            f"Cơ sở dữ liệu {path} đang được một chương trình khác sử dụng. "
+            "Hãy đóng cửa sổ Dân Vận Desktop khác (nếu có) rồi thử lại.",
+            detail=str(exc),
+        )
+    if isinstance(exc, OSError) or any(hint in text for hint in _NOT_WRITABLE_HINTS):
+        return DatabaseNotWritableError(
+            f"Không ghi được vào {path}. Hãy kiểm tra quyền ghi của thư mục hoặc chọn nơi lưu khác.",
+            detail=str(exc),
+        )
+    return None
 
 
 def read_revision(path: Path) -> str | None:
@@ -104,7 +120,9 @@ def read_revision(path: Path) -> str | None:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise translate_error(exc, path) from exc
+        raise translate_error(exc, path) or NotADatabaseError(
+            f"Không mở được tệp {path}.", detail=str(exc)
+        ) from exc
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}

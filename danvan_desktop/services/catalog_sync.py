@@ -21,6 +21,7 @@ from danvan_desktop.db.models import (
     Programme,
     UnitLineage,
 )
+from danvan_desktop.errors import CatalogError
 from danvan_desktop.text import fold
 
 
@@ -59,10 +60,21 @@ def known_unit_entries(session: Session) -> list[UnitEntry]:
 def import_catalog_files(session: Session, paths: Sequence[Path], source: str) -> SyncCounts:
     """Validate `paths` against each other and the database, then store them."""
     catalogs = load_checked(paths, known_unit_entries(session))
+    if source != "catalog":
+        _refuse_overwriting_other_sources(session, catalogs, source)
     counts = SyncCounts()
     for catalog in catalogs:
         _store(session, catalog, source, counts)
     return counts
+
+
+def _refuse_overwriting_other_sources(session: Session, catalogs: Sequence[CatalogFile], source: str) -> None:
+    """A user's file may add units, or change its own, never rewrite the official catalog's."""
+    codes = {u.code for c in catalogs for u in c.units}
+    clashes = session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes), OrgUnit.source != source)).all()
+    if clashes:
+        problems = [f"đơn vị {u.code} ({u.name}) đã có trong danh mục nguồn «{u.source}»" for u in clashes]
+        raise CatalogError("Tệp bổ sung không được sửa đơn vị đã có trong danh mục:", problems)
 
 
 def sync_shipped_catalog(session: Session, catalog_dir: Path) -> SyncCounts:

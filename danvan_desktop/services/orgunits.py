@@ -76,8 +76,10 @@ def search_units(
 ) -> list[OrgUnit]:
     """Units whose folded name (or code) contains every word of `query`, diacritics ignored."""
     # true() first: an empty query (list everything) must not build an empty and_().
-    name_match = and_(true(), *(OrgUnit.name_folded.like(f"%{w}%") for w in fold(query).split()))
-    stmt = select(OrgUnit).where(name_match | OrgUnit.code.ilike(f"%{query.strip()}%"))
+    words = [_like_pattern(w) for w in fold(query).split()]
+    name_match = and_(true(), *(OrgUnit.name_folded.like(w, escape="\\") for w in words))
+    code_match = OrgUnit.code.ilike(_like_pattern(query.strip()), escape="\\")
+    stmt = select(OrgUnit).where(name_match | code_match)
     if on is not None:
         stmt = stmt.where(OrgUnit.valid_from <= on)
         stmt = stmt.where((OrgUnit.valid_to.is_(None)) | (OrgUnit.valid_to >= on))
@@ -85,6 +87,12 @@ def search_units(
     level = case((OrgUnit.kind.in_(["xom", "thon", "ban", "to_dan_pho"]), 1), else_=0)
     stmt = stmt.order_by(level, OrgUnit.name_folded, OrgUnit.valid_from).limit(limit)
     return list(session.scalars(stmt))
+
+
+def _like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def dated_subtree(session: Session, root_id: int, start: dt.date, end: dt.date) -> UnitNode | None:

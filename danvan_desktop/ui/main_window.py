@@ -96,7 +96,9 @@ class MainWindow(QMainWindow):
         self.tree.setObjectName("unitTree")
         self.tree.setHeaderHidden(True)
         self.tree_proxy = FoldedFilterProxy()
-        self.tree_proxy.setSourceModel(build_unit_tree_model(None, "Đang mở cơ sở dữ liệu…"))
+        # The window owns the source model; the proxy alone would not keep it alive.
+        self.tree_model = build_unit_tree_model(None, "Đang mở cơ sở dữ liệu…")
+        self.tree_proxy.setSourceModel(self.tree_model)
         self.tree.setModel(self.tree_proxy)
         self.tree.selectionModel().currentChanged.connect(self._on_unit_changed)
         self.unit_filter.textChanged.connect(self._on_filter)
@@ -184,7 +186,9 @@ class MainWindow(QMainWindow):
         office = self.installation.office_label if self.installation else ""
         message = f"{office} không có hiệu lực trong kỳ «{period.label if period else ''}»."
         previous = self.selected_unit_code()
-        self.tree_proxy.setSourceModel(build_unit_tree_model(root, message))
+        old_model, self.tree_model = self.tree_model, build_unit_tree_model(root, message)
+        self.tree_proxy.setSourceModel(self.tree_model)
+        old_model.deleteLater()
         self.tree.expandToDepth(0)
         self._restore_selection(previous)
         self._on_unit_changed()

@@ -215,3 +215,14 @@ def test_disk_full_while_initializing(tiny_disk: Path) -> None:
         initialize_database(path, "DH-PHUCCHU", None, catalog_dir=paths.catalog_dir())
     assert "đã đầy" in info.value.message
     assert list(tiny_disk.iterdir()) == []
+
+
+def test_lock_and_constraint_errors_are_told_apart(tmp_path: Path) -> None:
+    from danvan_desktop.db.engine import translate_error
+    from danvan_desktop.errors import DatabaseLockedError
+
+    target = tmp_path / "x.sqlite3"
+    locked = translate_error(sqlite3.OperationalError("database is locked"), target)
+    assert isinstance(locked, DatabaseLockedError)
+    assert "đang được một chương trình khác sử dụng" in locked.message
+    assert translate_error(sqlite3.IntegrityError("UNIQUE constraint failed: org_unit.code"), target) is None

@@ -232,3 +232,17 @@ def test_bad_user_file_changes_nothing(commune_db: Database, commune_path: Path,
     finally:
         db.close()
     assert sha256(commune_path) == before
+
+
+def test_user_file_cannot_rewrite_an_official_unit(commune_db: Database, tmp_path: Path) -> None:
+    hijack = tmp_path / "hijack.yaml"
+    hijack.write_text(
+        'catalog_version: 1\ntitle: "Sửa tên"\nunits:\n'
+        '  - {code: DH-PHUCCHU, name: "Tên khác", kind: xa, parent: DH, valid_from: 1997-01-01}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError) as info, commune_db.transaction() as session:
+        import_catalog_files(session, [hijack], source="user")
+    assert "DH-PHUCCHU" in str(info.value)
+    with commune_db.session() as session:
+        assert find_unit(session, "DH-PHUCCHU").name == "Phúc Chu"

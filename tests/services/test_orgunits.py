@@ -195,3 +195,9 @@ def test_search_units_by_code_and_commune_before_villages(session: Session) -> N
     assert results[0].code == "DH-PHUCCHU"
     assert search_units(session, "khong co xa nay") == []
     assert len(search_units(session, "", limit=7)) == 7
+
+
+def test_like_wildcards_in_search_are_taken_literally(session: Session) -> None:
+    assert search_units(session, "%") == []
+    assert search_units(session, "_") == []
+    assert [u.code for u in search_units(session, "DH-PHUCCHU-0")][:1] == ["DH-PHUCCHU-01"]
