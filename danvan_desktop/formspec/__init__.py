@@ -1,0 +1,1 @@
+"""Form definitions as data: schema, loader, value parsing/formatting, rules and validation (no Qt)."""

@@ -1,0 +1,111 @@
+"""Typed schema of a form definition file (forms/*.yaml)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from danvan_desktop.text import nfc
+
+FieldId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+FormId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+
+FieldType = Literal[
+    "integer",  # whole number: households, people, members
+    "decimal",  # number with a fractional part
+    "money",  # đồng, whole number
+    "area",  # m², may have decimals
+    "labour_days",  # ngày công
+    "percent",  # 0-100, shown as 72,7%
+    "text",
+    "long_text",
+    "date",  # stored ISO yyyy-mm-dd, shown dd/mm/yyyy
+    "choice",  # one value from `choices`
+    "multi_choice",  # several values from `choices` (or from `choices_from`)
+    "yes_no",
+    "org_unit",  # a unit code within the office's tree (see `unit_level`)
+    "organization",  # an organization code from the catalog
+    "ratio",  # {"num": int, "den": int}, shown as 16/22
+]
+
+NUMERIC_TYPES = frozenset({"integer", "decimal", "money", "area", "labour_days", "percent"})
+WHOLE_NUMBER_TYPES = frozenset({"integer", "money"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _nfc_strings(cls, value: object) -> object:
+        return nfc(value) if isinstance(value, str) else value
+
+
+class ChoiceDef(_Strict):
+    value: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=64)]
+    label: Label
+
+
+class FieldDef(_Strict):
+    """One input. `relevant` and `computed` are expressions over other field ids."""
+
+    id: FieldId
+    type: FieldType
+    label: Label
+    help: str | None = None
+    unit: str | None = None  # shown after the input: "hộ", "người", "m²", "đồng"
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    decimals: int | None = Field(default=None, ge=0, le=6)
+    pattern: str | None = None  # regular expression a text value must match in full
+    pattern_message: str | None = None
+    max_length: int | None = Field(default=None, ge=1)
+    choices: list[ChoiceDef] | None = None
+    choices_from: Literal["ntm_criteria"] | None = None  # the criteria set in force for the period
+    unit_level: Literal["village", "commune", "any"] = "any"  # for org_unit fields
+    relevant: str | None = None  # show and validate the field only when this is true
+    computed: str | None = None  # read-only, recalculated from other fields
+    default: str | int | float | bool | None = None
+
+
+class SectionDef(_Strict):
+    title: Label
+    help: str | None = None
+    fields: list[FieldDef] = Field(min_length=1)
+
+
+class RuleDef(_Strict):
+    """A cross-field check: `check` must be true, else `message` is shown on `fields`."""
+
+    id: FieldId
+    check: str
+    message: Label
+    severity: Literal["error", "warning"] = "error"
+    fields: list[FieldId] = Field(default_factory=list)
+
+
+class FormDef(_Strict):
+    """A form: aggregate (one value set per unit and period) or register (many records)."""
+
+    id: FormId
+    version: int = Field(ge=1)
+    title: Label
+    kind: Literal["aggregate", "register"]
+    unit_level: Literal["commune", "village", "any"] = "commune"  # which units the form is filled for
+    description: str | None = None
+    sections: list[SectionDef] = Field(min_length=1)
+    rules: list[RuleDef] = Field(default_factory=list)
+    list_columns: list[FieldId] = Field(default_factory=list)  # register table columns, in order
+    record_title: str | None = None  # field id naming a register record ("ten_mo_hinh")
+
+    def fields(self) -> list[FieldDef]:
+        return [f for section in self.sections for f in section.fields]
+
+    def field(self, field_id: str) -> FieldDef:
+        for candidate in self.fields():
+            if candidate.id == field_id:
+                return candidate
+        raise KeyError(field_id)
