@@ -175,6 +175,8 @@ class Record(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     version_vector: Mapped[dict[str, int]] = mapped_column(JSON)  # site id -> edit counter
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Accent-free text of the values, so that "dan van kheo" finds "Dân vận khéo" with LIKE.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class RecordHistory(Base):
@@ -191,6 +193,32 @@ class RecordHistory(Base):
     changed_by: Mapped[str] = mapped_column(String(100))
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     change: Mapped[str] = mapped_column(String(20))  # create / update / delete / restore / merge
+
+
+class PeriodLock(Base):
+    """A unit's period marked submitted: its records are read-only until reopened."""
+
+    __tablename__ = "period_lock"
+
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"), primary_key=True)
+    locked_by: Mapped[str] = mapped_column(String(100))
+    locked_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """Actions that must be accounted for: submitting and reopening periods, restores."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("period.id"))
+    detail: Mapped[str] = mapped_column(Text, default="")
 
 
 class Installation(Base):

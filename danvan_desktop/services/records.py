@@ -9,7 +9,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.models import Record, RecordHistory
-from danvan_desktop.text import nfc, nfc_deep
+from danvan_desktop.text import fold, nfc, nfc_deep
+
+
+def search_text_for(values: dict[str, Any]) -> str:
+    """The accent-free words of a record's text and numbers, for diacritics-blind search."""
+    parts: list[str] = []
+    for value in values.values():
+        items = value if isinstance(value, list) else [value]
+        parts.extend(str(v) for v in items if isinstance(v, str | int | float) and not isinstance(v, bool))
+    return fold(" ".join(parts))
 
 
 def _now() -> dt.datetime:
@@ -64,6 +73,7 @@ def create_record(
         version_vector={site_id: 1},
         deleted=False,
     )
+    record.search_text = search_text_for(record.values)
     session.add(record)
     session.flush()
     _remember(session, record, "create")
@@ -81,6 +91,7 @@ def update_record(
 ) -> Record:
     """Replace the values; the previous ones stay in history."""
     record.values = nfc_deep(values)
+    record.search_text = search_text_for(record.values)
     record.form_version = form_version
     record.updated_by, record.updated_at = nfc(user), _now()
     record.version_vector = _bump(record.version_vector, site_id)

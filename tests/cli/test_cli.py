@@ -16,6 +16,7 @@ from sqlalchemy import select
 from danvan_desktop import APP_TITLE, __version__, paths
 from danvan_desktop.cli import main
 from danvan_desktop.db.engine import open_database
+from danvan_desktop.db.migrate import HEAD_REVISION
 from danvan_desktop.db.models import OrgUnit
 
 COMMANDS = ("gui", "init", "demo", "units", "catalog", "info")
@@ -185,7 +186,7 @@ def test_info(capsys: pytest.CaptureFixture[str], commune_path: Path) -> None:
     code, out, _ = run(capsys, "--db", commune_path, "info")
     assert code == 0
     assert f"Cơ sở dữ liệu: {commune_path}" in out
-    assert "Phiên bản lược đồ: 0001" in out
+    assert f"Phiên bản lược đồ: {HEAD_REVISION}" in out
     assert "Đơn vị sử dụng: Xã Phúc Chu (DH-PHUCCHU), vai trò: đơn vị báo cáo" in out
     assert "Mã cài đặt: " in out
     assert "0 bản ghi" in out

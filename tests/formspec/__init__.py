@@ -1,0 +1,1 @@
+"""Tests of the form-definition layer (schema loader, values, validation, JSON Schema)."""
