@@ -73,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="chỉ đơn vị có hiệu lực vào ngày này",
     )
 
+    forms = sub.add_parser("forms", help="biểu mẫu nhập liệu: kiểm tra định nghĩa, liệt kê")
+    forms_sub = forms.add_subparsers(dest="forms_command", metavar="VIỆC", required=True)
+    forms_check = forms_sub.add_parser(
+        "check", help="kiểm tra tệp định nghĩa biểu mẫu (mặc định: cả thư mục forms/)"
+    )
+    forms_check.add_argument("files", nargs="*", type=Path)
+    forms_sub.add_parser("list", help="liệt kê các biểu mẫu đã cài")
+
     catalog = sub.add_parser("catalog", help="kiểm tra, bổ sung danh mục từ tệp YAML")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", metavar="VIỆC", required=True)
     check = catalog_sub.add_parser("check", help="kiểm tra tệp danh mục, không ghi gì")

@@ -136,12 +136,26 @@ def cmd_info(args: argparse.Namespace, user: UserPaths) -> int:
     return 0
 
 
+def cmd_forms(args: argparse.Namespace, user: UserPaths) -> int:
+    if args.forms_command == "check":
+        from danvan_desktop.formspec.check_command import run_forms_check
+
+        return run_forms_check(list(args.files), paths.forms_dir())
+    from danvan_desktop.services.forms import form_registry
+
+    kinds = {"aggregate": "tổng hợp", "register": "sổ theo dõi"}
+    for form in form_registry().values():
+        print(f"{form.id:<24} v{form.version}  {kinds[form.kind]:<12} {form.title}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, UserPaths], int]] = {
     "init": cmd_init,
     "demo": cmd_demo,
     "units": cmd_units,
     "catalog": cmd_catalog,
     "info": cmd_info,
+    "forms": cmd_forms,
 }
 
 

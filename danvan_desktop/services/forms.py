@@ -8,6 +8,7 @@ from pathlib import Path
 from danvan_desktop import paths
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
+from danvan_desktop.text import fold
 
 
 @cache
@@ -20,7 +21,7 @@ def _load(folder: Path) -> dict[str, FormDef]:
 def form_registry(folder: Path | None = None) -> dict[str, FormDef]:
     """Every form by id, in the order of their titles."""
     forms = _load((folder or paths.forms_dir()).resolve())
-    return dict(sorted(forms.items(), key=lambda item: item[1].title))
+    return dict(sorted(forms.items(), key=lambda item: fold(item[1].title)))
 
 
 def get_form(form_id: str, folder: Path | None = None) -> FormDef:
