@@ -106,7 +106,9 @@ def test_locked_period_refuses_changes_until_reopened_with_a_reason(session: Ses
         set_entry_deleted(session, saved.record_id, writer=writer, deleted=True)
     with pytest.raises(UserError):
         reopen_period(session, unit.id, period.id, user="Nguyễn Thị Lan", reason="  ")
-    reopen_period(session, unit.id, period.id, user="Hoàng Văn Dũng", reason="Sửa số xóm theo Nghị quyết sáp nhập")
+    reopen_period(
+        session, unit.id, period.id, user="Hoàng Văn Dũng", reason="Sửa số xóm theo Nghị quyết sáp nhập"
+    )
     save_entry(session, form, unit.id, period.id, _profile(7), writer=writer)
     trail = audit_trail(session, unit.id, period.id)
     assert [(a.action, a.user) for a in trail] == [("lock", "Nguyễn Thị Lan"), ("reopen", "Hoàng Văn Dũng")]
@@ -137,7 +139,9 @@ def test_history_shows_who_changed_which_value(session: Session, writer: Writer)
     unit, period = find_unit(session, "DH-PHUCCHU"), get_period(session, "2023")
     saved = save_entry(session, form, unit.id, period.id, _branch(45, 60), writer=writer)
     other = Writer(writer.site_id, "Hoàng Văn Dũng")
-    save_entry(session, form, unit.id, period.id, _branch(1450, 1600), writer=other, record_id=saved.record_id)
+    save_entry(
+        session, form, unit.id, period.id, _branch(1450, 1600), writer=other, record_id=saved.record_id
+    )
     history = record_history(session, form, saved.record_id)
     assert [h.change for h in history] == ["Tạo mới", "Sửa"]
     assert history[1].by == "Hoàng Văn Dũng"
