@@ -26,11 +26,29 @@ def nfc_deep(value: Any) -> Any:
     return value
 
 
+def _base_letter_table() -> dict[int, str]:
+    """Precomposed Latin letters (á, ệ, Ố...) mapped to their unaccented base letter."""
+    table: dict[int, int | str] = {}
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if base != chr(code) and base.isascii():
+            table[code] = base
+    table.update({ord(k): v for k, v in {"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"}.items()})
+    return table  # type: ignore[return-value]
+
+
+# One C-level str.translate instead of decomposing every character: folding 100,000 register
+# rows for a sort or a search must take milliseconds, not seconds.
+_FOLD_TABLE = _base_letter_table()
+
+
 def fold(text: str) -> str:
     """Fold to lower-case ASCII-ish letters so that "dinh hoa" matches "Định Hóa"."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA_FOLDS))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
+    quick = text.translate(_FOLD_TABLE)
+    if not quick.isascii():  # decomposed (NFD) input or letters outside the table
+        decomposed = unicodedata.normalize("NFD", quick.translate(_EXTRA_FOLDS))
+        quick = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(quick.casefold().split())
 
 
 def matches(query: str, *candidates: str) -> bool:

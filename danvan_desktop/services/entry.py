@@ -20,6 +20,7 @@ from danvan_desktop.services import records
 from danvan_desktop.services.locking import ensure_unlocked
 from danvan_desktop.services.orgunits import UnitNode, dated_subtree
 from danvan_desktop.services.settings import get_setting
+from danvan_desktop.text import fold
 
 USER_NAME_KEY = "user.name"
 
@@ -111,12 +112,35 @@ def find_aggregate(session: Session, form_id: str, unit_id: int, period_id: int)
 
 
 def check_values(
-    session: Session, form: FormDef, unit_id: int, period: Period, values: Mapping[str, object]
+    session: Session,
+    form: FormDef,
+    unit_id: int,
+    period: Period,
+    values: Mapping[str, object],
+    context: FormContext | None = None,
 ) -> tuple[dict[str, object], list[Issue]]:
     """Cleaned values (irrelevant fields dropped, computed ones set) and every issue found."""
     cleaned = clean_values(form, values)
-    issues = validate_record(form, cleaned, form_context(session, form, unit_id, period).validation)
-    return cleaned, issues
+    context = context or form_context(session, form, unit_id, period)
+    return cleaned, validate_record(form, cleaned, context.validation)
+
+
+def search_text(form: FormDef, values: Mapping[str, object], context: FormContext) -> str:
+    """What a search may match: the values as shown (choice labels, village names), accents folded."""
+    units = dict(context.units)
+    organizations = dict(context.organizations)
+    shown: list[str] = []
+    for spec in form.fields():
+        value = values.get(spec.id)
+        if value is None:
+            continue
+        if spec.type == "org_unit":
+            shown.append(units.get(str(value), str(value)))
+        elif spec.type == "organization":
+            shown.append(organizations.get(str(value), str(value)))
+        else:
+            shown.append(format_value(spec, value, context.choices.get(spec.id)))
+    return fold(" ".join(shown))
 
 
 def save_entry(
@@ -132,7 +156,8 @@ def save_entry(
     """Validate and store; an aggregate form keeps one record per unit and period."""
     ensure_unlocked(session, unit_id, period_id)
     period = session.get_one(Period, period_id)
-    cleaned, issues = check_values(session, form, unit_id, period, values)
+    context = form_context(session, form, unit_id, period)
+    cleaned, issues = check_values(session, form, unit_id, period, values, context)
     if any(i.severity == "error" for i in issues):
         raise ValidationFailedError(issues)
     warnings = [i for i in issues if i.severity == "warning"]
@@ -151,6 +176,7 @@ def save_entry(
             user=writer.user,
             values=cleaned,
             form_version=form.version,
+            search_text=search_text(form, cleaned, context),
         )
         return SaveResult(record.id, warnings, changed=True)
     created = records.create_record(
@@ -163,6 +189,7 @@ def save_entry(
         period_id=period_id,
         values=cleaned,
         record_id=record_id,
+        search_text=search_text(form, cleaned, context),
     )
     return SaveResult(created.id, warnings, changed=True)
 

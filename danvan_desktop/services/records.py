@@ -57,6 +57,7 @@ def create_record(
     period_id: int,
     values: dict[str, Any],
     record_id: str | None = None,
+    search_text: str | None = None,
 ) -> Record:
     now = _now()
     record = Record(
@@ -73,7 +74,7 @@ def create_record(
         version_vector={site_id: 1},
         deleted=False,
     )
-    record.search_text = search_text_for(record.values)
+    record.search_text = search_text if search_text is not None else search_text_for(record.values)
     session.add(record)
     session.flush()
     _remember(session, record, "create")
@@ -88,10 +89,11 @@ def update_record(
     user: str,
     values: dict[str, Any],
     form_version: int,
+    search_text: str | None = None,
 ) -> Record:
     """Replace the values; the previous ones stay in history."""
     record.values = nfc_deep(values)
-    record.search_text = search_text_for(record.values)
+    record.search_text = search_text if search_text is not None else search_text_for(record.values)
     record.form_version = form_version
     record.updated_by, record.updated_at = nfc(user), _now()
     record.version_vector = _bump(record.version_vector, site_id)

@@ -1,4 +1,4 @@
-"""Fast reads of register records for tables: only the listed columns, straight from JSON."""
+"""Fast reads of register records for tables: an index of ids first, cell values page by page."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from danvan_desktop.db.engine import Database
 from danvan_desktop.formspec.model import FieldDef, FormDef
 
 # Stored as JSON objects or arrays; json_extract hands them back as JSON text.
@@ -16,14 +17,29 @@ _STRUCTURED = frozenset({"multi_choice", "ratio"})
 
 
 @dataclass(frozen=True)
-class RegisterRows:
-    """Register records as parallel lists: ids, raw column values, folded search text."""
+class RegisterScope:
+    """Which records a register table shows."""
 
-    columns: list[FieldDef]
+    form: FormDef
+    unit_ids: tuple[int, ...]
+    period_id: int
+    deleted: bool = False
+
+    @property
+    def columns(self) -> list[FieldDef]:
+        return list_fields(self.form)
+
+
+@dataclass(frozen=True)
+class RegisterIndex:
+    """Ids and accent-free search text of every record in scope, in the order they were entered.
+
+    Cell values are not here: for 100,000 records extracting them takes longer than the table
+    may take to open, so the table fetches them a screenful at a time (`fetch_rows`).
+    """
+
     ids: list[str]
-    values: list[tuple[object, ...]]
     search: list[str]
-    units: list[str]  # unit code of each record
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -36,33 +52,86 @@ def list_fields(form: FormDef) -> list[FieldDef]:
     return form.fields()[:6]
 
 
-def load_register_rows(
-    session: Session, form: FormDef, unit_ids: Sequence[int], period_id: int, *, deleted: bool = False
-) -> RegisterRows:
-    """One SQL query; numbers and text come back as stored, formatted later only when shown."""
-    columns = list_fields(form)
-    extracts = ", ".join(f"json_extract(r.\"values\", '$.{c.id}')" for c in columns)
-    sql = text(
-        f"SELECT r.id, u.code, r.search_text{', ' + extracts if extracts else ''} "
-        "FROM record r JOIN org_unit u ON u.id = r.org_unit_id "
-        "WHERE r.form_id = :form AND r.period_id = :period AND r.deleted = :deleted "
-        "AND r.org_unit_id IN :units ORDER BY r.created_at, r.id"
-    ).bindparams(bindparam("units", expanding=True))
-    rows = session.execute(
-        sql, {"form": form.id, "period": period_id, "deleted": deleted, "units": list(unit_ids)}
-    ).all()
-    structured = [i for i, c in enumerate(columns) if c.type in _STRUCTURED]
-    values: list[tuple[object, ...]] = []
-    for row in rows:
-        cells = list(row[3:])
-        for i in structured:
-            if isinstance(cells[i], str):
-                cells[i] = json.loads(cells[i])
-        values.append(tuple(cells))
-    return RegisterRows(
-        columns=columns,
-        ids=[row[0] for row in rows],
-        values=values,
-        search=[row[2] for row in rows],
-        units=[row[1] for row in rows],
+_SCOPE_WHERE = (
+    "r.form_id = :form AND r.period_id = :period AND r.deleted = :deleted AND r.org_unit_id IN :units"
+)
+
+
+def _scope_params(scope: RegisterScope) -> dict[str, object]:
+    return {
+        "form": scope.form.id,
+        "period": scope.period_id,
+        "deleted": scope.deleted,
+        "units": list(scope.unit_ids),
+    }
+
+
+def load_register_index(session: Session, scope: RegisterScope) -> RegisterIndex:
+    # The raw sqlite3 cursor: for 100,000 rows SQLAlchemy's result wrapping costs more than the query.
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    marks = ", ".join("?" for _ in scope.unit_ids)
+    sql = (
+        "SELECT id, search_text FROM record WHERE form_id = ? AND period_id = ? AND deleted = ? "
+        f"AND org_unit_id IN ({marks}) "
     )
+    rows = raw.execute(sql, (scope.form.id, scope.period_id, scope.deleted, *scope.unit_ids)).fetchall()
+    return RegisterIndex(ids=[row[0] for row in rows], search=[row[1] for row in rows])
+
+
+def _decode(columns: Sequence[FieldDef], cells: Sequence[object]) -> tuple[object, ...]:
+    decoded = list(cells)
+    for i, column in enumerate(columns):
+        if column.type in _STRUCTURED and isinstance(decoded[i], str):
+            decoded[i] = json.loads(decoded[i])  # type: ignore[arg-type]
+    return tuple(decoded)
+
+
+def _extracts(columns: Sequence[FieldDef]) -> str:
+    return ", ".join(f"json_extract(r.\"values\", '$.{c.id}')" for c in columns)
+
+
+def fetch_rows(
+    session: Session, columns: Sequence[FieldDef], ids: Sequence[str]
+) -> dict[str, tuple[object, ...]]:
+    """The listed columns' stored values of the records `ids` (a screenful)."""
+    if not ids or not columns:
+        return {i: () for i in ids}
+    sql = text(f"SELECT r.id, {_extracts(columns)} FROM record r WHERE r.id IN :ids").bindparams(
+        bindparam("ids", expanding=True)
+    )
+    return {row[0]: _decode(columns, row[1:]) for row in session.execute(sql, {"ids": list(ids)})}
+
+
+def fetch_column(session: Session, scope: RegisterScope, column: FieldDef) -> dict[str, object]:
+    """One column's stored value for every record in scope (for sorting or a column filter)."""
+    raw = session.connection().connection.driver_connection  # see load_register_index
+    assert raw is not None
+    marks = ", ".join("?" for _ in scope.unit_ids)
+    sql = (
+        f"SELECT id, json_extract(\"values\", '$.{column.id}') FROM record "
+        f"WHERE form_id = ? AND period_id = ? AND deleted = ? AND org_unit_id IN ({marks})"
+    )
+    params = (scope.form.id, scope.period_id, scope.deleted, *scope.unit_ids)
+    return {row[0]: _decode([column], row[1:])[0] for row in raw.execute(sql, params)}
+
+
+class RegisterSource:
+    """A register's records in a database, read the way a large table needs them."""
+
+    def __init__(self, db: Database, scope: RegisterScope) -> None:
+        self.db = db
+        self.scope = scope
+        self.columns = scope.columns
+
+    def load_index(self) -> RegisterIndex:
+        with self.db.session() as session:
+            return load_register_index(session, self.scope)
+
+    def rows(self, ids: Sequence[str]) -> dict[str, tuple[object, ...]]:
+        with self.db.session() as session:
+            return fetch_rows(session, self.columns, ids)
+
+    def column(self, index: int) -> dict[str, object]:
+        with self.db.session() as session:
+            return fetch_column(session, self.scope, self.columns[index])

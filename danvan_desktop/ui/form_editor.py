@@ -1,0 +1,429 @@
+"""A data-entry form built from its FormDef: sections, live computed fields, relevance, messages."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import itertools
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from danvan_desktop.formspec.model import ChoiceDef, FieldDef, FormDef, SectionDef
+from danvan_desktop.formspec.validate import (
+    Issue,
+    ValidationContext,
+    apply_computed,
+    clean_values,
+    relevant_field_ids,
+    validate_record,
+)
+from danvan_desktop.formspec.values import ValueParseError, coerce_value
+from danvan_desktop.ui.field_widgets import FieldWidget, Option, create_widget
+from danvan_desktop.ui.field_widgets.base import FRAME_BORDER
+
+log = logging.getLogger(__name__)
+
+ERROR_COLOR = "#c62828"
+WARNING_COLOR = "#9a6700"
+_HELP_STYLE = "color: #5f6368;"
+_LABEL_MAX_WIDTH = 300  # longer labels wrap, so the inputs of every section line up
+_READ_ONLY_NOTE = "Chỉ xem: số liệu của biểu mẫu này không sửa được."
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def default_values(form: FormDef) -> dict[str, object]:
+    """The values a new record starts with: each field's `default`, in its stored form."""
+    values: dict[str, object] = {}
+    for field in form.fields():
+        if field.default is None or field.computed is not None:
+            continue
+        try:
+            values[field.id] = coerce_value(field, field.default)
+        except ValueParseError:
+            log.warning("form %s: unusable default for %s", form.id, field.id)
+    return values
+
+
+def context_from_lists(
+    choices: Mapping[str, Sequence[ChoiceDef]] | None,
+    units: Sequence[Option] | None,
+    organizations: Sequence[Option] | None,
+) -> ValidationContext:
+    """A validation context that accepts exactly the items the editor's lists offer."""
+    return ValidationContext(
+        choices={field_id: {c.value for c in options} for field_id, options in (choices or {}).items()},
+        org_units=None if units is None else {code for code, _ in units},
+        organizations=None if organizations is None else {code for code, _ in organizations},
+    )
+
+
+@dataclasses.dataclass
+class _Row:
+    """Everything the editor keeps about one field's line in the form."""
+
+    field: FieldDef
+    widget: FieldWidget
+    label: QLabel
+    message: QLabel
+    cell: QWidget
+    layout: QFormLayout
+    group: QGroupBox
+    issues: list[Issue] = dataclasses.field(default_factory=list)
+
+
+def _normal_font(base: QFont) -> QFont:
+    # A font passed to setFont only overrides what was set on it: the weight must be set
+    # explicitly, or the rows would inherit the bold of their group's title.
+    font = QFont(base)
+    font.setBold(False)
+    return font
+
+
+def _grey_label(text: str, *, smaller: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(_HELP_STYLE)
+    font = _normal_font(label.font())
+    if smaller:
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+    label.setFont(font)
+    return label
+
+
+class FormEditor(QWidget):
+    """Edits one record (or one unit's aggregate values) of `form`.
+
+    `values()` never raises: text that does not parse reads as empty and is listed by
+    `parse_issues()`; `validate()` shows every message under its field and returns the issues.
+    """
+
+    dirty_changed = Signal(bool)
+    values_changed = Signal()  # after every user edit, once computed fields are up to date
+
+    def __init__(
+        self,
+        form: FormDef,
+        context: ValidationContext | None = None,
+        choices: dict[str, list[ChoiceDef]] | None = None,
+        units: list[tuple[str, str]] | None = None,
+        organizations: list[tuple[str, str]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.form = form
+        self.context = context or context_from_lists(choices, units, organizations)
+        self._rows: dict[str, _Row] = {}
+        self._dirty = False
+        self._read_only = False
+        self._touched: set[str] = set()  # edited since set_values: checked when left
+        self._relevant: set[str] = {f.id for f in form.fields()}
+        self._choices = choices or {}
+        self._units = units
+        self._organizations = organizations
+
+        self.title_label = QLabel(form.title)
+        self.title_label.setObjectName("formTitle")
+        self.title_label.setWordWrap(True)
+        self.title_label.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.description_label = _grey_label(form.description or "", smaller=False)
+        self.description_label.setVisible(bool(form.description))
+        self.read_only_note = QLabel(_READ_ONLY_NOTE)
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setStyleSheet(
+            "background: #fff4e5; border: 1px solid #f0c36d; border-radius: 3px; padding: 6px;"
+        )
+        self.read_only_note.hide()
+        self.form_messages = QLabel()
+        self.form_messages.setWordWrap(True)
+        self.form_messages.hide()
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(12, 12, 12, 12)
+        column.setSpacing(10)
+        for widget in (self.title_label, self.description_label, self.read_only_note, self.form_messages):
+            column.addWidget(widget)
+        self.groups = [self._build_section(section, column) for section in form.sections]
+        column.addStretch(1)
+        self._align_labels()
+        self._chain_tab_order()
+
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll_area)
+
+        self.set_values(default_values(form))
+
+    # ------------------------------------------------------------------------------- building
+
+    def _build_section(self, section: SectionDef, column: QVBoxLayout) -> QGroupBox:
+        group = QGroupBox(section.title)
+        title_font = QFont(self.font())
+        title_font.setBold(True)
+        group.setFont(title_font)  # the rows below get the normal font back explicitly
+        layout = QFormLayout(group)
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        layout.setHorizontalSpacing(12)
+        layout.setVerticalSpacing(8)
+        if section.help:
+            layout.addRow(_grey_label(section.help, smaller=False))
+        for field in section.fields:
+            self._build_row(field, layout, group)
+        column.addWidget(group)
+        return group
+
+    def _build_row(self, field: FieldDef, layout: QFormLayout, group: QGroupBox) -> None:
+        widget = create_widget(
+            field, choices=self._choices.get(field.id), units=self._units, organizations=self._organizations
+        )
+        label = QLabel(f"{field.label} *" if field.required else field.label)
+        label.setObjectName(f"label_{field.id}")
+        label.setFont(_normal_font(self.font()))
+        label.setWordWrap(True)
+        label.setBuddy(widget.focus_widgets()[0] if widget.focus_widgets() else widget)
+        cell = QWidget()
+        cell.setFont(_normal_font(self.font()))
+        cell_layout = QVBoxLayout(cell)
+        cell_layout.setContentsMargins(0, 0, 0, 0)
+        cell_layout.setSpacing(2)
+        cell_layout.addWidget(widget)
+        if field.help:
+            label.setToolTip(field.help)
+            help_line = _grey_label(field.help)
+            help_line.setContentsMargins(FRAME_BORDER, 0, 0, 0)  # level with the input's edge
+            cell_layout.addWidget(help_line)
+        message = QLabel()
+        message.setObjectName(f"message_{field.id}")
+        message.setWordWrap(True)
+        message.setTextFormat(Qt.TextFormat.RichText)
+        message.setContentsMargins(FRAME_BORDER, 0, 0, 0)
+        message.hide()
+        cell_layout.addWidget(message)
+        layout.addRow(label, cell)
+        self._rows[field.id] = _Row(field, widget, label, message, cell, layout, group)
+        widget.changed.connect(lambda fid=field.id: self._on_changed(fid))
+        widget.editing_finished.connect(lambda fid=field.id: self._on_left(fid))
+        if widget.enter_moves_focus:
+            for target in widget.focus_widgets():
+                target.installEventFilter(self)
+
+    def _align_labels(self) -> None:
+        # One label width for all sections: each QFormLayout sizes its own label column, which
+        # would leave the inputs of different sections at different x positions.
+        rows = list(self._rows.values())
+        if not rows:
+            return
+        metrics = rows[0].label.fontMetrics()
+        width = min(_LABEL_MAX_WIDTH, max(metrics.horizontalAdvance(r.label.text()) for r in rows) + 4)
+        for row in rows:
+            row.label.setFixedWidth(width)
+            # The label's first line sits level with the text inside the input beside it.
+            top = max(0, (row.widget.line_height() - metrics.height()) // 2)
+            row.label.setContentsMargins(0, top, 0, 0)
+
+    def _chain_tab_order(self) -> None:
+        targets = [t for row in self._rows.values() for t in row.widget.focus_widgets()]
+        for first, second in itertools.pairwise(targets):
+            QWidget.setTabOrder(first, second)
+
+    # ------------------------------------------------------------------------------- values
+
+    def field_widget(self, field_id: str) -> FieldWidget:
+        return self._rows[field_id].widget
+
+    def set_values(self, values: Mapping[str, object]) -> None:
+        """Show a stored record; the editor is clean afterwards and shows no messages."""
+        for row in self._rows.values():
+            if row.field.computed is None:
+                row.widget.set_value(values.get(row.field.id))
+        self._touched.clear()
+        self._refresh()
+        self._show_issues([], only=None)
+        self._set_dirty(False)
+
+    def _read_inputs(self) -> tuple[dict[str, object], list[Issue]]:
+        """The typed values (text that does not parse reads as None) and the parse problems."""
+        values: dict[str, object] = {}
+        problems: list[Issue] = []
+        for field_id, row in self._rows.items():
+            if row.field.computed is not None:
+                continue
+            try:
+                values[field_id] = row.widget.value()
+            except ValueParseError as exc:
+                values[field_id] = None
+                problems.append(Issue(field_id, exc.message, "error"))
+        return values, problems
+
+    def values(self) -> dict[str, object]:
+        """The record to store: hidden fields dropped, computed fields filled in."""
+        return clean_values(self.form, self._read_inputs()[0])
+
+    def parse_issues(self) -> list[Issue]:
+        """Shown fields whose text cannot be read as a value of their type."""
+        inputs, problems = self._read_inputs()
+        relevant = relevant_field_ids(self.form, apply_computed(self.form, inputs))
+        return [p for p in problems if p.field_id in relevant]
+
+    # ------------------------------------------------------------------------------- live updates
+
+    def _refresh(self) -> None:
+        """Recalculate computed fields and show exactly the relevant ones."""
+        computed = apply_computed(self.form, self._read_inputs()[0])
+        for field_id, row in self._rows.items():
+            if row.field.computed is not None:
+                row.widget.set_value(computed.get(field_id))
+        self._relevant = relevant_field_ids(self.form, computed)
+        for field_id, row in self._rows.items():
+            shown = field_id in self._relevant
+            row.layout.setRowVisible(row.cell, shown)
+            if not shown and row.issues:
+                self._set_row_issues(row, [], None)
+        for group, section in zip(self.groups, self.form.sections, strict=True):
+            group.setVisible(any(f.id in self._relevant for f in section.fields))
+
+    def _on_changed(self, field_id: str) -> None:
+        self._touched.add(field_id)
+        self._refresh()
+        self._set_dirty(True)
+        self.values_changed.emit()
+
+    def _on_left(self, field_id: str) -> None:
+        # A field the user only passed through is not judged; once edited (or already showing
+        # a message) it is, and messages elsewhere that the edit fixed go away at the same time.
+        showing = {fid for fid, row in self._rows.items() if row.issues}
+        if field_id not in self._touched and field_id not in showing:
+            return
+        self._show_issues(self._collect_issues(), only=showing | {field_id})
+
+    # ------------------------------------------------------------------------------- validation
+
+    def _collect_issues(self) -> list[Issue]:
+        inputs, problems = self._read_inputs()
+        relevant = relevant_field_ids(self.form, apply_computed(self.form, inputs))
+        problems = [p for p in problems if p.field_id in relevant]
+        failed = {p.field_id for p in problems}
+        # A field whose text did not parse reads as empty: "must not be empty" would mislead.
+        checked = [i for i in validate_record(self.form, inputs, self.context) if i.field_id not in failed]
+        order = {fid: n for n, fid in enumerate(self._rows)}
+        own = sorted(
+            problems + [i for i in checked if i.rule_id is None], key=lambda i: order.get(i.field_id or "", 0)
+        )
+        return own + [i for i in checked if i.rule_id is not None]
+
+    def validate(self) -> list[Issue]:
+        """Check the whole record, show every message under its field and return the issues."""
+        issues = self._collect_issues()
+        self._show_issues(issues, only=None)
+        return issues
+
+    def _show_issues(self, issues: Iterable[Issue], only: set[str] | None) -> None:
+        """Put each issue under the first of its fields in `only` (every field when None).
+
+        The other fields a rule names get the red frame and the message as tooltip, so a rule
+        over two fields is said once but both inputs show where to look.
+        """
+        targets = set(self._rows) if only is None else only & set(self._rows)
+        placed: dict[str, list[Issue]] = {fid: [] for fid in targets}
+        framed: dict[str, str] = {}
+        general: list[Issue] = []
+        for issue in issues:
+            named = [f for f in (issue.fields or (issue.field_id,)) if f is not None]
+            if not named:
+                general.append(issue)
+                continue
+            shown = [f for f in named if f in targets and f in self._relevant]
+            if not shown:
+                continue
+            placed[shown[0]].append(issue)
+            if issue.severity == "error":
+                for fid in shown[1:]:
+                    framed.setdefault(fid, issue.message)
+        for fid in targets:
+            self._set_row_issues(self._rows[fid], placed[fid], framed.get(fid))
+        if only is None:
+            self.form_messages.setText(_issues_html(general))
+            self.form_messages.setVisible(bool(general))
+
+    def _set_row_issues(self, row: _Row, issues: list[Issue], framed_by: str | None) -> None:
+        row.issues = issues
+        row.message.setText(_issues_html(issues))
+        row.message.setVisible(bool(issues))
+        errors = [i.message for i in issues if i.severity == "error"]
+        row.widget.set_invalid(errors[0] if errors else framed_by)
+
+    def field_messages(self, field_id: str) -> list[str]:
+        """The messages shown under the field, errors and warnings, in order."""
+        return [i.message for i in self._rows[field_id].issues]
+
+    def is_field_shown(self, field_id: str) -> bool:
+        return field_id in self._relevant and not self._rows[field_id].cell.isHidden()
+
+    # ------------------------------------------------------------------------------- state
+
+    @property
+    def dirty(self) -> bool:
+        """True once the user has edited anything since the last set_values or mark_clean."""
+        return self._dirty
+
+    def mark_clean(self) -> None:
+        """The shown values have been saved."""
+        self._touched.clear()
+        self._set_dirty(False)
+
+    def _set_dirty(self, dirty: bool) -> None:
+        if dirty != self._dirty:
+            self._dirty = dirty
+            self.dirty_changed.emit(dirty)
+
+    def set_read_only(self, read_only: bool, reason: str | None = None) -> None:
+        """Lock every input (a locked period); `reason` replaces the note shown above the form."""
+        self._read_only = read_only
+        self.read_only_note.setText(reason or _READ_ONLY_NOTE)
+        self.read_only_note.setVisible(read_only)
+        for row in self._rows.values():
+            row.widget.set_read_only(read_only)
+
+    def is_read_only(self) -> bool:
+        return self._read_only
+
+    # ------------------------------------------------------------------------------- keyboard
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Enter in a one-line input goes on to the next field, as on a paper form; the input
+        # tidies its text when it loses focus.
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in _ENTER_KEYS
+            and event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier == Qt.KeyboardModifier.NoModifier
+        ):
+            self.focusNextChild()
+            return True
+        return super().eventFilter(watched, event)
+
+
+def _issues_html(issues: Sequence[Issue]) -> str:
+    lines = []
+    for issue in issues:
+        color = ERROR_COLOR if issue.severity == "error" else WARNING_COLOR
+        lines.append(f'<span style="color:{color}">{html.escape(issue.message)}</span>')
+    return "<br>".join(lines)
