@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import random
 import resource
@@ -23,7 +24,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication, QTableView
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import insert, select
 
 from danvan_desktop import paths
@@ -33,7 +35,8 @@ from danvan_desktop.services.demo import build_demo
 from danvan_desktop.services.forms import get_form
 from danvan_desktop.services.installation import load_installation
 from danvan_desktop.services.records import search_text_for
-from danvan_desktop.services.registers import RegisterScope, RegisterSource, list_fields
+from danvan_desktop.services.registers import list_fields
+from danvan_desktop.ui.entry_pages import EntryTarget, RegisterPage
 from danvan_desktop.ui.register_model import RegisterTableModel
 
 RECORDS = 100_000
@@ -151,17 +154,24 @@ def main() -> int:
         )
         unit_id, period_id = (int(x) for x in out.stdout.split())
         db = open_database(path)
-        view = QTableView()
-        view.resize(1000, 700)
-        view.show()
-
-        scope = RegisterScope(form, (unit_id,), period_id)
+        with db.session() as session:
+            site_id = load_installation(session).site_id
+        target = EntryTarget(unit_id, "Xã Phúc Chu", "xa", period_id, "Năm 2023", site_id, (unit_id,))
+        pages: list[RegisterPage] = []
 
         def open_table() -> RegisterTableModel:
-            model = RegisterTableModel(RegisterSource(db, scope))
-            view.setModel(model)
-            app.processEvents()  # the first screenful is formatted and painted
-            return model
+            # The page a clerk opens: search box, table, buttons; shown and painted once.
+            if pages:  # the previous page goes before the next opens, as when a clerk switches forms
+                pages.pop().deleteLater()
+                QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+                gc.collect()
+            page = RegisterPage(db, form, target)
+            page.resize(1200, 800)
+            page.show()
+            app.processEvents()
+            pages.append(page)
+            assert page.model is not None
+            return page.model
 
         # In a child process too: holding 100,000 full rows must not count in our peak memory.
         out = subprocess.run(
@@ -171,6 +181,7 @@ def main() -> int:
             check=True,
         )
         baseline_ms, baseline_rows = float(out.stdout.split()[0]), int(out.stdout.split()[1])
+        start_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         open_ms, model = timed(open_table, args.runs)
         assert isinstance(model, RegisterTableModel) and model.rowCount() == baseline_rows == RECORDS  # type: ignore[arg-type]
 
@@ -191,12 +202,12 @@ def main() -> int:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"records in register:             {RECORDS:,} ({FORM_ID}), medians of {args.runs} runs")
     print(f"plain sqlite3 query (baseline):  {baseline_ms:7.1f} ms")
-    print(
-        f"open table (query, model, paint): {open_ms:7.1f} ms  ({open_ms / baseline_ms:4.2f}x)  target <= 300"
-    )
+    print(f"open register page (shown)   : {open_ms:7.1f} ms  ({open_ms / baseline_ms:4.2f}x)  target <= 300")
     print(f"sort by name, first / again:     {first_sort_ms:7.1f} ms / {sort_ms:.1f} ms")
     print(f"filter 'hien dat lang hoen':     {filter_ms:7.1f} ms  ({hits:,} rows)  target <= 100 ms")
-    print(f"peak memory (RSS):               {peak_mb:7.1f} MB  target < 250 MB")
+    print(
+        f"peak memory (RSS):               {peak_mb:7.1f} MB  target < 250 MB (at start: {start_mb:.0f} MB)"
+    )
     ok = open_ms <= 300 and filter_ms <= 100 and peak_mb < 250
     print("all targets met" if ok else "SOME TARGETS MISSED")
     return 0 if ok else 1

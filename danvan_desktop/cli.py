@@ -1,4 +1,4 @@
-"""Command line: the GUI by default, plus batch commands (init, demo, units, catalog, info)."""
+"""Command line: the GUI by default, plus batch commands (init, demo, units, catalog, info, load...)."""
 
 from __future__ import annotations
 
@@ -91,7 +91,39 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+", type=Path)
 
     sub.add_parser("info", help="thông tin cơ sở dữ liệu và đơn vị sử dụng")
+    _add_sheet_commands(sub)
     return parser
+
+
+def _add_form_target(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--form", required=True, metavar="MÃ", help="mã biểu mẫu (xem `danvan forms list`)")
+    parser.add_argument(
+        "--unit", metavar="MÃ", help="mã đơn vị nhập số liệu (mặc định: đơn vị sử dụng của cơ sở dữ liệu)"
+    )
+    parser.add_argument(
+        "--period", required=True, metavar="KỲ", help="kỳ báo cáo, ví dụ: 2023, 2023-H1, 2023-Q2, 2023-M05"
+    )
+
+
+def _add_sheet_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    load = sub.add_parser(
+        "load",
+        help="nạp số liệu từ bảng tính Excel (.xlsx) hoặc CSV",
+        description="Nạp số liệu của một biểu mẫu từ tệp .xlsx hoặc .csv. Mỗi dòng được kiểm tra như khi "
+        "nhập trên màn hình; có dòng lỗi thì không lưu gì (trừ khi dùng --keep-good). "
+        "Mã thoát: 0 nạp hết, 1 có dòng bị từ chối, 2 lỗi cả tệp.",
+    )
+    _add_form_target(load)
+    load.add_argument("--keep-good", action="store_true", help="vẫn lưu các dòng hợp lệ khi có dòng lỗi")
+    load.add_argument("file", type=Path, metavar="TỆP", help="tệp .xlsx hoặc .csv (UTF-8, dấu , hoặc ;)")
+
+    sheet = sub.add_parser("sheet", help="xuất bảng tính Excel để nhập số liệu")
+    sheet_sub = sheet.add_subparsers(dest="sheet_command", metavar="VIỆC", required=True)
+    export = sheet_sub.add_parser(
+        "export", help="xuất số liệu của một biểu mẫu ra tệp .xlsx (sửa xong nạp lại bằng `danvan load`)"
+    )
+    _add_form_target(export)
+    export.add_argument("--out", required=True, type=Path, metavar="TỆP.xlsx", help="tệp .xlsx sẽ ghi")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""The batch commands behind the CLI (no Qt): init, demo, units, catalog, info."""
+"""The batch commands behind the CLI (no Qt): init, demo, units, catalog, info, forms, load, sheet."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from danvan_desktop import paths
-from danvan_desktop.db.engine import Database, open_database
+from danvan_desktop.db.engine import Database, guard_writes, open_database
 from danvan_desktop.db.models import OrgBranch, OrgUnit, Period, Record
-from danvan_desktop.errors import CatalogError
+from danvan_desktop.errors import CatalogError, UserError
 from danvan_desktop.paths import UserPaths
 
 
@@ -149,6 +150,66 @@ def cmd_forms(args: argparse.Namespace, user: UserPaths) -> int:
     return 0
 
 
+def _unit_and_period(session: Session, args: argparse.Namespace) -> tuple[int, int]:
+    """The --unit (default: this installation's office) and --period of a form command."""
+    from danvan_desktop.services.installation import load_installation
+    from danvan_desktop.services.orgunits import find_unit
+    from danvan_desktop.services.periods import get_period
+
+    unit_id = find_unit(session, args.unit).id if args.unit else load_installation(session).office_unit_id
+    return unit_id, get_period(session, args.period).id
+
+
+def cmd_load(args: argparse.Namespace, user: UserPaths) -> int:
+    from danvan_desktop.services.entry import current_writer
+    from danvan_desktop.services.forms import get_form
+    from danvan_desktop.services.installation import load_installation
+    from danvan_desktop.services.spreadsheets import load_rows
+
+    form = get_form(args.form)
+    db = open_existing(args, user)
+    try:
+        # Committed only when rows were stored: a refused load leaves the file as it was, even
+        # a period that get_period() would otherwise have created.
+        with guard_writes(db.path), db.session() as session:
+            unit_id, period_id = _unit_and_period(session, args)
+            writer = current_writer(session, load_installation(session).site_id)
+            report = load_rows(
+                session, form, unit_id, period_id, args.file, writer=writer, keep_good=args.keep_good
+            )
+            if report.stored:
+                session.commit()
+    finally:
+        db.close()
+    for problem in report.rejected_rows:
+        print(problem.text())
+    for warning in report.warnings:
+        print(f"Lưu ý — {warning.text()}")
+    print(report.summary_vi())
+    if report.rejected and not report.stored:
+        print("Dùng --keep-good để chỉ lưu các dòng hợp lệ.")
+    return 0 if not report.rejected else 1
+
+
+def cmd_sheet(args: argparse.Namespace, user: UserPaths) -> int:
+    from danvan_desktop.services.forms import get_form
+    from danvan_desktop.services.spreadsheets import export_xlsx
+
+    form = get_form(args.form)
+    out: Path = args.out
+    if out.suffix.lower() != ".xlsx":
+        raise UserError(f"Tệp xuất «{out}» phải có đuôi .xlsx, ví dụ: {out.with_suffix('.xlsx').name}.")
+    db = open_existing(args, user)
+    try:
+        with db.session() as session:  # never committed: exporting writes nothing
+            unit_id, period_id = _unit_and_period(session, args)
+            count = export_xlsx(session, form, unit_id, period_id, out)
+    finally:
+        db.close()
+    print(f"Đã xuất {count} dòng của biểu «{form.title}» ra {out}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, UserPaths], int]] = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -156,6 +217,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, UserPaths], int]] = {
     "catalog": cmd_catalog,
     "info": cmd_info,
     "forms": cmd_forms,
+    "load": cmd_load,
+    "sheet": cmd_sheet,
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from danvan_desktop.db.engine import Database
+from danvan_desktop.formspec.model import FormDef
+from danvan_desktop.services.forms import form_registry
 from danvan_desktop.services.installation import InstallationInfo, load_installation
 from danvan_desktop.services.orgunits import UnitNode, dated_subtree
 from danvan_desktop.services.periods import PeriodInfo, list_periods
@@ -21,6 +23,7 @@ class OfficeSnapshot:
     periods: list[PeriodInfo]
     period: PeriodInfo | None
     tree: UnitNode | None
+    forms: dict[str, FormDef]
 
 
 def choose_period(periods: list[PeriodInfo], saved: str | None, current_year: int) -> PeriodInfo | None:
@@ -40,12 +43,40 @@ def load_office_snapshot(db: Database, current_year: int) -> OfficeSnapshot:
         tree = (
             dated_subtree(session, installation.office_unit_id, period.start, period.end) if period else None
         )
-    return OfficeSnapshot(installation, periods, period, tree)
+    return OfficeSnapshot(installation, periods, period, tree, form_registry())
 
 
 def unit_tree(db: Database, office_unit_id: int, period: PeriodInfo) -> UnitNode | None:
     with db.session() as session:
         return dated_subtree(session, office_unit_id, period.start, period.end)
+
+
+def lock_unit_period(db: Database, unit_id: int, period: PeriodInfo, user: str, note: str) -> None:
+    from danvan_desktop.services.locking import lock_period
+
+    with db.transaction() as session:
+        lock_period(session, unit_id, period.id, user=user, note=note)
+
+
+def reopen_unit_period(db: Database, unit_id: int, period: PeriodInfo, user: str, reason: str) -> None:
+    from danvan_desktop.services.locking import reopen_period
+
+    with db.transaction() as session:
+        reopen_period(session, unit_id, period.id, user=user, reason=reason)
+
+
+def is_locked(db: Database, unit_id: int, period: PeriodInfo) -> bool:
+    from danvan_desktop.services.locking import get_lock
+
+    with db.session() as session:
+        return get_lock(session, unit_id, period.id) is not None
+
+
+def user_name(db: Database) -> str:
+    from danvan_desktop.services.entry import current_writer
+
+    with db.session() as session:
+        return current_writer(session, "").user
 
 
 def remember_period(db: Database, period: PeriodInfo) -> None:

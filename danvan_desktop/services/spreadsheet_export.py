@@ -79,7 +79,7 @@ def export_xlsx(session: Session, form: FormDef, unit_id: int, period_id: int, o
     vocab = Vocabulary.build(session, form, unit_id, period)
     records = export_records(session, form, unit_id, period_id)
     book = Workbook()
-    sheet = book.active
+    sheet: _Sheet = book.active
     sheet.title = DATA_SHEET
     fields = form.fields()
     _write_header(sheet, fields)
@@ -91,11 +91,9 @@ def export_xlsx(session: Session, form: FormDef, unit_id: int, period_id: int, o
             cell.number_format = number_format(field)
             if field.type == "long_text":
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-    last_row = FIRST_DATA_ROW + len(records) + _SPARE_ROWS
-    _add_drop_downs(book, sheet, fields, vocab, last_row)
-    _write_guide(
-        book.create_sheet(GUIDE_SHEET), form, fields, vocab, f"{unit_label(unit)} ({unit.code})", period
-    )
+    guide = book.create_sheet(GUIDE_SHEET)
+    _write_guide(guide, form, fields, vocab, f"{unit_label(unit)} ({unit.code})", period)
+    _add_drop_downs(book, sheet, fields, vocab, FIRST_DATA_ROW + len(records) + _SPARE_ROWS)
     book.properties.title = form.title
     book.properties.creator = APP_TITLE
     _save_atomically(book, out)

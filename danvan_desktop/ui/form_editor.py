@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import html
 import itertools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,13 +29,10 @@ from danvan_desktop.formspec.validate import (
 )
 from danvan_desktop.formspec.values import ValueParseError, coerce_value
 from danvan_desktop.ui.field_widgets import FieldWidget, Option, create_widget
-from danvan_desktop.ui.field_widgets.base import FRAME_BORDER
+from danvan_desktop.ui.field_widgets.row import FieldRow, grey_label, issues_html
 
 log = logging.getLogger(__name__)
 
-ERROR_COLOR = "#c62828"
-WARNING_COLOR = "#9a6700"
-_HELP_STYLE = "color: #5f6368;"
 _LABEL_MAX_WIDTH = 300  # longer labels wrap, so the inputs of every section line up
 _READ_ONLY_NOTE = "Chỉ xem: số liệu của biểu mẫu này không sửa được."
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -69,39 +64,6 @@ def context_from_lists(
     )
 
 
-@dataclasses.dataclass
-class _Row:
-    """Everything the editor keeps about one field's line in the form."""
-
-    field: FieldDef
-    widget: FieldWidget
-    label: QLabel
-    message: QLabel
-    cell: QWidget
-    layout: QFormLayout
-    group: QGroupBox
-    issues: list[Issue] = dataclasses.field(default_factory=list)
-
-
-def _normal_font(base: QFont) -> QFont:
-    # A font passed to setFont only overrides what was set on it: the weight must be set
-    # explicitly, or the rows would inherit the bold of their group's title.
-    font = QFont(base)
-    font.setBold(False)
-    return font
-
-
-def _grey_label(text: str, *, smaller: bool = True) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet(_HELP_STYLE)
-    font = _normal_font(label.font())
-    if smaller:
-        font.setPointSizeF(font.pointSizeF() * 0.9)
-    label.setFont(font)
-    return label
-
-
 class FormEditor(QWidget):
     """Edits one record (or one unit's aggregate values) of `form`.
 
@@ -124,7 +86,7 @@ class FormEditor(QWidget):
         super().__init__(parent)
         self.form = form
         self.context = context or context_from_lists(choices, units, organizations)
-        self._rows: dict[str, _Row] = {}
+        self._rows: dict[str, FieldRow] = {}
         self._dirty = False
         self._read_only = False
         self._touched: set[str] = set()  # edited since set_values: checked when left
@@ -137,7 +99,7 @@ class FormEditor(QWidget):
         self.title_label.setObjectName("formTitle")
         self.title_label.setWordWrap(True)
         self.title_label.setStyleSheet("font-size: 13pt; font-weight: bold;")
-        self.description_label = _grey_label(form.description or "", smaller=False)
+        self.description_label = grey_label(form.description or "", smaller=False)
         self.description_label.setVisible(bool(form.description))
         self.read_only_note = QLabel(_READ_ONLY_NOTE)
         self.read_only_note.setWordWrap(True)
@@ -184,41 +146,17 @@ class FormEditor(QWidget):
         layout.setHorizontalSpacing(12)
         layout.setVerticalSpacing(8)
         if section.help:
-            layout.addRow(_grey_label(section.help, smaller=False))
+            layout.addRow(grey_label(section.help, smaller=False))
         for field in section.fields:
-            self._build_row(field, layout, group)
+            self._build_row(field, layout)
         column.addWidget(group)
         return group
 
-    def _build_row(self, field: FieldDef, layout: QFormLayout, group: QGroupBox) -> None:
+    def _build_row(self, field: FieldDef, layout: QFormLayout) -> None:
         widget = create_widget(
             field, choices=self._choices.get(field.id), units=self._units, organizations=self._organizations
         )
-        label = QLabel(f"{field.label} *" if field.required else field.label)
-        label.setObjectName(f"label_{field.id}")
-        label.setFont(_normal_font(self.font()))
-        label.setWordWrap(True)
-        label.setBuddy(widget.focus_widgets()[0] if widget.focus_widgets() else widget)
-        cell = QWidget()
-        cell.setFont(_normal_font(self.font()))
-        cell_layout = QVBoxLayout(cell)
-        cell_layout.setContentsMargins(0, 0, 0, 0)
-        cell_layout.setSpacing(2)
-        cell_layout.addWidget(widget)
-        if field.help:
-            label.setToolTip(field.help)
-            help_line = _grey_label(field.help)
-            help_line.setContentsMargins(FRAME_BORDER, 0, 0, 0)  # level with the input's edge
-            cell_layout.addWidget(help_line)
-        message = QLabel()
-        message.setObjectName(f"message_{field.id}")
-        message.setWordWrap(True)
-        message.setTextFormat(Qt.TextFormat.RichText)
-        message.setContentsMargins(FRAME_BORDER, 0, 0, 0)
-        message.hide()
-        cell_layout.addWidget(message)
-        layout.addRow(label, cell)
-        self._rows[field.id] = _Row(field, widget, label, message, cell, layout, group)
+        self._rows[field.id] = FieldRow(widget, layout, self.font())
         widget.changed.connect(lambda fid=field.id: self._on_changed(fid))
         widget.editing_finished.connect(lambda fid=field.id: self._on_left(fid))
         if widget.enter_moves_focus:
@@ -229,15 +167,11 @@ class FormEditor(QWidget):
         # One label width for all sections: each QFormLayout sizes its own label column, which
         # would leave the inputs of different sections at different x positions.
         rows = list(self._rows.values())
-        if not rows:
-            return
-        metrics = rows[0].label.fontMetrics()
-        width = min(_LABEL_MAX_WIDTH, max(metrics.horizontalAdvance(r.label.text()) for r in rows) + 4)
-        for row in rows:
-            row.label.setFixedWidth(width)
-            # The label's first line sits level with the text inside the input beside it.
-            top = max(0, (row.widget.line_height() - metrics.height()) // 2)
-            row.label.setContentsMargins(0, top, 0, 0)
+        if rows:
+            metrics = rows[0].label.fontMetrics()
+            widest = max(metrics.horizontalAdvance(r.label.text()) for r in rows) + 4
+            for row in rows:
+                row.align_label(min(_LABEL_MAX_WIDTH, widest))
 
     def _chain_tab_order(self) -> None:
         targets = [t for row in self._rows.values() for t in row.widget.focus_widgets()]
@@ -260,7 +194,8 @@ class FormEditor(QWidget):
         self._set_dirty(False)
 
     def _read_inputs(self) -> tuple[dict[str, object], list[Issue]]:
-        """The typed values (text that does not parse reads as None) and the parse problems."""
+        """The typed values (text that does not parse reads as None) and the parse problems
+        of the fields shown."""
         values: dict[str, object] = {}
         problems: list[Issue] = []
         for field_id, row in self._rows.items():
@@ -271,7 +206,8 @@ class FormEditor(QWidget):
             except ValueParseError as exc:
                 values[field_id] = None
                 problems.append(Issue(field_id, exc.message, "error"))
-        return values, problems
+        relevant = relevant_field_ids(self.form, apply_computed(self.form, values))
+        return values, [p for p in problems if p.field_id in relevant]
 
     def values(self) -> dict[str, object]:
         """The record to store: hidden fields dropped, computed fields filled in."""
@@ -279,9 +215,7 @@ class FormEditor(QWidget):
 
     def parse_issues(self) -> list[Issue]:
         """Shown fields whose text cannot be read as a value of their type."""
-        inputs, problems = self._read_inputs()
-        relevant = relevant_field_ids(self.form, apply_computed(self.form, inputs))
-        return [p for p in problems if p.field_id in relevant]
+        return self._read_inputs()[1]
 
     # ------------------------------------------------------------------------------- live updates
 
@@ -293,10 +227,7 @@ class FormEditor(QWidget):
                 row.widget.set_value(computed.get(field_id))
         self._relevant = relevant_field_ids(self.form, computed)
         for field_id, row in self._rows.items():
-            shown = field_id in self._relevant
-            row.layout.setRowVisible(row.cell, shown)
-            if not shown and row.issues:
-                self._set_row_issues(row, [], None)
+            row.set_shown(field_id in self._relevant)
         for group, section in zip(self.groups, self.form.sections, strict=True):
             group.setVisible(any(f.id in self._relevant for f in section.fields))
 
@@ -318,8 +249,6 @@ class FormEditor(QWidget):
 
     def _collect_issues(self) -> list[Issue]:
         inputs, problems = self._read_inputs()
-        relevant = relevant_field_ids(self.form, apply_computed(self.form, inputs))
-        problems = [p for p in problems if p.field_id in relevant]
         failed = {p.field_id for p in problems}
         # A field whose text did not parse reads as empty: "must not be empty" would mislead.
         checked = [i for i in validate_record(self.form, inputs, self.context) if i.field_id not in failed]
@@ -358,24 +287,17 @@ class FormEditor(QWidget):
                 for fid in shown[1:]:
                     framed.setdefault(fid, issue.message)
         for fid in targets:
-            self._set_row_issues(self._rows[fid], placed[fid], framed.get(fid))
+            self._rows[fid].set_issues(placed[fid], framed.get(fid))
         if only is None:
-            self.form_messages.setText(_issues_html(general))
+            self.form_messages.setText(issues_html(general))
             self.form_messages.setVisible(bool(general))
-
-    def _set_row_issues(self, row: _Row, issues: list[Issue], framed_by: str | None) -> None:
-        row.issues = issues
-        row.message.setText(_issues_html(issues))
-        row.message.setVisible(bool(issues))
-        errors = [i.message for i in issues if i.severity == "error"]
-        row.widget.set_invalid(errors[0] if errors else framed_by)
 
     def field_messages(self, field_id: str) -> list[str]:
         """The messages shown under the field, errors and warnings, in order."""
         return [i.message for i in self._rows[field_id].issues]
 
     def is_field_shown(self, field_id: str) -> bool:
-        return field_id in self._relevant and not self._rows[field_id].cell.isHidden()
+        return field_id in self._relevant and self._rows[field_id].is_shown()
 
     # ------------------------------------------------------------------------------- state
 
@@ -410,20 +332,13 @@ class FormEditor(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Enter in a one-line input goes on to the next field, as on a paper form; the input
         # tidies its text when it loses focus.
+        plain = Qt.KeyboardModifier.NoModifier
         if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
             and event.key() in _ENTER_KEYS
-            and event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier == Qt.KeyboardModifier.NoModifier
+            and event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier == plain
         ):
             self.focusNextChild()
             return True
         return super().eventFilter(watched, event)
-
-
-def _issues_html(issues: Sequence[Issue]) -> str:
-    lines = []
-    for issue in issues:
-        color = ERROR_COLOR if issue.severity == "error" else WARNING_COLOR
-        lines.append(f'<span style="color:{color}">{html.escape(issue.message)}</span>')
-    return "<br>".join(lines)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QStackedWidget,
     QToolBar,
     QTreeView,
     QVBoxLayout,
@@ -22,6 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop import APP_TITLE, __version__
+from danvan_desktop.ui.entry_pages import EntryTarget
+from danvan_desktop.ui.error_dialog import report_exception
+from danvan_desktop.ui.form_area import FormArea
 from danvan_desktop.ui.unit_models import (
     UNIT_CODE_ROLE,
     UNIT_ID_ROLE,
@@ -36,29 +40,6 @@ if TYPE_CHECKING:
     from danvan_desktop.services.office_view import OfficeSnapshot
     from danvan_desktop.services.orgunits import UnitNode
     from danvan_desktop.services.periods import PeriodInfo
-
-
-class WelcomePage(QWidget):
-    """Placeholder of the form area until the forms issue fills it: shows what is selected."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.heading = QLabel()
-        self.heading.setObjectName("selectionHeading")
-        self.heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
-        self.detail = QLabel()
-        self.detail.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.detail)
-        layout.addStretch(1)
-
-    def show_selection(self, unit_label: str | None, period_label: str) -> None:
-        self.heading.setText(f"{unit_label} — {period_label}" if unit_label else period_label)
-        self.detail.setText(
-            "Chọn một đơn vị ở cây bên trái và kỳ báo cáo trên thanh công cụ. "
-            "Các biểu mẫu nhập liệu của đơn vị trong kỳ sẽ hiển thị tại đây."
-        )
 
 
 class MainWindow(QMainWindow):
@@ -114,11 +95,11 @@ class MainWindow(QMainWindow):
         dock.setMinimumWidth(300)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
 
-        self.form_area = QStackedWidget()
+        self.form_area = FormArea()
         self.form_area.setObjectName("formArea")
-        self.welcome = WelcomePage()
-        self.form_area.addWidget(self.welcome)
         self.setCentralWidget(self.form_area)
+        self._nodes: dict[int, UnitNode] = {}
+        self._current_unit_id: int | None = None
 
         self.db_status = QLabel("Đang mở cơ sở dữ liệu…")
         self.db_status.setObjectName("databaseStatus")
@@ -134,6 +115,13 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        period_menu = self.menuBar().addMenu("&Kỳ báo cáo")
+        self.lock_action = QAction("&Chốt số liệu của đơn vị trong kỳ (đã gửi)…", self)
+        self.lock_action.triggered.connect(self.lock_current)
+        period_menu.addAction(self.lock_action)
+        self.reopen_action = QAction("&Mở lại kỳ báo cáo đã chốt…", self)
+        self.reopen_action.triggered.connect(self.reopen_current)
+        period_menu.addAction(self.reopen_action)
         help_menu = self.menuBar().addMenu("Trợ &giúp")
         logs_action = QAction("Mở thư mục &nhật ký", self)
         logs_action.triggered.connect(self._open_log_folder)
@@ -159,7 +147,9 @@ class MainWindow(QMainWindow):
             self.period_box.setCurrentIndex(self.periods.index(snapshot.period))
         self.period_box.blockSignals(False)
         self.period_box.setEnabled(True)
+        self._period_index = self.period_box.currentIndex()
         self.period_box.currentIndexChanged.connect(self._on_period_changed)
+        self.form_area.set_forms(db, snapshot.forms)
         self._show_tree(snapshot.tree)
         self.tree.setFocus()
         self.ready.emit()
@@ -178,6 +168,12 @@ class MainWindow(QMainWindow):
         period = self.current_period()
         if period is None or self.db is None or self.installation is None:
             return
+        if not self.form_area.maybe_leave():
+            self.period_box.blockSignals(True)
+            self.period_box.setCurrentIndex(self._period_index)
+            self.period_box.blockSignals(False)
+            return
+        self._period_index = self.period_box.currentIndex()
         remember_period(self.db, period)
         self._show_tree(unit_tree(self.db, self.installation.office_unit_id, period))
 
@@ -186,6 +182,7 @@ class MainWindow(QMainWindow):
         office = self.installation.office_label if self.installation else ""
         message = f"{office} không có hiệu lực trong kỳ «{period.label if period else ''}»."
         previous = self.selected_unit_code()
+        self._nodes = {node.id: node for node in root.walk()} if root else {}
         old_model, self.tree_model = self.tree_model, build_unit_tree_model(root, message)
         self.tree_proxy.setSourceModel(self.tree_model)
         old_model.deleteLater()
@@ -205,9 +202,81 @@ class MainWindow(QMainWindow):
 
     def _on_unit_changed(self, *_args: QModelIndex) -> None:
         index = self.tree.currentIndex()
+        unit_id = index.data(UNIT_ID_ROLE) if index.isValid() else None
+        if unit_id == self._current_unit_id:
+            return
+        if self._current_unit_id is not None and not self.form_area.maybe_leave():
+            self._restore_selection(self._nodes[self._current_unit_id].code)
+            return
+        self._current_unit_id = unit_id
+        self.form_area.set_target(self.current_target())
+        self._update_period_actions()
+
+    def current_target(self) -> EntryTarget | None:
         period = self.current_period()
-        label = str(index.data()) if index.isValid() and index.data(UNIT_ID_ROLE) else None
-        self.welcome.show_selection(label, period.label if period else "")
+        node = self._nodes.get(self._current_unit_id) if self._current_unit_id is not None else None
+        if node is None or period is None or self.installation is None:
+            return None
+        listed = tuple(n.id for n in node.walk())
+        return EntryTarget(
+            node.id, node.display, node.kind, period.id, period.label, self.installation.site_id, listed
+        )
+
+    def _update_period_actions(self) -> None:
+        from danvan_desktop.services.office_view import is_locked
+
+        target = self.current_target()
+        period = self.current_period()
+        locked = bool(target and period and self.db and is_locked(self.db, target.unit_id, period))
+        self.lock_action.setEnabled(target is not None and not locked)
+        self.reopen_action.setEnabled(target is not None and locked)
+
+    def lock_current(self) -> None:
+        from danvan_desktop.services.office_view import lock_unit_period, user_name
+
+        target, period = self.current_target(), self.current_period()
+        if target is None or period is None or self.db is None or not self.form_area.maybe_leave():
+            return
+        note, ok = QInputDialog.getText(
+            self,
+            "Chốt số liệu",
+            f"Chốt số liệu kỳ «{period.label}» của {target.unit_label}: sau khi chốt, số liệu chỉ xem, "
+            "không sửa được cho đến khi mở lại.\nGhi chú (ví dụ: đã gửi huyện ngày…):",
+        )
+        if not ok:
+            return
+        self._run(lambda: lock_unit_period(self.db, target.unit_id, period, user_name(self.db), note))  # type: ignore[arg-type]
+
+    def reopen_current(self) -> None:
+        from danvan_desktop.services.office_view import reopen_unit_period, user_name
+
+        target, period = self.current_target(), self.current_period()
+        if target is None or period is None or self.db is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self,
+            "Mở lại kỳ báo cáo",
+            f"Mở lại kỳ «{period.label}» của {target.unit_label} để sửa số liệu. "
+            "Thao tác được ghi nhật ký.\nLý do mở lại (bắt buộc):",
+        )
+        if not ok:
+            return
+        self._run(lambda: reopen_unit_period(self.db, target.unit_id, period, user_name(self.db), reason))  # type: ignore[arg-type]
+
+    def _run(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except Exception as exc:
+            report_exception(self, exc, self.log_file)
+            return
+        self.form_area.refresh()
+        self._update_period_actions()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.form_area.maybe_leave():
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def _on_filter(self, text: str) -> None:
         self.tree_proxy.set_query(text)

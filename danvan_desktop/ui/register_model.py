@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from danvan_desktop.formspec.model import NUMERIC_TYPES, FieldDef
+from danvan_desktop.formspec.model import NUMERIC_TYPES, ChoiceDef, FieldDef
 from danvan_desktop.formspec.values import format_value
 from danvan_desktop.text import fold
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from danvan_desktop.services.registers import RegisterIndex
 
@@ -54,9 +54,17 @@ class RegisterTableModel(QAbstractTableModel):
     100,000 records; here a sort is one `sort` call and a filter a few list comprehensions.
     """
 
-    def __init__(self, source: RowSource) -> None:
+    def __init__(
+        self,
+        source: RowSource,
+        choices: Mapping[str, Sequence[ChoiceDef]] | None = None,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
+        """`choices`: options of choices_from fields; `names`: unit and organization codes → names."""
         super().__init__()
         self._source = source
+        self._choices = dict(choices or {})
+        self._names = dict(names or {})
         self._columns = source.columns
         index = source.load_index()
         self._ids, self._search = index.ids, index.search
@@ -150,9 +158,14 @@ class RegisterTableModel(QAbstractTableModel):
         if cached is None:
             if len(self._text_cache) > CACHE_LIMIT * 4:
                 self._text_cache.clear()
-            cached = format_value(self._columns[column], self._row_values(view_row)[column])
+            cached = self._format(self._columns[column], self._row_values(view_row)[column])
             self._text_cache[key] = cached
         return cached
+
+    def _format(self, field: FieldDef, value: object) -> str:
+        if field.type in ("org_unit", "organization") and value is not None:
+            return self._names.get(str(value), str(value))
+        return format_value(field, value, self._choices.get(field.id))
 
     def _column(self, column: int) -> list[object]:
         values = self._column_values.get(column)
@@ -171,7 +184,7 @@ class RegisterTableModel(QAbstractTableModel):
             elif field.type in ("text", "long_text"):
                 texts = [fold(v) if isinstance(v, str) else "" for v in self._column(column)]
             else:
-                texts = [fold(format_value(field, v)) for v in self._column(column)]
+                texts = [fold(self._format(field, v)) for v in self._column(column)]
             self._column_texts[column] = texts
         return texts
 

@@ -11,11 +11,13 @@ from danvan_desktop.ui.field_widgets.line_widgets import (
     TextWidget,
 )
 from danvan_desktop.ui.field_widgets.registry import WIDGETS, create_widget, field_options
+from danvan_desktop.ui.field_widgets.row import FieldRow
 
 __all__ = [
     "WIDGETS",
     "CodeListWidget",
     "DateWidget",
+    "FieldRow",
     "FieldWidget",
     "LongTextWidget",
     "MultiChoiceWidget",

@@ -102,9 +102,11 @@ class FieldWidget(QWidget):
     # ------------------------------------------------------------------------------- the API
 
     def set_value(self, value: object) -> None:
+        """Show a stored value (None: empty); not a user edit, so `changed` stays silent."""
         raise NotImplementedError(type(self).__name__)
 
     def value(self) -> object:
+        """The stored form of what is shown; ValueParseError when the typed text is unreadable."""
         raise NotImplementedError(type(self).__name__)
 
     def line_height(self) -> int:
@@ -118,6 +120,7 @@ class FieldWidget(QWidget):
         return list(self._inputs)
 
     def set_invalid(self, message: str | None) -> None:
+        """A red frame and `message` as tooltip; None clears both (the help returns)."""
         self._message = message
         self.frame.setProperty("invalid", message is not None)
         self.frame.style().unpolish(self.frame)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QCompleter, QListWidget, QListWidgetItem, QWidget
 
@@ -49,13 +49,17 @@ class SearchComboWidget(FieldWidget):
         self.proxy = FoldedFilterProxy()
         self.proxy.setParent(self)
         self.proxy.setSourceModel(self.model)
-        completer = QCompleter(self.proxy, self.combo)
+        self.completer = completer = QCompleter(self.proxy, self.combo)
         completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setMaxVisibleItems(12)
-        self.combo.setCompleter(completer)
         line = self.combo.lineEdit()
         assert line is not None  # an editable combo always has one
+        # Given to the line edit rather than the combo, so that only our handler, which maps the
+        # picked row back through the filter proxy, selects the item. (The stubs know only the
+        # text overload of `activated`; the row is needed because two labels may be equal.)
+        line.setCompleter(completer)
+        completer.activated[QModelIndex].connect(self._on_completer_picked)  # type: ignore[index]
         if self._free_codes:
             line.setPlaceholderText("Nhập mã")
         elif len(options or []) > self.search_hint_from:  # a short list needs no hint
@@ -80,6 +84,14 @@ class SearchComboWidget(FieldWidget):
     def _on_text_edited(self, text: str) -> None:
         self.proxy.set_query(text)
         self._emit_changed()
+
+    def _on_completer_picked(self, index: QModelIndex) -> None:
+        shown = self.completer.completionModel()
+        assert isinstance(shown, QAbstractProxyModel)
+        row = self.proxy.mapToSource(shown.mapToSource(index)).row()
+        if row >= 0:
+            self.combo.setCurrentIndex(row)  # a user's choice: emits changed
+            self.combo.setEditText(self.model.item(row).text())
 
     def _word_hits(self, folded: str) -> list[int]:
         words = folded.split()
@@ -139,7 +151,7 @@ class SearchComboWidget(FieldWidget):
         row = 0 if not text else self._match(text)
         if row is None:
             return  # left as typed; value() explains what is wrong
-        self.proxy.set_query("")
+        # The filter stays as typed: the completer may still deliver a row index into it.
         if row != self.combo.currentIndex():
             self.combo.setCurrentIndex(row)  # a user's choice: emits changed
         if self.combo.currentText() != self.model.item(row).text():
@@ -182,16 +194,19 @@ class MultiChoiceWidget(FieldWidget):
         super().__init__(field, options, parent)
         self.list = QListWidget()
         self.list.setObjectName(f"input_{field.id}")
+        # Rows as tall as a line edit's text line, so the boxes are easy to hit and the list's
+        # height can be fixed to show its rows exactly.
+        self._row_height = self.list.fontMetrics().lineSpacing() + 8
         for code, label in options or []:
             self._append(label, code)
         self.list.itemChanged.connect(self._emit_changed)
         rows = min(max(self.list.count(), 1), self.max_visible_rows)
-        row_height = max(self.list.sizeHintForRow(0), self.list.fontMetrics().lineSpacing() + 6)
-        self.list.setFixedHeight(rows * row_height + 2 * self.list.frameWidth() + 2)
+        self.list.setFixedHeight(rows * self._row_height + 2 * self.list.frameWidth())
         self._build([self.list], expand=True)
 
     def _append(self, label: str, code: str) -> QListWidgetItem:
         item = QListWidgetItem(label, self.list)
+        item.setSizeHint(QSize(0, self._row_height))
         item.setData(CODE_ROLE, code)
         item.setFlags(item.flags() | _CHECKABLE)
         item.setCheckState(Qt.CheckState.Unchecked)

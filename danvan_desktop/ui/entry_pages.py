@@ -1,0 +1,390 @@
+"""The pages of the form area: one aggregate form for a unit and period, or a register table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from danvan_desktop.catalog.kinds import UnitKind
+from danvan_desktop.db.engine import Database
+from danvan_desktop.db.models import Period, Record
+from danvan_desktop.errors import UserError
+from danvan_desktop.formspec.model import FormDef
+from danvan_desktop.services.entry import (
+    FormContext,
+    ValidationFailedError,
+    current_writer,
+    find_aggregate,
+    form_context,
+    record_history,
+    save_entry,
+    set_entry_deleted,
+)
+from danvan_desktop.services.locking import get_lock
+from danvan_desktop.services.registers import RegisterScope, RegisterSource
+from danvan_desktop.ui.error_dialog import show_user_error
+from danvan_desktop.ui.form_editor import FormEditor, default_values
+from danvan_desktop.ui.history_dialog import HistoryDialog, vietnam_time
+from danvan_desktop.ui.record_dialog import RecordDialog
+from danvan_desktop.ui.register_model import ALL_COLUMNS, RegisterTableModel
+
+
+@dataclass(frozen=True)
+class EntryTarget:
+    """Where entered data goes: a unit (and the units whose records are listed) in a period."""
+
+    unit_id: int
+    unit_label: str
+    unit_kind: str
+    period_id: int
+    period_label: str
+    site_id: str
+    listed_unit_ids: tuple[int, ...]  # the unit and, for a district, its communes
+
+    def can_enter(self, form: FormDef) -> bool:
+        """Whether this unit fills in the form (communes fill commune forms, and so on)."""
+        kind = UnitKind(self.unit_kind)
+        if form.unit_level == "commune":
+            return kind.is_commune_level
+        if form.unit_level == "village":
+            return kind.is_village_level
+        return not kind.is_village_level
+
+
+def lock_reason(db: Database, target: EntryTarget) -> str | None:
+    with db.session() as session:
+        lock = get_lock(session, target.unit_id, target.period_id)
+    if lock is None:
+        return None
+    return (
+        f"Số liệu kỳ «{target.period_label}» của {target.unit_label} đã chốt lúc "
+        f"{vietnam_time(lock.locked_at)} ({lock.locked_by}): chỉ xem. "
+        "Muốn sửa, chọn menu Kỳ báo cáo → Mở lại kỳ báo cáo."
+    )
+
+
+def load_context(db: Database, form: FormDef, target: EntryTarget) -> FormContext:
+    with db.session() as session:
+        return form_context(session, form, target.unit_id, session.get_one(Period, target.period_id))
+
+
+def store(
+    db: Database, form: FormDef, target: EntryTarget, values: dict[str, object], record_id: str | None
+) -> str:
+    with db.transaction() as session:
+        writer = current_writer(session, target.site_id)
+        result = save_entry(
+            session, form, target.unit_id, target.period_id, values, writer=writer, record_id=record_id
+        )
+    return result.record_id
+
+
+def show_history(parent: QWidget, db: Database, form: FormDef, record_id: str, title: str) -> None:
+    with db.session() as session:
+        entries = record_history(session, form, record_id)
+    HistoryDialog(title, entries, parent).exec()
+
+
+class AggregatePage(QWidget):
+    """One set of values per unit and period, edited in place; Ctrl+S saves."""
+
+    saved = Signal()
+
+    def __init__(
+        self, db: Database, form: FormDef, target: EntryTarget, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.form, self.target = db, form, target
+        context = load_context(db, form, target)
+        with db.session() as session:
+            record = find_aggregate(session, form.id, target.unit_id, target.period_id)
+            self.record_id = record.id if record else None
+            values = dict(record.values) if record else default_values(form)
+        self.heading = QLabel(f"{target.unit_label} — {target.period_label}")
+        self.heading.setStyleSheet("font-size: 12pt; color: #444;")
+        self.editor = FormEditor(
+            form, context.validation, context.choices, context.units, context.organizations
+        )
+        self.editor.set_values(values)
+        self.status = QLabel()
+        self.status.setObjectName("pageStatus")
+        self.status.setWordWrap(True)
+        self.save_button = QPushButton("Lưu (Ctrl+S)")
+        self.save_button.clicked.connect(self.save)
+        self.history_button = QPushButton("Lịch sử thay đổi")
+        self.history_button.clicked.connect(self._history)
+        self.history_button.setEnabled(self.record_id is not None)
+        QShortcut(
+            QKeySequence.StandardKey.Save, self, self.save, Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.history_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.editor, 1)
+        layout.addLayout(buttons)
+        reason = lock_reason(db, target) or (
+            None if target.can_enter(form) else "Chọn một đơn vị cấp xã để nhập biểu mẫu này."
+        )
+        if reason:
+            self.editor.set_read_only(True, reason)
+            self.save_button.setEnabled(False)
+
+    def has_unsaved_changes(self) -> bool:
+        return self.editor.dirty
+
+    def save(self) -> bool:
+        if self.editor.is_read_only():
+            return False
+        issues = self.editor.validate()
+        errors = [i for i in issues if i.severity == "error"]
+        if errors:
+            self.status.setText(
+                f"<span style='color:#b00020'>Chưa lưu: còn {len(errors)} lỗi (xem dưới từng ô).</span>"
+            )
+            return False
+        try:
+            self.record_id = store(self.db, self.form, self.target, self.editor.values(), self.record_id)
+        except ValidationFailedError as exc:
+            self.status.setText(f"<span style='color:#b00020'>{exc.message}</span>")
+            return False
+        except UserError as exc:
+            show_user_error(self, "Không lưu được", exc)
+            return False
+        self.editor.mark_clean()
+        warnings = [i.message for i in issues if i.severity == "warning"]
+        note = f" Lưu ý: {'; '.join(warnings)}" if warnings else ""
+        self.status.setText(f"Đã lưu lúc {dt.datetime.now():%H:%M}.{note}")
+        self.history_button.setEnabled(True)
+        self.saved.emit()
+        return True
+
+    def _history(self) -> None:
+        if self.record_id:
+            show_history(
+                self, self.db, self.form, self.record_id, f"{self.form.title} — {self.target.unit_label}"
+            )
+
+
+class RegisterPage(QWidget):
+    """A register's records in a table: search without accents, add, edit, duplicate, delete."""
+
+    changed = Signal()
+
+    def __init__(
+        self, db: Database, form: FormDef, target: EntryTarget, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.form, self.target = db, form, target
+        self.read_only_reason = lock_reason(db, target) or (
+            None
+            if target.can_enter(form)
+            else "Chọn một đơn vị cấp xã ở cây bên trái để thêm hoặc sửa bản ghi."
+        )
+        self.heading = QLabel(f"{form.title} — {target.unit_label} — {target.period_label}")
+        self.heading.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        self.note = QLabel(self.read_only_reason or "")
+        self.note.setWordWrap(True)
+        self.note.setVisible(bool(self.read_only_reason))
+        self.note.setStyleSheet("color: #8a5a00;")
+        self.search = QLineEdit()
+        self.search.setObjectName("registerSearch")
+        self.search.setPlaceholderText("Tìm (không cần dấu), ví dụ: dan van kheo")
+        self.search.setClearButtonEnabled(True)
+        self.search_column = QComboBox()
+        self.search_column.setObjectName("searchColumn")
+        self.show_deleted = QCheckBox("Bản ghi đã xóa")
+        self.show_deleted.setToolTip("Xem các bản ghi đã xóa để khôi phục")
+        self.count = QLabel()
+        self.table = QTableView()
+        self.table.setObjectName("registerTable")
+        # No sort column at first: records show in entry order, and opening never waits for a sort.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _index: self.edit_current())
+        self.buttons: dict[str, QPushButton] = {}
+        toolbar = QHBoxLayout()
+        for key, text, slot in (
+            ("add", "Thêm (Ctrl+N)", self.add),
+            ("edit", "Sửa (Enter)", self.edit_current),
+            ("duplicate", "Nhân bản", self.duplicate_current),
+            ("delete", "Xóa (Delete)", self.delete_current),
+            ("restore", "Khôi phục", self.restore_current),
+            ("history", "Lịch sử", self.history_current),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            toolbar.addWidget(button)
+        toolbar.addStretch(1)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(QLabel("trong"))
+        search_row.addWidget(self.search_column)
+        search_row.addWidget(self.show_deleted)
+        search_row.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.note)
+        layout.addLayout(search_row)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(toolbar)
+        shortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        QShortcut(QKeySequence.StandardKey.New, self, self.add, shortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table, self.delete_current)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.edit_current)
+        self.search.textChanged.connect(self._apply_filter)
+        self.search_column.currentIndexChanged.connect(self._apply_filter)
+        self.show_deleted.toggled.connect(self.reload)
+        self.model: RegisterTableModel | None = None
+        self.reload()
+
+    # --- data --------------------------------------------------------------------------------
+    def has_unsaved_changes(self) -> bool:
+        return False  # edits happen in dialogs that ask before closing
+
+    def reload(self, select_id: str | None = None) -> None:
+        deleted = self.show_deleted.isChecked()
+        scope = RegisterScope(self.form, self.target.listed_unit_ids, self.target.period_id, deleted=deleted)
+        context = load_context(self.db, self.form, self.target)
+        names = dict(context.units) | dict(context.organizations)
+        self.model = RegisterTableModel(RegisterSource(self.db, scope), context.choices, names)
+        self.table.setModel(self.model)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        if self.search_column.count() == 0:
+            self.search_column.addItem("mọi cột", ALL_COLUMNS)
+            for column in range(self.model.columnCount()):
+                self.search_column.addItem(
+                    str(self.model.headerData(column, Qt.Orientation.Horizontal)), column
+                )
+        self._size_columns()
+        self._apply_filter()
+        if select_id is not None:
+            row = self.model.view_row_of(select_id)
+            if row is not None:
+                self.table.selectRow(row)
+        self._update_buttons()
+
+    def _size_columns(self) -> None:
+        # From the header texts, not the cells: measuring cells would fetch a thousand rows.
+        metrics = self.table.horizontalHeader().fontMetrics()
+        for column in range(self.model.columnCount() if self.model else 0):
+            label = str(self.model.headerData(column, Qt.Orientation.Horizontal)) if self.model else ""
+            self.table.setColumnWidth(column, min(max(metrics.horizontalAdvance(label) + 32, 110), 320))
+
+    def _apply_filter(self) -> None:
+        if self.model is None:
+            return
+        self.model.set_filter(self.search.text(), int(self.search_column.currentData() or ALL_COLUMNS))
+        shown, total = self.model.rowCount(), self.model.total_count()
+        kind = "đã xóa" if self.show_deleted.isChecked() else "bản ghi"
+        self.count.setText(f"{shown:,}/{total:,} {kind}".replace(",", "."))
+        self._update_buttons()
+
+    def current_record_id(self) -> str | None:
+        index = self.table.currentIndex()
+        if self.model is None or not index.isValid():
+            return None
+        return self.model.record_id(index.row())
+
+    def _update_buttons(self) -> None:
+        writable = self.read_only_reason is None
+        selected = self.current_record_id() is not None
+        deleted = self.show_deleted.isChecked()
+        self.buttons["add"].setEnabled(writable and not deleted)
+        self.buttons["edit"].setEnabled(selected and not deleted)
+        self.buttons["duplicate"].setEnabled(writable and selected and not deleted)
+        self.buttons["delete"].setEnabled(writable and selected and not deleted)
+        self.buttons["restore"].setEnabled(writable and selected and deleted)
+        self.buttons["history"].setEnabled(selected)
+
+    # --- actions -----------------------------------------------------------------------------
+    def _values_of(self, record_id: str) -> dict[str, object]:
+        with self.db.session() as session:
+            return dict(session.get_one(Record, record_id).values)
+
+    def _open_dialog(self, values: dict[str, object], record_id: str | None, title: str) -> RecordDialog:
+        """Open the record editor (window-modal, not blocking); the table reloads after a save."""
+        context = load_context(self.db, self.form, self.target)
+        dialog = RecordDialog(
+            self.form,
+            context,
+            values,
+            lambda v: store(self.db, self.form, self.target, v, record_id),
+            title=title,
+            read_only_reason=self.read_only_reason,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._after_save(dialog.saved_id))
+        dialog.open()
+        return dialog
+
+    def _after_save(self, record_id: str | None) -> None:
+        if record_id:
+            self.reload(select_id=record_id)
+            self.changed.emit()
+
+    def add(self) -> RecordDialog | None:
+        if self.read_only_reason or self.show_deleted.isChecked():
+            return None
+        return self._open_dialog(default_values(self.form), None, f"Thêm — {self.form.title}")
+
+    def edit_current(self) -> RecordDialog | None:
+        record_id = self.current_record_id()
+        if record_id is None or self.show_deleted.isChecked():
+            return None
+        return self._open_dialog(self._values_of(record_id), record_id, f"Sửa — {self.form.title}")
+
+    def duplicate_current(self) -> RecordDialog | None:
+        record_id = self.current_record_id()
+        if record_id is None or self.read_only_reason:
+            return None
+        return self._open_dialog(self._values_of(record_id), None, f"Nhân bản — {self.form.title}")
+
+    def delete_current(self) -> None:
+        self._set_deleted(True)
+
+    def restore_current(self) -> None:
+        self._set_deleted(False)
+
+    def _set_deleted(self, deleted: bool) -> None:
+        record_id = self.current_record_id()
+        if record_id is None or self.read_only_reason or self.show_deleted.isChecked() == deleted:
+            return
+        try:
+            with self.db.transaction() as session:
+                writer = current_writer(session, self.target.site_id)
+                set_entry_deleted(session, record_id, writer=writer, deleted=deleted)
+        except UserError as exc:
+            show_user_error(self, "Không thực hiện được", exc)
+            return
+        self.reload()
+        self.changed.emit()
+
+    def history_current(self) -> None:
+        record_id = self.current_record_id()
+        if record_id is not None:
+            show_history(self, self.db, self.form, record_id, self.form.title)

@@ -1,0 +1,119 @@
+"""The form area of the main window: the list of forms and the page of the chosen one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from danvan_desktop.formspec.model import FormDef
+from danvan_desktop.ui.entry_pages import AggregatePage, EntryTarget, RegisterPage
+
+if TYPE_CHECKING:
+    from danvan_desktop.db.engine import Database
+
+KIND_NOTES = {"aggregate": "biểu tổng hợp", "register": "sổ theo dõi"}
+
+
+class FormArea(QWidget):
+    """Forms on the left; the chosen form for the selected unit and period on the right."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.forms: dict[str, FormDef] = {}
+        self.db: Database | None = None
+        self.target: EntryTarget | None = None
+        self.form_list = QListWidget()
+        self.form_list.setObjectName("formList")
+        self.form_list.setFixedWidth(300)
+        self.form_list.setWordWrap(True)
+        self.form_list.setSpacing(2)
+        self.form_list.currentItemChanged.connect(self._on_form_changed)
+        self.pages = QStackedWidget()
+        self.placeholder = QLabel("Chọn đơn vị ở cây bên trái, rồi chọn biểu mẫu.")
+        self.placeholder.setObjectName("formPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.pages.addWidget(self.placeholder)
+        self.page: AggregatePage | RegisterPage | None = None
+        forms_panel = QVBoxLayout()
+        forms_panel.addWidget(QLabel("<b>Biểu mẫu</b>"))
+        forms_panel.addWidget(self.form_list)
+        layout = QHBoxLayout(self)
+        layout.addLayout(forms_panel)
+        layout.addWidget(self.pages, 1)
+
+    def set_forms(self, db: Database, forms: dict[str, FormDef]) -> None:
+        self.db, self.forms = db, forms
+        self.form_list.clear()
+        for form in forms.values():
+            item = QListWidgetItem(f"{form.title}\n   {KIND_NOTES[form.kind]}")
+            item.setData(Qt.ItemDataRole.UserRole, form.id)
+            item.setToolTip(form.description or form.title)
+            self.form_list.addItem(item)
+
+    def current_form_id(self) -> str | None:
+        item = self.form_list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else None
+
+    def select_form(self, form_id: str) -> None:
+        for row in range(self.form_list.count()):
+            if self.form_list.item(row).data(Qt.ItemDataRole.UserRole) == form_id:
+                self.form_list.setCurrentRow(row)
+                return
+
+    def set_target(self, target: EntryTarget | None) -> None:
+        """Show the chosen form for the target's unit and period (None: nothing selected)."""
+        self.target = target
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild the current page (after a save elsewhere, a lock, a period change)."""
+        form_id = self.current_form_id()
+        if self.page is not None:
+            self.pages.removeWidget(self.page)
+            self.page.deleteLater()
+            self.page = None
+        if self.db is None or self.target is None or form_id is None:
+            self.pages.setCurrentWidget(self.placeholder)
+            return
+        form = self.forms[form_id]
+        page_class = AggregatePage if form.kind == "aggregate" else RegisterPage
+        self.page = page_class(self.db, form, self.target)
+        self.pages.addWidget(self.page)
+        self.pages.setCurrentWidget(self.page)
+
+    def maybe_leave(self) -> bool:
+        """Ask before losing unsaved changes; True when it is fine to move on."""
+        if self.page is None or not self.page.has_unsaved_changes():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Chưa lưu thay đổi",
+            "Biểu mẫu đang mở có thay đổi chưa lưu. Lưu lại trước khi chuyển?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return isinstance(self.page, AggregatePage) and self.page.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _on_form_changed(self, current: QListWidgetItem | None, previous: QListWidgetItem | None) -> None:
+        if previous is not None and current is not previous and not self.maybe_leave():
+            self.form_list.blockSignals(True)
+            self.form_list.setCurrentItem(previous)
+            self.form_list.blockSignals(False)
+            return
+        self.refresh()

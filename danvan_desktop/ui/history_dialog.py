@@ -1,0 +1,53 @@
+"""A record's history: who changed which value when, newest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+if TYPE_CHECKING:
+    from danvan_desktop.services.entry import HistoryEntry
+
+
+class HistoryDialog(QDialog):
+    def __init__(self, title: str, entries: list[HistoryEntry], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Lịch sử thay đổi — {title}")
+        self.resize(760, 460)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("historyTree")
+        self.tree.setHeaderLabels(
+            ["Thời điểm / trường", "Người thực hiện / giá trị cũ", "Thao tác / giá trị mới"]
+        )
+        for entry in reversed(entries):
+            item = QTreeWidgetItem([vietnam_time(entry.at), entry.by, entry.change])
+            for change in entry.changes:
+                item.addChild(
+                    QTreeWidgetItem([change.label, change.old or "(trống)", change.new or "(trống)"])
+                )
+            self.tree.addTopLevelItem(item)
+            item.setExpanded(True)
+        for column in range(3):
+            self.tree.resizeColumnToContents(column)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{len(entries)} lần lưu. Mỗi lần sửa ghi lại giá trị cũ và giá trị mới."))
+        layout.addWidget(self.tree)
+        layout.addWidget(buttons)
+
+
+def vietnam_time(moment: dt.datetime) -> str:
+    """Times are stored as naive UTC; Vietnam is UTC+7 all year."""
+    return (moment + dt.timedelta(hours=7)).strftime("%d/%m/%Y %H:%M")

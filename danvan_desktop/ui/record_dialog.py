@@ -1,0 +1,105 @@
+"""Editing one register record in a dialog: Ctrl+S saves, closing with changes asks first."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
+
+from danvan_desktop.errors import UserError
+from danvan_desktop.formspec.model import FormDef
+from danvan_desktop.services.entry import FormContext, ValidationFailedError
+from danvan_desktop.ui.form_editor import FormEditor
+
+# Called with the editor's values; stores them and returns the record id (raises UserError).
+SaveHandler = Callable[[dict[str, object]], str]
+
+
+def confirm_discard(parent: QWidget) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        "Chưa lưu thay đổi",
+        "Có thay đổi chưa được lưu. Bỏ các thay đổi này?",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
+
+
+class RecordDialog(QDialog):
+    def __init__(
+        self,
+        form: FormDef,
+        context: FormContext,
+        values: Mapping[str, object],
+        save: SaveHandler,
+        *,
+        title: str,
+        read_only_reason: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(820, 680)
+        self._save = save
+        self.saved_id: str | None = None
+        self.editor = FormEditor(
+            form, context.validation, context.choices, context.units, context.organizations, parent=self
+        )
+        self.editor.set_values(values)
+        self.summary = QLabel()
+        self.summary.setObjectName("saveSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color: #b00020;")
+        self.summary.hide()
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton("Lưu (Ctrl+S)", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton("Đóng", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.try_save)
+        self.buttons.rejected.connect(self.reject)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.try_save)
+        if read_only_reason:
+            self.editor.set_read_only(True, read_only_reason)
+            self.save_button.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.buttons)
+
+    def try_save(self) -> bool:
+        if self.editor.is_read_only():
+            return False
+        issues = self.editor.validate()
+        errors = [i for i in issues if i.severity == "error"]
+        if errors:
+            self._show_summary([i.message for i in errors])
+            return False
+        try:
+            self.saved_id = self._save(self.editor.values())
+        except ValidationFailedError as exc:
+            self._show_summary([i.message for i in exc.issues if i.severity == "error"])
+            return False
+        except UserError as exc:
+            self._show_summary([exc.message])
+            return False
+        self.editor.mark_clean()
+        self.accept()
+        return True
+
+    def _show_summary(self, messages: list[str]) -> None:
+        listed = "".join(f"<br>• {html.escape(m)}" for m in messages)
+        self.summary.setText(f"Chưa lưu được, còn {len(messages)} lỗi:{listed}")
+        self.summary.show()
+
+    def reject(self) -> None:
+        if self.editor.dirty and not confirm_discard(self):
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.editor.dirty and not confirm_discard(self):
+            event.ignore()
+            return
+        super().closeEvent(event)
