@@ -152,11 +152,15 @@ def save_entry(
     *,
     writer: Writer,
     record_id: str | None = None,
+    context: FormContext | None = None,
 ) -> SaveResult:
-    """Validate and store; an aggregate form keeps one record per unit and period."""
+    """Validate and store; an aggregate form keeps one record per unit and period.
+
+    `context` may be passed when saving many records of one form, unit and period (a load).
+    """
     ensure_unlocked(session, unit_id, period_id)
     period = session.get_one(Period, period_id)
-    context = form_context(session, form, unit_id, period)
+    context = context or form_context(session, form, unit_id, period)
     cleaned, issues = check_values(session, form, unit_id, period, values, context)
     if any(i.severity == "error" for i in issues):
         raise ValidationFailedError(issues)

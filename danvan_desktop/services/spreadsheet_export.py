@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 # openpyxl ships no type hints; the types-openpyxl stubs are not a dependency (yet).
-from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.comments import Comment  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped, unused-ignore]
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

@@ -238,7 +238,14 @@ def load_rows(
     for done, plan in enumerate(plans, start=len(rows) + 1):
         _stop_if(cancelled)
         result = save_entry(
-            session, form, unit_id, period_id, plan.values, writer=writer, record_id=plan.record_id
+            session,
+            form,
+            unit_id,
+            period_id,
+            plan.values,
+            writer=writer,
+            record_id=plan.record_id,
+            context=loader.vocab.context,
         )
         if not result.changed:
             report.unchanged += 1

@@ -13,9 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 
 # openpyxl ships no type hints; the types-openpyxl stubs are not a dependency (yet).
-from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped, unused-ignore]
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FieldDef, FormDef

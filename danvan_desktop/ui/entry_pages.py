@@ -42,6 +42,7 @@ from danvan_desktop.ui.form_editor import FormEditor, default_values
 from danvan_desktop.ui.history_dialog import HistoryDialog, vietnam_time
 from danvan_desktop.ui.record_dialog import RecordDialog
 from danvan_desktop.ui.register_model import ALL_COLUMNS, RegisterTableModel
+from danvan_desktop.ui.sheet_actions import SheetLoader, export_sheet
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,15 @@ class AggregatePage(QWidget):
         QShortcut(
             QKeySequence.StandardKey.Save, self, self.save, Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
+        self.export_button = QPushButton("Xuất Excel…")
+        self.export_button.clicked.connect(lambda: export_sheet(self, db, form, target))
+        self.load_button = QPushButton("Nạp Excel/CSV…")
+        self.sheet_loader = SheetLoader(self, db, form, target, self.reload)
+        self.load_button.clicked.connect(self.sheet_loader.choose_and_load)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.load_button)
         buttons.addWidget(self.history_button)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
@@ -146,9 +154,20 @@ class AggregatePage(QWidget):
         if reason:
             self.editor.set_read_only(True, reason)
             self.save_button.setEnabled(False)
+            self.load_button.setEnabled(False)
 
     def has_unsaved_changes(self) -> bool:
         return self.editor.dirty
+
+    def reload(self) -> None:
+        """Show what is stored now (after a load from a spreadsheet)."""
+        with self.db.session() as session:
+            record = find_aggregate(session, self.form.id, self.target.unit_id, self.target.period_id)
+            self.record_id = record.id if record else None
+            values = dict(record.values) if record else default_values(self.form)
+        self.editor.set_values(values)
+        self.history_button.setEnabled(self.record_id is not None)
+        self.saved.emit()
 
     def save(self) -> bool:
         if self.editor.is_read_only():
@@ -224,6 +243,7 @@ class RegisterPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _index: self.edit_current())
+        self.sheet_loader = SheetLoader(self, db, form, target, self._after_load)
         self.buttons: dict[str, QPushButton] = {}
         toolbar = QHBoxLayout()
         for key, text, slot in (
@@ -233,6 +253,8 @@ class RegisterPage(QWidget):
             ("delete", "Xóa (Delete)", self.delete_current),
             ("restore", "Khôi phục", self.restore_current),
             ("history", "Lịch sử", self.history_current),
+            ("export", "Xuất Excel…", lambda: export_sheet(self, self.db, self.form, self.target)),
+            ("load", "Nạp Excel/CSV…", self.sheet_loader.choose_and_load),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -319,6 +341,8 @@ class RegisterPage(QWidget):
         self.buttons["delete"].setEnabled(writable and selected and not deleted)
         self.buttons["restore"].setEnabled(writable and selected and deleted)
         self.buttons["history"].setEnabled(selected)
+        self.buttons["export"].setEnabled(not deleted)
+        self.buttons["load"].setEnabled(writable and not deleted)
 
     # --- actions -----------------------------------------------------------------------------
     def _values_of(self, record_id: str) -> dict[str, object]:
@@ -341,6 +365,10 @@ class RegisterPage(QWidget):
         dialog.accepted.connect(lambda: self._after_save(dialog.saved_id))
         dialog.open()
         return dialog
+
+    def _after_load(self) -> None:
+        self.reload()
+        self.changed.emit()
 
     def _after_save(self, record_id: str | None) -> None:
         if record_id:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -11,6 +14,7 @@ from sqlalchemy import select
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Record
 from danvan_desktop.services.office_view import load_office_snapshot
+from danvan_desktop.services.spreadsheets import export_xlsx
 from danvan_desktop.ui.entry_pages import AggregatePage, RegisterPage
 from danvan_desktop.ui.main_window import MainWindow
 from danvan_desktop.ui.unit_models import UNIT_CODE_ROLE
@@ -176,3 +180,64 @@ def test_unsaved_changes_are_guarded_when_switching(
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     window.form_area.select_form("dan_chu_co_so")
     assert window.form_area.current_form_id() == "dan_chu_co_so"
+
+
+def test_spreadsheet_round_trip_from_the_register_page(
+    qtbot: QtBot, demo_db: Database, tmp_path: Path
+) -> None:
+    window = open_on(qtbot, demo_db, "DH-PHUCCHU", "to_chuc_doan_the")
+    page = window.form_area.page
+    assert isinstance(page, RegisterPage)
+    dialog = page.add()
+    assert dialog is not None
+    for field_id, value in (("to_chuc", "HND"), ("ten_chi_hoi", "Chi hội Nông dân xã"), ("hoi_vien", 310)):
+        dialog.editor.field_widget(field_id).set_value(value)
+    dialog.editor.field_widget("doi_tuong").set_value(400)
+    assert dialog.try_save(), dialog.summary.text()
+    sheet = tmp_path / "doan_the.xlsx"
+    with demo_db.session() as session:
+        export_xlsx(session, page.form, page.target.unit_id, page.target.period_id, sheet)
+    book = load_workbook(sheet)
+    data = book["Dữ liệu"]
+    labels = [c.value for c in data[2]]
+    new_row = [None] * len(labels)
+    new_row[labels.index("Tổ chức")] = "Hội CCB"
+    new_row[labels.index("Tên chi hội, chi đoàn")] = "Chi hội Cựu chiến binh xã"
+    new_row[labels.index("Số hội viên, đoàn viên")] = 95
+    new_row[labels.index("Số người thuộc đối tượng tập hợp")] = 120
+    data.append(new_row)
+    book.save(sheet)
+    page.sheet_loader.load(sheet)
+    qtbot.waitUntil(lambda: page.sheet_loader.report is not None, timeout=20000)
+    report = page.sheet_loader.report
+    assert report is not None and report.stored and (report.created, report.unchanged) == (1, 1)
+    qtbot.waitUntil(lambda: page.model is not None and page.model.rowCount() == 2, timeout=5000)
+    page.sheet_loader.report_box.close()
+
+
+def test_rejected_spreadsheet_rows_store_nothing_until_asked(
+    qtbot: QtBot, demo_db: Database, tmp_path: Path
+) -> None:
+    window = open_on(qtbot, demo_db, "DH-PHUCCHU", "to_chuc_doan_the")
+    page = window.form_area.page
+    assert isinstance(page, RegisterPage)
+    sheet = tmp_path / "nhap.csv"
+    sheet.write_text(
+        "\ufeffTổ chức;Tên chi hội, chi đoàn;Số hội viên, đoàn viên;Số người thuộc đối tượng tập hợp\n"
+        "Hội LHPN;Chi hội Phụ nữ xóm Nà Lom;45;60\n"
+        "Đoàn TN;Chi đoàn xóm Nà Lom;mười;20\n",
+        encoding="utf-8",
+    )
+    page.sheet_loader.load(sheet)
+    qtbot.waitUntil(lambda: page.sheet_loader.report is not None, timeout=20000)
+    report = page.sheet_loader.report
+    assert report is not None and not report.stored and report.rejected == 1
+    assert "Dòng 3" in report.rejected_rows[0].text()
+    assert _records(demo_db, "to_chuc_doan_the") == []
+    box = page.sheet_loader.report_box
+    keep = next(b for b in box.buttons() if b.text() == "Chỉ lưu các dòng hợp lệ")
+    page.sheet_loader.report = None
+    keep.click()
+    qtbot.waitUntil(lambda: page.sheet_loader.report is not None, timeout=20000)
+    assert page.sheet_loader.report.stored and len(_records(demo_db, "to_chuc_doan_the")) == 1
+    page.sheet_loader.report_box.close()
