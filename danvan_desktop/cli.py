@@ -92,7 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("info", help="thông tin cơ sở dữ liệu và đơn vị sử dụng")
     _add_sheet_commands(sub)
+    _vietnamese_headings(parser)
     return parser
+
+
+def _vietnamese_headings(parser: argparse.ArgumentParser) -> None:
+    """argparse titles its sections in English; every (sub)command's help is read in Vietnamese."""
+    parser._positionals.title = "lệnh và đối số"
+    parser._optionals.title = "tùy chọn"
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = "hiện hướng dẫn này rồi thoát"
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _vietnamese_headings(sub)
 
 
 def _add_form_target(parser: argparse.ArgumentParser) -> None:
