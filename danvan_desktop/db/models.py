@@ -177,6 +177,10 @@ class Record(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     # Accent-free text of the values, so that "dan van kheo" finds "Dân vận khéo" with LIKE.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The installation that created the record; kept through every merge and roll-up.
+    origin_site: Mapped[str] = mapped_column(String(36), default="", server_default="")
+    # This database's own change counter: "export what changed since the last export".
+    local_change: Mapped[int] = mapped_column(Integer, default=0, server_default="0", index=True)
 
 
 class RecordHistory(Base):
@@ -221,6 +225,50 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
+class TrustedSite(Base):
+    """Another installation whose packages this office accepts, with its signing key."""
+
+    __tablename__ = "trusted_site"
+
+    site_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    office_unit_code: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(String(100))  # base64 of the raw Ed25519 key
+    fingerprint: Mapped[str] = mapped_column(String(100))
+    accepted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    accepted_by: Mapped[str] = mapped_column(String(100))
+
+
+class ReceivedPackage(Base):
+    """The ledger: every package this office has imported (or refused), by its id."""
+
+    __tablename__ = "received_package"
+
+    package_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(36), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    office_unit_code: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    file_name: Mapped[str] = mapped_column(String(300))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    record_count: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)  # counts per outcome
+
+
+class RecordConflict(Base):
+    """An incoming edit concurrent with a local one, waiting for a person's decision."""
+
+    __tablename__ = "record_conflict"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("record.id"), index=True)
+    package_id: Mapped[str] = mapped_column(String(36))
+    incoming: Mapped[dict[str, Any]] = mapped_column(JSON)  # the whole incoming record
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolution: Mapped[str | None] = mapped_column(String(20))  # local / incoming / fields
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+
+
 class Installation(Base):
     """This installation's identity: one row."""
 
@@ -232,6 +280,11 @@ class Installation(Base):
     role: Mapped[str] = mapped_column(String(20))  # reporting / aggregating
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by_version: Mapped[str] = mapped_column(String(32))
+    public_key: Mapped[str] = mapped_column(String(100), default="", server_default="")  # base64 Ed25519
+    export_sequence: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0"
+    )  # last package number
+    exported_change: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # local_change then
 
     office_unit: Mapped[OrgUnit] = relationship()
 

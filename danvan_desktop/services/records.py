@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.models import Record, RecordHistory
@@ -29,6 +30,11 @@ def _bump(vector: dict[str, int], site_id: str) -> dict[str, int]:
     bumped = dict(vector)
     bumped[site_id] = bumped.get(site_id, 0) + 1
     return bumped
+
+
+def next_local_change(session: Session) -> int:
+    """The next value of this database's change counter (indexed, so this is one lookup)."""
+    return (session.scalar(select(func.max(Record.local_change))) or 0) + 1
 
 
 def _remember(session: Session, record: Record, change: str) -> None:
@@ -73,6 +79,8 @@ def create_record(
         updated_at=now,
         version_vector={site_id: 1},
         deleted=False,
+        origin_site=site_id,
+        local_change=next_local_change(session),
     )
     record.search_text = search_text if search_text is not None else search_text_for(record.values)
     session.add(record)
@@ -97,6 +105,7 @@ def update_record(
     record.form_version = form_version
     record.updated_by, record.updated_at = nfc(user), _now()
     record.version_vector = _bump(record.version_vector, site_id)
+    record.local_change = next_local_change(session)
     session.flush()
     _remember(session, record, "update")
     return record
@@ -107,6 +116,7 @@ def set_deleted(session: Session, record: Record, *, site_id: str, user: str, de
     record.deleted = deleted
     record.updated_by, record.updated_at = nfc(user), _now()
     record.version_vector = _bump(record.version_vector, site_id)
+    record.local_change = next_local_change(session)
     session.flush()
     _remember(session, record, "delete" if deleted else "restore")
     return record
