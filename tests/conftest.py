@@ -40,7 +40,9 @@ def commune_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _copy(template: Path, target: Path) -> Path:
+    """A copy of a template database with its signing key (kept beside it in keys/)."""
     shutil.copyfile(template, target)
+    shutil.copytree(template.parent / "keys", target.parent / "keys", dirs_exist_ok=True)
     return target
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import getpass
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -235,32 +236,33 @@ CHANGE_LABELS = {
 }
 
 
+def value_changes(form: FormDef | None, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
+    """Field by field, what differs between two value sets, as shown to a person."""
+    fields = {f.id: f for f in form.fields()} if form else {}
+    changes = []
+    for key in dict.fromkeys([*old, *new]):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        spec = fields.get(key)
+        if spec is None:  # a field no longer in the form keeps its id as label
+            changes.append(FieldChange(key, _raw_text(before), _raw_text(after)))
+        else:
+            changes.append(FieldChange(spec.label, format_value(spec, before), format_value(spec, after)))
+    return changes
+
+
 def record_history(session: Session, form: FormDef, record_id: str) -> list[HistoryEntry]:
-    """Who changed which value when, oldest first; fields no longer in the form keep their id."""
+    """Who changed which value when, oldest first."""
     versions = session.scalars(
         select(RecordHistory).where(RecordHistory.record_id == record_id).order_by(RecordHistory.id)
     ).all()
-    fields = {f.id: f for f in form.fields()}
     entries: list[HistoryEntry] = []
-    previous: dict[str, object] = {}
+    previous: dict[str, Any] = {}
     for version in versions:
-        changes = []
-        for key in list(dict.fromkeys([*previous, *version.values])):
-            old, new = previous.get(key), version.values.get(key)
-            if old != new:
-                spec = fields.get(key)
-                if spec is None:
-                    changes.append(FieldChange(key, _raw_text(old), _raw_text(new)))
-                else:
-                    changes.append(FieldChange(spec.label, format_value(spec, old), format_value(spec, new)))
-        entries.append(
-            HistoryEntry(
-                version.changed_at,
-                version.changed_by,
-                CHANGE_LABELS.get(version.change, version.change),
-                changes,
-            )
-        )
+        changes = value_changes(form, previous, version.values)
+        label = CHANGE_LABELS.get(version.change, version.change)
+        entries.append(HistoryEntry(version.changed_at, version.changed_by, label, changes))
         previous = dict(version.values)
     return entries
 

@@ -66,6 +66,10 @@ def initialize_database(
         check_role(role)
 
     from danvan_desktop.services.catalog_sync import sync_shipped_catalog
+    from danvan_desktop.services.signing_keys import new_keypair, store_private_key
+
+    site_id = str(uuid.uuid4())
+    private_pem, public_b64 = new_keypair()
 
     def populate(session: Session) -> None:
         sync_shipped_catalog(session, catalog_dir)
@@ -78,15 +82,23 @@ def initialize_database(
             )
         session.add(
             Installation(
-                site_id=str(uuid.uuid4()),
+                site_id=site_id,
                 office_unit_id=unit.id,
                 role=role or default_role(unit.kind),
                 created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 created_by_version=__version__,
+                public_key=public_b64,
             )
         )
 
-    return create_database(path, populate)
+    db = create_database(path, populate)
+    try:  # the key is written once the database exists: a failed init leaves neither behind
+        store_private_key(path, site_id, private_pem)
+    except BaseException:
+        db.close()
+        Path(path).unlink(missing_ok=True)
+        raise
+    return db
 
 
 def load_installation(session: Session) -> InstallationInfo:

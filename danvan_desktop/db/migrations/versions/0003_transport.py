@@ -7,9 +7,8 @@ Create Date: 2026-11-25 00:33:32.632785
 
 import json
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0003_transport"
 down_revision = "0002_locks_audit_search"

@@ -1,0 +1,215 @@
+"""Importing a package: verify, check trust and the ledger, classify every record, apply atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from danvan_desktop.db.engine import Database, guard_writes
+from danvan_desktop.db.models import Installation, ReceivedPackage, TrustedSite
+from danvan_desktop.errors import UserError
+from danvan_desktop.services.merge_apply import apply_plan
+from danvan_desktop.services.merge_plan import MergePlan, plan_merge
+from danvan_desktop.transport.package_format import encode_base64
+from danvan_desktop.transport.reader import VerifiedPackage, open_package
+
+Status = Literal["applied", "dry_run", "duplicate"]
+
+
+class UntrustedSiteError(UserError):
+    """The first package from a site: a person must compare and accept its key fingerprint."""
+
+    def __init__(self, path: Path, office_unit: str, fingerprint: str) -> None:
+        super().__init__(
+            f"Gói {path.name} là gói đầu tiên của đơn vị «{office_unit}». Hãy gọi điện cho đơn vị đó để "
+            f"đối chiếu dấu vân tay khóa ký:\n  {fingerprint}\nNếu khớp, nhập lại với tùy chọn "
+            "--accept-new-site (hoặc bấm «Chấp nhận» trong cửa sổ nhập gói)."
+        )
+        self.fingerprint = fingerprint
+
+
+class KeyChangedError(UserError):
+    """A known site signed with another key: refused until an administrator re-enrols it."""
+
+
+class OwnPackageError(UserError):
+    """A package this same installation exported."""
+
+
+@dataclass
+class PackageReport:
+    """What happened to one package file."""
+
+    file: str
+    status: Status
+    message: str
+    package_id: str = ""
+    site_id: str = ""
+    office_unit: str = ""
+    sequence: int = 0
+    fingerprint: str = ""
+    plan: MergePlan | None = None
+    gaps: list[int] = field(default_factory=list)
+    backup: str | None = None
+
+    def counts(self) -> Counter[str]:
+        return Counter(r.outcome for r in self.plan.results) if self.plan else Counter()
+
+    def has_conflicts(self) -> bool:
+        return self.counts()["conflict"] > 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "message": self.message,
+            "package_id": self.package_id,
+            "site_id": self.site_id,
+            "office_unit": self.office_unit,
+            "sequence": self.sequence,
+            "fingerprint": self.fingerprint,
+            "counts": dict(self.counts()),
+            "missing_sequences": self.gaps,
+            "backup": self.backup,
+            "records": [r.to_json() for r in self.plan.results] if self.plan else [],
+        }
+
+
+def _check_trust(session: Session, package: VerifiedPackage, accept_new_site: bool) -> TrustedSite | None:
+    """The site's trust row (None when it is new and accepted now); errors when refused."""
+    manifest = package.manifest
+    trusted = session.get(TrustedSite, manifest.site_id)
+    if trusted is None:
+        if not accept_new_site:
+            raise UntrustedSiteError(package.path, manifest.office_unit, package.fingerprint)
+        return None
+    if trusted.public_key != encode_base64(package.public_key):
+        raise KeyChangedError(
+            f"Gói {package.path.name} của «{manifest.office_unit}» được ký bằng khóa khác với khóa đã "
+            f"đăng ký (đã biết: {trusted.fingerprint}; trong gói: {package.fingerprint}). Gói bị từ chối. "
+            "Nếu đơn vị đó đã cài lại máy, quản trị viên cần đăng ký lại bằng `danvan trust reenrol`."
+        )
+    return trusted
+
+
+def missing_sequences(session: Session, site_id: str) -> list[int]:
+    received = set(
+        session.scalars(select(ReceivedPackage.sequence).where(ReceivedPackage.site_id == site_id))
+    )
+    return sorted(set(range(1, max(received, default=0) + 1)) - received)
+
+
+def backup_database(db: Database, backup_dir: Path, reason: str) -> Path:
+    """A consistent copy (SQLite online backup) before anything changes."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = backup_dir / f"{db.path.stem}-truoc-{reason}-{stamp}.sqlite3"
+    with guard_writes(target):
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        source, dest = sqlite3.connect(db.path), sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+            source.close()
+    return target
+
+
+def import_package(
+    db: Database,
+    path: Path,
+    *,
+    user: str,
+    backup_dir: Path,
+    passphrase: str | None = None,
+    dry_run: bool = False,
+    accept_new_site: bool = False,
+) -> PackageReport:
+    """Import one package file; raises UserError subclasses for packages that are refused whole."""
+    package = open_package(path, passphrase)
+    records = package.read_all_records()  # every line checked before anything is touched
+    manifest = package.manifest
+    report = PackageReport(
+        file=str(path),
+        status="dry_run" if dry_run else "applied",
+        message="",
+        package_id=manifest.package_id,
+        site_id=manifest.site_id,
+        office_unit=manifest.office_unit,
+        sequence=manifest.sequence,
+        fingerprint=package.fingerprint,
+    )
+    with db.session() as session:
+        installation = session.scalars(select(Installation)).one()
+        if manifest.site_id == installation.site_id:
+            raise OwnPackageError(f"Gói {path.name} do chính máy này xuất; không nhập lại gói của mình.")
+        if session.get(ReceivedPackage, manifest.package_id) is not None:
+            report.status = "duplicate"
+            report.message = f"Gói {path.name} đã được nhập trước đây; không có gì thay đổi."
+            report.gaps = missing_sequences(session, manifest.site_id)
+            return report
+        trusted = _check_trust(session, package, accept_new_site)
+        report.plan = plan_merge(session, installation.office_unit_id, records)
+        if dry_run:
+            report.message = f"Xem trước gói {path.name}: chưa thay đổi gì."
+            report.gaps = sorted(set(missing_sequences(session, manifest.site_id)) - {manifest.sequence})
+            return report
+    if report.plan.changes_records():
+        report.backup = str(backup_database(db, backup_dir, "nhap-goi"))
+    with db.transaction() as session:
+        apply_plan(session, report.plan, manifest.package_id, user=user)
+        if trusted is None:
+            session.add(
+                TrustedSite(
+                    site_id=manifest.site_id,
+                    office_unit_code=manifest.office_unit,
+                    public_key=encode_base64(package.public_key),
+                    fingerprint=package.fingerprint,
+                    accepted_at=_now(),
+                    accepted_by=user,
+                )
+            )
+        session.add(
+            ReceivedPackage(
+                package_id=manifest.package_id,
+                site_id=manifest.site_id,
+                sequence=manifest.sequence,
+                office_unit_code=manifest.office_unit,
+                received_at=_now(),
+                file_name=path.name,
+                file_sha256=package.file_sha256,
+                record_count=len(records),
+                summary=dict(report.counts()),
+            )
+        )
+        session.flush()
+        report.gaps = missing_sequences(session, manifest.site_id)
+    report.message = f"Đã nhập gói {path.name}."
+    return report
+
+
+def enrol_site(db: Database, path: Path, *, user: str, passphrase: str | None = None) -> TrustedSite:
+    """Register (or re-register after a reinstall) the key a package was signed with."""
+    package = open_package(path, passphrase)
+    manifest = package.manifest
+    with db.transaction() as session:
+        installation = session.scalars(select(Installation)).one()
+        if manifest.site_id == installation.site_id:
+            raise OwnPackageError(f"Gói {path.name} do chính máy này xuất.")
+        row = session.get(TrustedSite, manifest.site_id) or TrustedSite(site_id=manifest.site_id)
+        row.office_unit_code = manifest.office_unit
+        row.public_key = encode_base64(package.public_key)
+        row.fingerprint = package.fingerprint
+        row.accepted_at, row.accepted_by = _now(), user
+        session.add(row)
+    return row
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

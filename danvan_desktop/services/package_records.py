@@ -1,0 +1,89 @@
+"""Records as they travel in packages: which ones an office sends, and their portable form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from danvan_desktop.db.models import OrgUnit, Period, Record, UnitLineage
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat() + "Z"  # stored as naive UTC
+
+
+def parse_time(text: str) -> dt.datetime:
+    """An ISO time from a package, as the naive UTC the database stores."""
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def office_unit_ids(session: Session, office_unit_id: int) -> set[int]:
+    """The office's unit, every unit ever under it, and the units merged into any of those."""
+    parents = dict(session.execute(select(OrgUnit.id, OrgUnit.parent_id)).tuples().all())
+    children: dict[int, list[int]] = {}
+    for child, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+    merged_into: dict[int, list[int]] = {}
+    for source, target in session.execute(select(UnitLineage.from_unit_id, UnitLineage.to_unit_id)).tuples():
+        merged_into.setdefault(target, []).append(source)
+    found: set[int] = set()
+    queue = [office_unit_id]
+    while queue:
+        unit = queue.pop()
+        if unit in found:
+            continue
+        found.add(unit)
+        queue.extend(children.get(unit, []))
+        queue.extend(merged_into.get(unit, []))
+    return found
+
+
+def portable(record: Record, unit_code: str, period_code: str) -> dict[str, Any]:
+    """The record as a package line (see docs/package-format.md)."""
+    return {
+        "id": record.id,
+        "form_id": record.form_id,
+        "form_version": record.form_version,
+        "unit_code": unit_code,
+        "period_code": period_code,
+        "values": record.values,
+        "version_vector": record.version_vector,
+        "deleted": record.deleted,
+        "created_by": record.created_by,
+        "created_at": _iso(record.created_at),
+        "updated_by": record.updated_by,
+        "updated_at": _iso(record.updated_at),
+        "origin_site": record.origin_site,
+    }
+
+
+def records_to_send(
+    session: Session,
+    office_unit_id: int,
+    *,
+    after_change: int = 0,
+    up_to_change: int | None = None,
+    period_codes: Sequence[str] = (),
+) -> Iterator[dict[str, Any]]:
+    """Every record of the office's units (its own and merged ones), tombstones included."""
+    units = {
+        u.id: u.code
+        for u in session.scalars(
+            select(OrgUnit).where(OrgUnit.id.in_(office_unit_ids(session, office_unit_id)))
+        )
+    }
+    periods = dict(session.execute(select(Period.id, Period.code)).tuples().all())
+    stmt = select(Record).where(Record.org_unit_id.in_(units), Record.local_change > after_change)
+    if up_to_change is not None:
+        stmt = stmt.where(Record.local_change <= up_to_change)
+    if period_codes:
+        wanted = [pid for pid, code in periods.items() if code in set(period_codes)]
+        stmt = stmt.where(Record.period_id.in_(wanted))
+    for record in session.scalars(stmt.order_by(Record.local_change).execution_options(yield_per=1000)):
+        yield portable(record, units[record.org_unit_id], periods[record.period_id])
