@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("info", help="thông tin cơ sở dữ liệu và đơn vị sử dụng")
     _add_sheet_commands(sub)
+    from danvan_desktop.package_commands import add_package_commands
+
+    add_package_commands(sub)
     _vietnamese_headings(parser)
     return parser
 
@@ -139,6 +142,9 @@ def _add_sheet_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     export.add_argument("--out", required=True, type=Path, metavar="TỆP.xlsx", help="tệp .xlsx sẽ ghi")
 
 
+PACKAGE_COMMANDS = ("export", "import", "trust")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     user = paths.user_paths()
@@ -155,6 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 demo_if_missing=getattr(args, "demo_if_missing", False),
                 quit_when_shown=getattr(args, "quit_when_shown", False),
             )
+        if command in PACKAGE_COMMANDS:
+            from danvan_desktop.package_commands import run_package_command
+
+            return run_package_command(args, user, args.db or user.default_database)
         from danvan_desktop import commands
 
         return commands.run(command, args, user)

@@ -80,7 +80,7 @@ class _Planner:
         self.units = {u.code: u for u in session.scalars(select(OrgUnit)) if u.id in allowed}
         self.known_units = set(session.scalars(select(OrgUnit.code)))
         self.periods = {p.code: p for p in session.scalars(select(Period))}
-        self.locks = set(session.execute(select(PeriodLock.org_unit_id, PeriodLock.period_id)).tuples())
+        self.locks = set(session.execute(select(PeriodLock.org_unit_id, PeriodLock.period_id)))
         self.contexts: dict[tuple[str, int, str], FormContext] = {}
 
     def period(self, code: str) -> Period | None:

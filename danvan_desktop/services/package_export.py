@@ -55,8 +55,8 @@ def export_package(
         sequence = installation.export_sequence + 1
         if not rows:
             return ExportResult(None, installation.export_sequence, office.name)
-        unit_codes = dict(session.execute(select(OrgUnit.id, OrgUnit.code)).tuples().all())
-        period_codes = dict(session.execute(select(Period.id, Period.code)).tuples().all())
+        unit_codes = dict(session.execute(select(OrgUnit.id, OrgUnit.code)).all())
+        period_codes = dict(session.execute(select(Period.id, Period.code)).all())
         forms = form_registry()
         info = ManifestInfo(
             site_id=installation.site_id,

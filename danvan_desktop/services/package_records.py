@@ -24,13 +24,13 @@ def parse_time(text: str) -> dt.datetime:
 
 def office_unit_ids(session: Session, office_unit_id: int) -> set[int]:
     """The office's unit, every unit ever under it, and the units merged into any of those."""
-    parents = dict(session.execute(select(OrgUnit.id, OrgUnit.parent_id)).tuples().all())
+    parents = dict(session.execute(select(OrgUnit.id, OrgUnit.parent_id)).all())
     children: dict[int, list[int]] = {}
     for child, parent in parents.items():
         if parent is not None:
             children.setdefault(parent, []).append(child)
     merged_into: dict[int, list[int]] = {}
-    for source, target in session.execute(select(UnitLineage.from_unit_id, UnitLineage.to_unit_id)).tuples():
+    for source, target in session.execute(select(UnitLineage.from_unit_id, UnitLineage.to_unit_id)):
         merged_into.setdefault(target, []).append(source)
     found: set[int] = set()
     queue = [office_unit_id]
@@ -78,7 +78,7 @@ def records_to_send(
             select(OrgUnit).where(OrgUnit.id.in_(office_unit_ids(session, office_unit_id)))
         )
     }
-    periods = dict(session.execute(select(Period.id, Period.code)).tuples().all())
+    periods = dict(session.execute(select(Period.id, Period.code)).all())
     stmt = select(Record).where(Record.org_unit_id.in_(units), Record.local_change > after_change)
     if up_to_change is not None:
         stmt = stmt.where(Record.local_change <= up_to_change)

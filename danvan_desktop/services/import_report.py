@@ -1,0 +1,40 @@
+"""An import report as text: per package, per form and unit, what happened to the records."""
+
+from __future__ import annotations
+
+from danvan_desktop.services.merge_plan import OUTCOME_LABELS
+from danvan_desktop.services.package_import import PackageReport
+
+ORDER = ["new", "updated", "unchanged", "stale", "conflict", "rejected"]
+
+
+def describe_report(report: PackageReport, *, details: bool = True) -> str:
+    lines = [f"{'✓' if report.status != 'dry_run' else '•'} {report.message}"]
+    if report.status == "duplicate":
+        return lines[0]
+    lines.append(f"  Đơn vị gửi: {report.office_unit}, gói số {report.sequence}, khóa {report.fingerprint}")
+    counts = report.counts()
+    lines.append(
+        "  " + ", ".join(f"{counts[o]} {OUTCOME_LABELS[o]}" for o in ORDER if counts[o]) or "  (gói rỗng)"
+    )
+    if report.plan is not None:
+        for (form_id, unit), tally in sorted(report.plan.by_form_and_unit().items()):
+            parts = ", ".join(f"{tally[o]} {OUTCOME_LABELS[o]}" for o in ORDER if tally[o])
+            lines.append(f"    {form_id} · {unit}: {parts}")
+        if details:
+            for result in report.plan.results:
+                if result.outcome in ("rejected", "conflict", "stale"):
+                    record = result.incoming
+                    lines.append(
+                        f"    - {record.form_id} {record.unit_code} {record.period_code} [{record.id[:8]}]: "
+                        f"{OUTCOME_LABELS[result.outcome]}" + (f" — {result.reason}" if result.reason else "")
+                    )
+                    for change in result.changes if result.outcome == "conflict" else []:
+                        lines.append(
+                            f"        {change.label}: đang có «{change.old}», gói gửi «{change.new}»"
+                        )
+    for missing in report.gaps:
+        lines.append(f"  ! Chưa nhận gói số {missing} của {report.office_unit}.")
+    if report.backup:
+        lines.append(f"  Bản sao lưu trước khi nhập: {report.backup}")
+    return "\n".join(lines)

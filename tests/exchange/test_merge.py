@@ -1,0 +1,157 @@
+"""Commune packages merged at the district: new, newer, unchanged, stale, conflicts, rejections."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from danvan_desktop.db.models import ReceivedPackage, Record, RecordConflict, RecordHistory
+from danvan_desktop.services.locking import lock_period
+from danvan_desktop.services.orgunits import find_unit
+from danvan_desktop.services.package_import import KeyChangedError, OwnPackageError, UntrustedSiteError
+from danvan_desktop.services.periods import get_period
+from tests.exchange.conftest import BRANCH, Site
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_first_package_needs_the_fingerprint_accepted(phuc_chu: Site, district: Site) -> None:
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    package = phuc_chu.export("pc-1.danvan")
+    district.db.close()
+    before = _sha(district.db.path)
+    from danvan_desktop.db.engine import open_database
+
+    district.db = open_database(district.db.path)
+    with pytest.raises(UntrustedSiteError) as info:
+        district.import_(package)
+    assert info.value.fingerprint in info.value.message
+    district.db.close()
+    assert _sha(district.db.path) == before  # refused: not a byte changed
+    district.db = open_database(district.db.path)
+    report = district.import_(package, accept_new_site=True)
+    assert report.counts()["new"] == 1 and report.backup is not None
+    assert district.records()[0].values["hoi_vien"] == 450
+
+
+def test_reimport_changes_nothing_and_says_so(phuc_chu: Site, district: Site) -> None:
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    package = phuc_chu.export("pc-1.danvan")
+    district.import_(package, accept_new_site=True)
+    again = district.import_(package)
+    assert again.status == "duplicate" and "đã được nhập" in again.message
+    with district.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(ReceivedPackage)) == 1
+        assert session.scalar(select(func.count()).select_from(RecordHistory)) == 1
+
+
+def test_newer_edit_updates_and_older_package_is_stale(phuc_chu: Site, district: Site) -> None:
+    record_id = phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    first = phuc_chu.export("pc-1.danvan")
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", {**BRANCH, "hoi_vien": 470}, record_id)
+    second = phuc_chu.export("pc-2.danvan")
+    district.import_(second, accept_new_site=True)  # arrives first (out of order)
+    late = district.import_(first)
+    assert late.counts()["stale"] == 1
+    record = district.record(record_id)
+    assert record is not None and record.values["hoi_vien"] == 470  # never overwritten by older data
+
+
+def test_concurrent_edits_become_a_conflict_nothing_overwritten(phuc_chu: Site, district: Site) -> None:
+    record_id = phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    district.import_(phuc_chu.export("pc-1.danvan"), accept_new_site=True)
+    district.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", {**BRANCH, "hoi_vien": 455}, record_id)
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", {**BRANCH, "hoi_vien": 470}, record_id)
+    report = district.import_(phuc_chu.export("pc-2.danvan"))
+    assert report.counts()["conflict"] == 1 and report.has_conflicts()
+    conflict = report.plan.results[0] if report.plan else None
+    assert conflict is not None and any(c.old == "455" and c.new == "470" for c in conflict.changes)
+    record = district.record(record_id)
+    assert record is not None and record.values["hoi_vien"] == 455
+    with district.db.session() as session:
+        pending = session.scalars(select(RecordConflict)).all()
+        assert len(pending) == 1 and pending[0].incoming["values"]["hoi_vien"] == 470
+
+
+def test_bad_record_is_rejected_alone(phuc_chu: Site, district: Site) -> None:
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2022", {**BRANCH, "hoi_vien": 400})
+    with district.db.transaction() as session:  # the district locked Phúc Chu's 2022
+        lock_period(session, find_unit(session, "DH-PHUCCHU").id, get_period(session, "2022").id, user="Dũng")
+    report = district.import_(phuc_chu.export("pc-1.danvan"), accept_new_site=True)
+    counts = report.counts()
+    assert (counts["new"], counts["rejected"]) == (1, 1)
+    assert report.plan is not None
+    rejected = next(r for r in report.plan.results if r.outcome == "rejected")
+    assert "đã chốt" in rejected.reason
+    assert len(district.records()) == 1
+
+
+def test_dry_run_previews_without_changing_anything(phuc_chu: Site, district: Site) -> None:
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    package = phuc_chu.export("pc-1.danvan")
+    district.db.close()
+    before = _sha(district.db.path)
+    from danvan_desktop.db.engine import open_database
+
+    district.db = open_database(district.db.path)
+    report = district.import_(package, dry_run=True, accept_new_site=True)
+    assert report.status == "dry_run" and report.counts()["new"] == 1
+    district.db.close()
+    assert _sha(district.db.path) == before
+    district.db = open_database(district.db.path)
+
+
+def test_own_package_and_changed_key_are_refused(phuc_chu: Site, district: Site, tmp_path: Path) -> None:
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    package = phuc_chu.export("pc-1.danvan")
+    with pytest.raises(OwnPackageError):
+        phuc_chu.import_(package)
+    district.import_(package, accept_new_site=True)
+    # The commune reinstalls: same site id in a new database would be a new key; simulate with a new key file.
+    from danvan_desktop.services.signing_keys import key_file
+    from danvan_desktop.transport.keys import generate_keypair
+
+    key = key_file(phuc_chu.db.path, phuc_chu.site_id)
+    key.unlink()
+    key.write_bytes(generate_keypair()[0])
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", {**BRANCH, "hoi_vien": 1})
+    with pytest.raises(KeyChangedError) as info:
+        district.import_(phuc_chu.export("pc-2.danvan"))
+    assert "khóa khác" in info.value.message
+
+
+def test_gap_in_sequence_is_reported(phuc_chu: Site, district: Site) -> None:
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    phuc_chu.export("pc-1.danvan")
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2022", BRANCH)
+    third = phuc_chu.export("pc-2.danvan")
+    report = district.import_(third, accept_new_site=True)
+    assert report.gaps == [1]
+
+
+def test_roll_up_keeps_origin_and_vectors(
+    phuc_chu: Site, bao_linh: Site, district: Site, province: Site
+) -> None:
+    pc_id = phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    bl_id = bao_linh.save(
+        "to_chuc_doan_the", "DH-BAOLINH", "2023", {**BRANCH, "ten_chi_hoi": "Chi hội Phụ nữ Bảo Linh"}
+    )
+    pc_package = phuc_chu.export("pc-1.danvan")
+    district.import_(pc_package, accept_new_site=True)
+    district.import_(bao_linh.export("bl-1.danvan"), accept_new_site=True)
+    province.import_(pc_package, accept_new_site=True)  # the province also got Phúc Chu directly
+    report = province.import_(district.export("dh-1.danvan"), accept_new_site=True)
+    counts = report.counts()
+    assert (counts["new"], counts["unchanged"]) == (1, 1)
+    merged = {r.id: r for r in province.records()}
+    assert set(merged) == {pc_id, bl_id}
+    assert merged[pc_id].origin_site == phuc_chu.site_id
+    assert merged[bl_id].version_vector == {bao_linh.site_id: 1}
+    with province.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Record)) == 2
