@@ -9,7 +9,8 @@ ORDER = ["new", "updated", "unchanged", "stale", "conflict", "rejected"]
 
 
 def describe_report(report: PackageReport, *, details: bool = True) -> str:
-    lines = [f"{'✓' if report.status != 'dry_run' else '•'} {report.message}"]
+    mark = {"applied": "✓", "duplicate": "✓", "dry_run": "•", "rejected": "✗"}[report.status]
+    lines = [f"{mark} {report.message}"]
     if report.status == "duplicate":
         return lines[0]
     lines.append(f"  Đơn vị gửi: {report.office_unit}, gói số {report.sequence}, khóa {report.fingerprint}")

@@ -20,7 +20,7 @@ from danvan_desktop.services.merge_plan import MergePlan, plan_merge
 from danvan_desktop.transport.package_format import encode_base64
 from danvan_desktop.transport.reader import VerifiedPackage, open_package
 
-Status = Literal["applied", "dry_run", "duplicate"]
+Status = Literal["applied", "dry_run", "duplicate", "rejected"]
 
 
 class UntrustedSiteError(UserError):
@@ -160,6 +160,12 @@ def import_package(
             report.message = f"Xem trước gói {path.name}: chưa thay đổi gì."
             report.gaps = sorted(set(missing_sequences(session, manifest.site_id)) - {manifest.sequence})
             return report
+    if not report.plan.changes_records() and report.counts()["rejected"]:
+        # Nothing would be stored: leave the database untouched so that the package can be
+        # imported again once the office knows the form, unit or period it needs.
+        report.status = "rejected"
+        report.message = f"Không nhận bản ghi nào của gói {path.name}; cơ sở dữ liệu không thay đổi."
+        return report
     if report.plan.changes_records():
         report.backup = str(backup_database(db, backup_dir, "nhap-goi"))
     with db.transaction() as session:

@@ -155,3 +155,44 @@ def test_roll_up_keeps_origin_and_vectors(
     assert merged[bl_id].version_vector == {bao_linh.site_id: 1}
     with province.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Record)) == 2
+
+
+def _conflicted(phuc_chu: Site, district: Site) -> str:
+    record_id = phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    district.import_(phuc_chu.export("pc-1.danvan"), accept_new_site=True)
+    district.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", {**BRANCH, "hoi_vien": 455}, record_id)
+    phuc_chu.save(
+        "to_chuc_doan_the", "DH-PHUCCHU", "2023", {**BRANCH, "hoi_vien": 470, "doi_tuong": 620}, record_id
+    )
+    district.import_(phuc_chu.export("pc-2.danvan"))
+    return record_id
+
+
+@pytest.mark.parametrize(
+    ("choice", "fields", "expected"),
+    [("local", (), (455, 600)), ("incoming", (), (470, 620)), ("fields", ("doi_tuong",), (455, 620))],
+)
+def test_a_person_resolves_the_conflict(
+    phuc_chu: Site, district: Site, choice: str, fields: tuple[str, ...], expected: tuple[int, int]
+) -> None:
+    from danvan_desktop.services.conflicts import pending_conflicts, resolve_conflict
+    from danvan_desktop.services.vectors import compare
+
+    record_id = _conflicted(phuc_chu, district)
+    with district.db.transaction() as session:
+        [pending] = pending_conflicts(session)
+        assert pending.field_ids == ["hoi_vien", "doi_tuong"] or set(pending.field_ids) >= {
+            "hoi_vien",
+            "doi_tuong",
+        }
+        resolve_conflict(session, pending.id, choice=choice, writer=district.writer(), incoming_fields=fields)  # type: ignore[arg-type]
+        assert pending_conflicts(session) == []
+    record = district.record(record_id)
+    assert record is not None and (record.values["hoi_vien"], record.values["doi_tuong"]) == expected
+    commune = phuc_chu.record(record_id)
+    assert commune is not None and compare(commune.version_vector, record.version_vector) == "incoming_newer"
+    # The decision travels back down and wins there too.
+    report = phuc_chu.import_(district.export("dh-1.danvan"), accept_new_site=True)
+    assert report.counts()["updated"] == 1
+    back = phuc_chu.record(record_id)
+    assert back is not None and (back.values["hoi_vien"], back.values["doi_tuong"]) == expected
