@@ -142,7 +142,7 @@ def _add_sheet_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     export.add_argument("--out", required=True, type=Path, metavar="TỆP.xlsx", help="tệp .xlsx sẽ ghi")
 
 
-PACKAGE_COMMANDS = ("export", "import", "trust")
+PACKAGE_COMMANDS = ("export", "import", "trust", "conflicts")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -51,6 +51,18 @@ def add_package_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
         help="chấp nhận khóa ký của đơn vị gửi gói lần đầu (đã đối chiếu)",
     )
 
+    conflicts = sub.add_parser("conflicts", help="xung đột chờ quyết định sau khi nhập gói")
+    conflicts_sub = conflicts.add_subparsers(dest="conflicts_command", metavar="VIỆC", required=True)
+    conflicts_sub.add_parser("list", help="liệt kê xung đột chờ xử lý, từng trường khác nhau")
+    resolve = conflicts_sub.add_parser("resolve", help="giải quyết một xung đột")
+    resolve.add_argument("id", type=int, metavar="SỐ", help="số xung đột (xem `danvan conflicts list`)")
+    keep = resolve.add_mutually_exclusive_group(required=True)
+    keep.add_argument("--keep-local", action="store_true", help="giữ bản đang có")
+    keep.add_argument("--take-incoming", action="store_true", help="lấy bản trong gói")
+    keep.add_argument(
+        "--take-fields", nargs="+", metavar="TRƯỜNG", help="lấy các trường này theo gói, còn lại giữ"
+    )
+
     trust = sub.add_parser("trust", help="các đơn vị gửi gói đã được tin cậy")
     trust_sub = trust.add_subparsers(dest="trust_command", metavar="VIỆC", required=True)
     trust_sub.add_parser("list", help="liệt kê đơn vị đã tin cậy và dấu vân tay khóa")
@@ -170,6 +182,33 @@ def cmd_trust(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
+def cmd_conflicts(args: argparse.Namespace, db: Database) -> int:
+    from danvan_desktop.services.conflicts import Choice, pending_conflicts, resolve_conflict
+    from danvan_desktop.services.entry import current_writer
+    from danvan_desktop.services.installation import load_installation
+
+    if args.conflicts_command == "list":
+        with db.session() as session:
+            pending = pending_conflicts(session)
+        if not pending:
+            print("Không có xung đột nào chờ xử lý.")
+            return 0
+        for conflict in pending:
+            print(f"[{conflict.id}] {conflict.form_title} — {conflict.unit_label} — {conflict.period_label}")
+            print(f"     gửi bởi: {conflict.incoming_by}")
+            for field_id, change in zip(conflict.field_ids, conflict.changes, strict=False):
+                print(f"     {change.label} ({field_id}): đang có «{change.old}», trong gói «{change.new}»")
+        return EXIT_ATTENTION
+    choice: Choice = "local" if args.keep_local else "incoming" if args.take_incoming else "fields"
+    with db.transaction() as session:
+        writer = current_writer(session, load_installation(session).site_id)
+        resolve_conflict(
+            session, args.id, choice=choice, writer=writer, incoming_fields=args.take_fields or ()
+        )
+    print(f"Đã giải quyết xung đột số {args.id}.")
+    return 0
+
+
 def run_package_command(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
     db = open_database(database, backup_dir=user.backup_dir)
     try:
@@ -177,6 +216,8 @@ def run_package_command(args: argparse.Namespace, user: UserPaths, database: Pat
             return cmd_export(args, db)
         if args.command == "import":
             return cmd_import(args, db, user)
+        if args.command == "conflicts":
+            return cmd_conflicts(args, db)
         return cmd_trust(args, db)
     finally:
         db.close()
