@@ -1,0 +1,331 @@
+"""Opening a package: every check (size, zip, members, envelope, manifest, signature, hashes) first."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import re
+import stat
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from danvan_desktop.transport import crypto
+from danvan_desktop.transport.keys import PUBLIC_KEY_SIZE, fingerprint
+from danvan_desktop.transport.package_format import (
+    DEFAULT_LIMITS,
+    ENVELOPE_NAME,
+    FORMAT_NAME,
+    MANIFEST_NAME,
+    MAX_NESTING,
+    PAYLOAD_NAME,
+    RECORDS_NAME,
+    Limits,
+    PackageError,
+    PackageSignatureError,
+    canonical_json,
+    check_format_header,
+    decode_base64,
+    load_json_object,
+    loads_strict,
+)
+from danvan_desktop.transport.safezip import (
+    check_members,
+    iter_member_chunks,
+    megabytes,
+    open_zip,
+    read_member,
+    split_lines,
+    zip_failures,
+)
+from danvan_desktop.transport.schema import (
+    PRENORMALIZED,
+    Manifest,
+    PackageRecord,
+    describe_validation_error,
+    english_detail,
+)
+from danvan_desktop.transport.signing import signature_is_valid, signed_bytes
+
+# A JSON escape of a UTF-16 surrogate; json.loads pairs them up, a lone one is refused.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_CHANGED = "gói đã thay đổi trong lúc đang đọc; hãy mở lại."
+
+
+@dataclass(frozen=True)
+class VerifiedPackage:
+    """A package whose zip, manifest, signature and member hashes have all been checked.
+
+    The signature proves the manifest and records are unchanged since signing with the embedded
+    key; whether that key belongs to the site it claims is for the caller to decide by comparing
+    `fingerprint` with the one it trusts for `manifest.site_id`.
+    """
+
+    path: Path
+    manifest: Manifest
+    public_key: bytes
+    fingerprint: str
+    encrypted: bool
+    file_size: int
+    file_sha256: str
+    limits: Limits = field(repr=False)
+    _plain_bytes: bytes | None = field(default=None, repr=False)  # decrypted package, if encrypted
+
+    def records(self) -> Iterator[PackageRecord]:
+        """Records one by one, each parsed, validated and NFC-normalized; PackageError names the line.
+
+        Also checks, as it goes, that ids are unique and that units, periods and forms are the
+        manifest's; and at the end that counts and hash still match (the file may have been
+        replaced since it was opened). Use read_all_records() before changing anything.
+        """
+        manifest = self.manifest
+        expected = manifest.members[RECORDS_NAME]
+        units, periods, forms = set(manifest.units), set(manifest.periods), set(manifest.forms)
+        seen: set[str] = set()
+        count = tombstones = 0
+        digest = hashlib.sha256()
+        with self._source() as source, open_zip(source, self.path) as zf:
+            kind, infos = check_members(zf, self.path, self.limits)
+            if kind != "plain":
+                raise PackageError(self.path, _CHANGED, detail="no longer a plain package")
+            chunks = iter_member_chunks(zf, infos[RECORDS_NAME], self.path)
+            for number, raw in enumerate(
+                split_lines(_tally(chunks, digest), self.limits.max_line_size, self.path, RECORDS_NAME), 1
+            ):
+                record = parse_record_line(raw, number, self.path)
+                problem = _membership_problem(record, units, periods, forms, seen)
+                if problem:
+                    raise PackageError(
+                        self.path,
+                        f"dòng {number} của {RECORDS_NAME}: {problem}",
+                        detail=f"line {number}: record {record.id} repeated or outside the manifest's "
+                        "units/periods/forms",
+                        line=number,
+                    )
+                seen.add(record.id)
+                count += 1
+                tombstones += record.deleted
+                yield record
+        if digest.hexdigest() != expected.sha256:
+            raise PackageError(self.path, _CHANGED, detail="records.jsonl hash changed since opening")
+        if (count, tombstones) != (manifest.record_count, manifest.tombstone_count):
+            raise PackageError(
+                self.path,
+                f"số bản ghi ({count}, trong đó {tombstones} đã xóa) khác với manifest "
+                f"({manifest.record_count}, {manifest.tombstone_count}).",
+                detail="record/tombstone counts differ from the manifest",
+            )
+
+    def read_all_records(self) -> list[PackageRecord]:
+        """Every record, validated: one bad line refuses the whole package before anything is stored."""
+        return list(self.records())
+
+    @contextlib.contextmanager
+    def _source(self) -> Iterator[IO[bytes]]:
+        if self._plain_bytes is not None:
+            yield io.BytesIO(self._plain_bytes)
+            return
+        try:
+            handle = self.path.open("rb")
+        except OSError as exc:
+            raise PackageError(
+                self.path, f"không đọc lại được tệp ({exc.strerror or exc}).", detail=repr(exc)
+            ) from exc
+        with handle:
+            if os.fstat(handle.fileno()).st_size > self.limits.max_file_size:
+                raise PackageError(self.path, _CHANGED, detail="file grew past the size limit")
+            yield handle
+
+
+def _tally(chunks: Iterator[bytes], digest: Any) -> Iterator[bytes]:
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
+
+
+def _membership_problem(
+    record: PackageRecord, units: set[str], periods: set[str], forms: set[str], seen: set[str]
+) -> str:
+    if record.id in seen:
+        return f"mã bản ghi {record.id} xuất hiện hai lần."
+    if record.unit_code not in units:
+        return f"đơn vị «{record.unit_code}» không có trong danh sách đơn vị của gói."
+    if record.period_code not in periods:
+        return f"kỳ «{record.period_code}» không có trong danh sách kỳ của gói."
+    if record.form_id not in forms:
+        return f"biểu mẫu «{record.form_id}» không có trong danh sách biểu mẫu của gói."
+    return ""
+
+
+def parse_record_line(raw: bytes, number: int, path: Path) -> PackageRecord:
+    """One line of records.jsonl -> a validated, NFC-normalized record, or PackageError naming the line."""
+    where = f"dòng {number} của {RECORDS_NAME}"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PackageError(
+            path, f"{where} không phải văn bản UTF-8 hợp lệ.", detail=f"line {number}: {exc}", line=number
+        ) from exc
+    # Fast path: NFC of the whole line equals NFC of each string when there are no escapes
+    # (structural characters are ASCII starters that never compose). The writer emits NFC, so
+    # usually even this is a no-op check.
+    walk = "\\" in text
+    if not walk and not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    # Each list/object opens with a bracket, so their count bounds the nesting from above.
+    walk = walk or text.count("{") + text.count("[") > MAX_NESTING
+    try:
+        obj = loads_strict(text)
+        if _SURROGATE_ESCAPE.search(raw):
+            canonical_json(obj)  # UnicodeEncodeError (a ValueError) on a lone surrogate
+    except (ValueError, RecursionError) as exc:
+        raise PackageError(
+            path, f"{where} không phải JSON hợp lệ.", detail=f"line {number}: {exc}"[:600], line=number
+        ) from exc
+    if not isinstance(obj, dict):
+        raise PackageError(path, f"{where} không phải một bản ghi.", detail=f"line {number}", line=number)
+    try:
+        return PackageRecord.model_validate(obj, context=None if walk else PRENORMALIZED)
+    except ValidationError as exc:
+        raise PackageError(
+            path,
+            f"{where}: bản ghi thiếu hoặc sai trường {describe_validation_error(exc)}.",
+            detail=f"line {number}: {english_detail(exc)}",
+            line=number,
+        ) from exc
+
+
+def open_package(
+    path: Path, passphrase: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> VerifiedPackage:
+    """Open and verify a package file; no record is parsed until records() is iterated.
+
+    Raises PackageError (or PackageSignatureError, PackagePassphraseError, PackageVersionError).
+    """
+    path = Path(path)
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a folder, or a pipe that would block open()
+            raise PackageError(path, "đây không phải một tệp gói (có thể là thư mục).", detail="not a file")
+        handle = path.open("rb")
+    except FileNotFoundError as exc:
+        raise PackageError(path, "không tìm thấy tệp.", detail=repr(exc)) from exc
+    except OSError as exc:
+        raise PackageError(path, f"không mở được tệp ({exc.strerror or exc}).", detail=repr(exc)) from exc
+    with handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size == 0:
+            raise PackageError(path, "tệp rỗng (0 byte), có thể chép chưa xong.", detail="empty file")
+        if size > limits.max_file_size:
+            raise PackageError(
+                path,
+                f"tệp quá lớn ({megabytes(size)}, tối đa {megabytes(limits.max_file_size)}).",
+                detail=f"{size} bytes",
+            )
+        with zip_failures(path):
+            file_sha256 = _sha256_of(handle)
+            handle.seek(0)
+            is_zip = zipfile.is_zipfile(handle)
+            handle.seek(0)
+        if not is_zip:
+            raise PackageError(
+                path,
+                "không phải gói dữ liệu Dân Vận: tệp không có dạng zip, hoặc bị cắt cụt (chép chưa xong?).",
+                detail="not a zip file",
+            )
+        with open_zip(handle, path) as zf:
+            kind, infos = check_members(zf, path, limits)
+            if kind == "plain":
+                manifest, public = _verify_plain(zf, infos, path, limits)
+                return VerifiedPackage(
+                    path, manifest, public, fingerprint(public), False, size, file_sha256, limits
+                )
+            envelope_bytes = read_member(zf, infos[ENVELOPE_NAME], limits.max_envelope_size, path)
+            envelope = crypto.parse_envelope(envelope_bytes, path, limits)
+            crypto.require_passphrase(passphrase, path)
+            payload = read_member(zf, infos[PAYLOAD_NAME], limits.max_file_size, path)
+    plain = crypto.decrypt(envelope, envelope_bytes, payload, passphrase, path)
+    del payload
+    manifest, public = _verify_decrypted(plain, path, limits)
+    return VerifiedPackage(
+        path, manifest, public, fingerprint(public), True, size, file_sha256, limits, plain
+    )
+
+
+def _sha256_of(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    while chunk := handle.read(1 << 16):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _verify_decrypted(plain: bytes, path: Path, limits: Limits) -> tuple[Manifest, bytes]:
+    source = io.BytesIO(plain)
+    with zip_failures(path):
+        is_zip = zipfile.is_zipfile(source)
+        source.seek(0)
+    if not is_zip:
+        raise PackageError(path, "nội dung sau khi giải mã không phải gói hợp lệ.", detail="inner not a zip")
+    with open_zip(source, path) as zf:
+        kind, infos = check_members(zf, path, limits)
+        if kind != "plain":
+            raise PackageError(path, "gói mã hóa lồng trong gói mã hóa.", detail="nested envelope")
+        return _verify_plain(zf, infos, path, limits)
+
+
+def _verify_plain(
+    zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], path: Path, limits: Limits
+) -> tuple[Manifest, bytes]:
+    """Manifest shape, key fingerprint, signature, then the size and hash of records.jsonl."""
+    raw = read_member(zf, infos[MANIFEST_NAME], limits.max_manifest_size, path)
+    obj = load_json_object(raw, path, MANIFEST_NAME)
+    check_format_header(obj, FORMAT_NAME, path, MANIFEST_NAME)
+    try:
+        manifest = Manifest.model_validate(obj)
+    except ValidationError as exc:
+        raise PackageError(
+            path,
+            f"{MANIFEST_NAME} thiếu hoặc sai trường: {describe_validation_error(exc)}.",
+            detail=english_detail(exc),
+        ) from exc
+    public = decode_base64(manifest.public_key)
+    if public is None or len(public) != PUBLIC_KEY_SIZE:
+        raise PackageSignatureError(
+            path, "khóa ký trong manifest không hợp lệ.", detail="public_key is not 32 bytes of base64"
+        )
+    if obj["key_fingerprint"] != fingerprint(public):
+        raise PackageSignatureError(
+            path, "dấu vân tay khóa ghi trong manifest không khớp với khóa ký.", detail="fingerprint mismatch"
+        )
+    try:
+        signed_bytes(obj)
+    except UnicodeEncodeError as exc:
+        raise PackageError(path, f"{MANIFEST_NAME} chứa ký tự không hợp lệ.", detail=str(exc)) from exc
+    if not signature_is_valid(obj, public):
+        raise PackageSignatureError(
+            path, "chữ ký không hợp lệ: gói đã bị sửa sau khi ký.", detail="Ed25519 signature does not verify"
+        )
+    _verify_records_member(zf, infos[RECORDS_NAME], manifest, path)
+    return manifest, public
+
+
+def _verify_records_member(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, manifest: Manifest, path: Path
+) -> None:
+    expected = manifest.members[RECORDS_NAME]
+    mismatch = (
+        f"nội dung {RECORDS_NAME} không khớp với manifest: gói đã bị sửa hoặc bị hỏng; hãy xin gửi lại gói."
+    )
+    if info.file_size != expected.size:
+        raise PackageError(path, mismatch, detail=f"size {info.file_size} != manifest {expected.size}")
+    digest = hashlib.sha256()
+    for chunk in iter_member_chunks(zf, info, path):
+        digest.update(chunk)
+    if digest.hexdigest() != expected.sha256:
+        raise PackageError(path, mismatch, detail="sha256 differs from the manifest")

@@ -1,0 +1,203 @@
+"""Typed shapes of a package's manifest and records (pydantic), and the UTC time convention."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+import uuid
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from danvan_desktop.transport.package_format import MAX_NESTING, RECORDS_NAME
+
+
+def format_utc(moment: dt.datetime) -> str:
+    """`2023-02-05T08:30:00Z` (microseconds only when there are some); naive means UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.isoformat() + "Z"
+
+
+def _to_utc(value: Any) -> Any:
+    """ISO 8601 text with an offset (or a datetime; naive ones are the database's UTC) -> aware UTC."""
+    try:
+        if isinstance(value, str):
+            if len(value) > 40:
+                raise ValueError("time text too long")
+            parsed = dt.datetime.fromisoformat(value)
+            if parsed.utcoffset() is None:
+                raise ValueError("time without a UTC offset")
+            return parsed.astimezone(dt.UTC)
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    except OverflowError as exc:  # year 1 at +05:00 has no UTC equivalent
+        raise ValueError("time out of range") from exc
+    return value  # anything else is refused by the strict datetime check
+
+
+def _canonical_uuid(value: str) -> str:
+    return str(uuid.UUID(value))
+
+
+UtcTime = Annotated[dt.datetime, BeforeValidator(_to_utc)]
+UuidText = Annotated[str, StringConstraints(min_length=32, max_length=45), AfterValidator(_canonical_uuid)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+SiteId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Name = Annotated[str, StringConstraints(max_length=200)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Count = Annotated[int, Field(ge=0)]
+Positive = Annotated[int, Field(ge=1)]
+Base64Text = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9+/]+={0,2}$")
+]
+
+_STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+# Validation context from a reader that has already NFC-normalized the JSON text and bounded
+# its nesting (see reader.parse_record_line): the walk below is then skipped.
+PRENORMALIZED = {"prenormalized": True}
+
+
+def _nfc_text(text: str) -> str:
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def normalize_json(value: Any, depth: int = MAX_NESTING + 1) -> Any:
+    """NFC every string (object keys too), tuples as lists; ValueError past `depth` levels."""
+    if isinstance(value, str):
+        return _nfc_text(value)
+    if isinstance(value, Mapping):
+        if depth <= 0:
+            raise ValueError(f"values nest deeper than {MAX_NESTING} levels")
+        return {
+            _nfc_text(k) if isinstance(k, str) else k: normalize_json(v, depth - 1) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        if depth <= 0:
+            raise ValueError(f"values nest deeper than {MAX_NESTING} levels")
+        return [normalize_json(v, depth - 1) for v in value]
+    return value
+
+
+def _normalized(data: Any, info: ValidationInfo) -> Any:
+    if isinstance(info.context, dict) and info.context.get("prenormalized") is True:
+        return data
+    return normalize_json(data) if isinstance(data, Mapping) else data
+
+
+class MemberDigest(BaseModel):
+    """Size and SHA-256 of one uncompressed zip member."""
+
+    model_config = _STRICT
+
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    size: Count
+
+
+class Manifest(BaseModel):
+    """manifest.json of format_version 1, as validated (NFC) — see docs/package-format.md."""
+
+    model_config = _STRICT
+
+    format: Literal["danvan-package"]
+    format_version: Literal[1]
+    package_id: UuidText
+    site_id: SiteId
+    office_unit: Code
+    sequence: Positive
+    app_version: Label
+    schema_revision: Label
+    forms: dict[Code, Positive]
+    created_utc: UtcTime
+    periods: list[Code]
+    units: list[Code]
+    record_count: Count
+    tombstone_count: Count
+    members: dict[str, MemberDigest]
+    public_key: Base64Text
+    key_fingerprint: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    signature: Base64Text
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalize(cls, data: Any, info: ValidationInfo) -> Any:
+        return _normalized(data, info)
+
+    @field_validator("members")
+    @classmethod
+    def _only_records(cls, members: dict[str, MemberDigest]) -> dict[str, MemberDigest]:
+        if set(members) != {RECORDS_NAME}:
+            raise ValueError(f"members must list exactly {RECORDS_NAME}")
+        return members
+
+    @model_validator(mode="after")
+    def _counts(self) -> Manifest:
+        if self.tombstone_count > self.record_count:
+            raise ValueError("tombstone_count exceeds record_count")
+        return self
+
+
+class PackageRecord(BaseModel):
+    """One record as carried between sites (values NFC-normalized, times aware UTC)."""
+
+    model_config = _STRICT
+
+    id: UuidText
+    form_id: Code
+    form_version: Positive
+    unit_code: Code
+    period_code: Code
+    values: dict[str, Any]
+    version_vector: dict[SiteId, Count]
+    deleted: bool
+    created_by: Name
+    created_at: UtcTime
+    updated_by: Name
+    updated_at: UtcTime
+    origin_site: SiteId
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalize(cls, data: Any, info: ValidationInfo) -> Any:
+        return _normalized(data, info)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The object written as one line of records.jsonl."""
+        data = self.model_dump()
+        data["created_at"] = format_utc(self.created_at)
+        data["updated_at"] = format_utc(self.updated_at)
+        return data
+
+
+def describe_validation_error(exc: ValidationError, limit: int = 5) -> str:
+    """`values, created_at` — the fields a person should look at, without the input echoed."""
+    fields: list[str] = []
+    for error in exc.errors(include_input=False):
+        name = ".".join(str(part) for part in error["loc"]) or "(toàn bộ)"
+        if name not in fields:
+            fields.append(name)
+    shown = ", ".join(fields[:limit])
+    return shown + (f" (và {len(fields) - limit} trường khác)" if len(fields) > limit else "")
+
+
+def english_detail(exc: ValidationError, limit: int = 600) -> str:
+    text = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
+    )
+    return text[:limit]
