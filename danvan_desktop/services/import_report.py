@@ -13,7 +13,8 @@ def describe_report(report: PackageReport, *, details: bool = True) -> str:
     lines = [f"{mark} {report.message}"]
     if report.status == "duplicate":
         return lines[0]
-    lines.append(f"  Đơn vị gửi: {report.office_unit}, gói số {report.sequence}, khóa {report.fingerprint}")
+    sender = report.office_label or report.office_unit
+    lines.append(f"  Đơn vị gửi: {sender}, gói số {report.sequence}, khóa {report.fingerprint}")
     counts = report.counts()
     lines.append(
         "  " + ", ".join(f"{counts[o]} {OUTCOME_LABELS[o]}" for o in ORDER if counts[o]) or "  (gói rỗng)"
@@ -35,7 +36,8 @@ def describe_report(report: PackageReport, *, details: bool = True) -> str:
                             f"        {change.label}: đang có «{change.old}», gói gửi «{change.new}»"
                         )
     for missing in report.gaps:
-        lines.append(f"  ! Chưa nhận gói số {missing} của {report.office_unit}.")
+        sender = report.office_label or report.office_unit
+        lines.append(f"  ! Chưa nhận gói số {missing} của {sender[:1].lower()}{sender[1:]}.")
     if report.backup:
         lines.append(f"  Bản sao lưu trước khi nhập: {report.backup}")
     return "\n".join(lines)

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database, guard_writes
-from danvan_desktop.db.models import Installation, ReceivedPackage, TrustedSite
+from danvan_desktop.db.models import Installation, OrgUnit, ReceivedPackage, TrustedSite
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.merge_apply import apply_plan
 from danvan_desktop.services.merge_plan import MergePlan, plan_merge
+from danvan_desktop.services.orgunits import unit_label
 from danvan_desktop.transport.package_format import encode_base64
 from danvan_desktop.transport.reader import VerifiedPackage, open_package
 
@@ -53,6 +54,7 @@ class PackageReport:
     package_id: str = ""
     site_id: str = ""
     office_unit: str = ""
+    office_label: str = ""  # "Xã Phú Đình": the sending unit as people name it
     sequence: int = 0
     fingerprint: str = ""
     plan: MergePlan | None = None
@@ -73,6 +75,7 @@ class PackageReport:
             "package_id": self.package_id,
             "site_id": self.site_id,
             "office_unit": self.office_unit,
+            "office_label": self.office_label,
             "sequence": self.sequence,
             "fingerprint": self.fingerprint,
             "counts": dict(self.counts()),
@@ -146,6 +149,8 @@ def import_package(
         fingerprint=package.fingerprint,
     )
     with db.session() as session:
+        sender = session.scalar(select(OrgUnit).where(OrgUnit.code == manifest.office_unit))
+        report.office_label = unit_label(sender) if sender is not None else manifest.office_unit
         installation = session.scalars(select(Installation)).one()
         if manifest.site_id == installation.site_id:
             raise OwnPackageError(f"Gói {path.name} do chính máy này xuất; không nhập lại gói của mình.")

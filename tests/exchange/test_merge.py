@@ -133,6 +133,9 @@ def test_gap_in_sequence_is_reported(phuc_chu: Site, district: Site) -> None:
     third = phuc_chu.export("pc-2.danvan")
     report = district.import_(third, accept_new_site=True)
     assert report.gaps == [1]
+    from danvan_desktop.services.import_report import describe_report
+
+    assert "Chưa nhận gói số 1 của xã Phúc Chu." in describe_report(report)
 
 
 def test_roll_up_keeps_origin_and_vectors(
