@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from danvan_desktop.services.forms import form_registry
 from danvan_desktop.services.merge_plan import OUTCOME_LABELS
 from danvan_desktop.services.package_import import PackageReport
 
@@ -20,9 +21,11 @@ def describe_report(report: PackageReport, *, details: bool = True) -> str:
         "  " + ", ".join(f"{counts[o]} {OUTCOME_LABELS[o]}" for o in ORDER if counts[o]) or "  (gói rỗng)"
     )
     if report.plan is not None:
+        forms = form_registry()
         for (form_id, unit), tally in sorted(report.plan.by_form_and_unit().items()):
             parts = ", ".join(f"{tally[o]} {OUTCOME_LABELS[o]}" for o in ORDER if tally[o])
-            lines.append(f"    {form_id} · {unit}: {parts}")
+            title = forms[form_id].title if form_id in forms else form_id
+            lines.append(f"    {title} · {unit}: {parts}")
         if details:
             for result in report.plan.results:
                 if result.outcome in ("rejected", "conflict", "stale"):

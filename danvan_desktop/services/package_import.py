@@ -102,10 +102,13 @@ def _check_trust(session: Session, package: VerifiedPackage, accept_new_site: bo
     return trusted
 
 
-def missing_sequences(session: Session, site_id: str) -> list[int]:
+def missing_sequences(session: Session, site_id: str, also: int | None = None) -> list[int]:
+    """Package numbers of `site_id` not received (counting `also` as received: a previewed one)."""
     received = set(
         session.scalars(select(ReceivedPackage.sequence).where(ReceivedPackage.site_id == site_id))
     )
+    if also is not None:
+        received.add(also)
     return sorted(set(range(1, max(received, default=0) + 1)) - received)
 
 
@@ -163,7 +166,7 @@ def import_package(
         report.plan = plan_merge(session, installation.office_unit_id, records)
         if dry_run:
             report.message = f"Xem trước gói {path.name}: chưa thay đổi gì."
-            report.gaps = sorted(set(missing_sequences(session, manifest.site_id)) - {manifest.sequence})
+            report.gaps = missing_sequences(session, manifest.site_id, also=manifest.sequence)
             return report
     if not report.plan.changes_records() and report.counts()["rejected"]:
         # Nothing would be stored: leave the database untouched so that the package can be

@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QDockWidget,
     QInputDialog,
     QLabel,
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self.reopen_action = QAction("&Mở lại kỳ báo cáo đã chốt…", self)
         self.reopen_action.triggered.connect(self.reopen_current)
         period_menu.addAction(self.reopen_action)
+        self._build_package_menu()
         help_menu = self.menuBar().addMenu("Trợ &giúp")
         logs_action = QAction("Mở thư mục &nhật ký", self)
         logs_action.triggered.connect(self._open_log_folder)
@@ -129,6 +131,73 @@ class MainWindow(QMainWindow):
         about_action = QAction("&Giới thiệu", self)
         about_action.triggered.connect(self._about)
         help_menu.addAction(about_action)
+
+    def _build_package_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Gói dữ liệu")
+        self.package_dialog: QDialog | None = None  # the last one opened; kept alive while shown
+        for text, shortcut, slot in (
+            ("&Xuất gói gửi cấp trên…", "Ctrl+E", self.export_package),
+            ("&Nhập gói nhận được…", "Ctrl+I", self.import_packages),
+            ("Xung đột &chờ xử lý…", "", self.show_conflicts),
+            ("&Tình hình nhận số liệu…", "", self.show_completeness),
+        ):
+            action = QAction(text, self)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            menu.addAction(action)
+
+    def _open_package_dialog(self, dialog: QDialog) -> None:
+        self.package_dialog = dialog
+        dialog.open()
+
+    def export_package(self) -> None:
+        from danvan_desktop.ui.export_dialog import ExportDialog
+
+        if self.db is None or self.installation is None or not self.form_area.maybe_leave():
+            return  # unsaved values would not be in the package
+        self._open_package_dialog(
+            ExportDialog(self.db, self.installation, self.periods, self.current_period(), self, self.log_file)
+        )
+
+    def import_packages(self) -> None:
+        from danvan_desktop.paths import user_paths
+        from danvan_desktop.services.office_view import user_name
+        from danvan_desktop.ui.import_wizard import ImportWizard
+
+        if self.db is None or self.installation is None or not self.form_area.maybe_leave():
+            return
+        wizard = ImportWizard(
+            self.db,
+            site_id=self.installation.site_id,
+            user=user_name(self.db),
+            backup_dir=user_paths().backup_dir,
+            parent=self,
+            log_file=self.log_file,
+        )
+        wizard.changed.connect(self.form_area.refresh)
+        self._open_package_dialog(wizard)
+
+    def show_conflicts(self) -> None:
+        from danvan_desktop.ui.conflicts_dialog import ConflictsDialog
+
+        if self.db is None or self.installation is None or not self.form_area.maybe_leave():
+            return
+        dialog = ConflictsDialog(self.db, self.installation.site_id, self, self.log_file)
+        dialog.resolved.connect(self.form_area.refresh)
+        self._open_package_dialog(dialog)
+
+    def show_completeness(self) -> None:
+        from danvan_desktop.ui.completeness_view import CompletenessDialog
+
+        if self.db is None or self.installation is None:
+            return
+        office, forms = self.installation.office_unit_id, self.form_area.forms
+        self._open_package_dialog(
+            CompletenessDialog(
+                self.db, office, self.periods, forms, self.current_period(), self, self.log_file
+            )
+        )
 
     def attach(self, db: Database, snapshot: OfficeSnapshot) -> None:
         """Show the office's data; called once the database is open."""

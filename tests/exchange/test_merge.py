@@ -199,3 +199,12 @@ def test_a_person_resolves_the_conflict(
     assert report.counts()["updated"] == 1
     back = phuc_chu.record(record_id)
     assert back is not None and (back.values["hoi_vien"], back.values["doi_tuong"]) == expected
+
+
+def test_preview_reports_gaps_before_and_inside(phuc_chu: Site, district: Site) -> None:
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    phuc_chu.export("pc-1.danvan")
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2022", BRANCH)
+    second = phuc_chu.export("pc-2.danvan")
+    preview = district.import_(second, dry_run=True, accept_new_site=True)
+    assert preview.gaps == [1]  # its first package never arrived
