@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
             parent=self,
             log_file=self.log_file,
         )
-        wizard.changed.connect(self.form_area.refresh)
+        wizard.changed.connect(self.refresh_after_import)
         self._open_package_dialog(wizard)
 
     def show_conflicts(self) -> None:
@@ -222,6 +222,29 @@ class MainWindow(QMainWindow):
         self._show_tree(snapshot.tree)
         self.tree.setFocus()
         self.ready.emit()
+
+    def refresh_after_import(self) -> None:
+        """Merged packages may bring periods this office had not used yet; show them, then the data."""
+        from danvan_desktop.services.periods import list_periods
+
+        if self.db is None:
+            return
+        current = self.current_period()
+        with self.db.session() as session:
+            periods = list_periods(session)
+        if [p.code for p in periods] != [p.code for p in self.periods]:
+            self.periods = periods
+            self.period_box.blockSignals(True)
+            self.period_box.clear()
+            for period in periods:
+                self.period_box.addItem(period.label, period.code)
+            codes = [p.code for p in periods]
+            self.period_box.setCurrentIndex(
+                codes.index(current.code) if current and current.code in codes else 0
+            )
+            self._period_index = self.period_box.currentIndex()
+            self.period_box.blockSignals(False)
+        self.form_area.refresh()
 
     def current_period(self) -> PeriodInfo | None:
         index = self.period_box.currentIndex()

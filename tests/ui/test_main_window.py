@@ -98,3 +98,15 @@ def test_filter_without_accents_keeps_parents_and_selection_updates_heading(
     assert window.selected_unit_code() == "DH-PHUCCHU-05"
     target = window.current_target()
     assert target is not None and target.period_label == "Quý III/2022"
+
+
+def test_new_periods_from_an_import_appear_in_the_selector(qtbot: QtBot, demo_db: Database) -> None:
+    from danvan_desktop.services.periods import get_period
+
+    window = open_window(qtbot, demo_db)
+    assert window.period_box.findData("2024-M03") == -1
+    with demo_db.transaction() as session:
+        get_period(session, "2024-M03")  # as a merged package would create it
+    window.refresh_after_import()
+    assert window.period_box.findData("2024-M03") >= 0
+    assert window.current_period().code == "2023"  # the selection stays
