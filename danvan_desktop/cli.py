@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     from danvan_desktop.package_commands import add_package_commands
 
     add_package_commands(sub)
+    from danvan_desktop.report_commands import add_report_commands
+
+    add_report_commands(sub)
     _vietnamese_headings(parser)
     return parser
 
@@ -143,6 +146,7 @@ def _add_sheet_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 PACKAGE_COMMANDS = ("export", "import", "trust", "conflicts")
+REPORT_COMMANDS = ("report", "settings")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,6 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from danvan_desktop.package_commands import run_package_command
 
             return run_package_command(args, user, args.db or user.default_database)
+        if command in REPORT_COMMANDS:
+            from danvan_desktop.report_commands import run_report_command
+
+            return run_report_command(args, user, args.db or user.default_database)
         from danvan_desktop import commands
 
         return commands.run(command, args, user)

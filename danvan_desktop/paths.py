@@ -30,6 +30,11 @@ class UserPaths:
         return self.data_dir / DEMO_FILE_NAME
 
     @property
+    def profiles_dir(self) -> Path:
+        """An office's own document profiles."""
+        return self.data_dir / "profiles"
+
+    @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
 
@@ -89,3 +94,13 @@ def catalog_dir() -> Path:
 
 def demo_dir() -> Path:
     return resources_dir() / "demo"
+
+
+def fonts_dir() -> Path:
+    """Liberation Serif (SIL OFL) embedded in every PDF."""
+    return resources_dir() / "fonts"
+
+
+def profiles_dir() -> Path:
+    """The shipped document profiles (State, Party)."""
+    return resources_dir() / "profiles"

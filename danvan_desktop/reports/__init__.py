@@ -1,0 +1,1 @@
+"""Printed returns: document profiles, reportlab layouts, charts (no Qt, no ORM session)."""

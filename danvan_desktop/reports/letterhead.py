@@ -1,0 +1,90 @@
+"""The texts of the letterhead and signature block: number, place and date, signer, recipients."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from danvan_desktop.errors import UserError
+from danvan_desktop.reports.document import ReportDocument
+from danvan_desktop.reports.profile import DocumentProfile
+from danvan_desktop.services.report_data import Letterhead
+from danvan_desktop.text import fold, nfc
+
+_AUTHORITY = {"tm": "thay_mat", "kt": "ky_thay"}
+NBSP = "\u00a0"
+
+
+def _padded(value: int, pad: bool) -> str:
+    return f"{value:02d}" if pad else str(value)
+
+
+def abbreviation(letterhead: Letterhead) -> str:
+    """The issuing body's symbol: as set, else the initials of its name ("BAN DÂN VẬN HUYỆN ỦY": BDVHU)."""
+    if letterhead.abbreviation:
+        return letterhead.abbreviation
+    return "".join(word[0] for word in nfc(letterhead.issuing_body).upper().split() if word[0].isalpha())
+
+
+def letterhead_fields(profile: DocumentProfile, doc: ReportDocument) -> dict[str, str]:
+    """The values of the {placeholders} of the header templates."""
+    rule, date = profile.date_rule, doc.date
+    number = profile.header.blank_number.replace(" ", NBSP)  # a layout would collapse plain spaces
+    if doc.number is not None:
+        number = str(doc.number).zfill(profile.header.number_digits)
+    return {
+        "superior_body": doc.letterhead.superior_body,
+        "issuing_body": doc.letterhead.issuing_body,
+        "so": number,
+        "ky_hieu": abbreviation(doc.letterhead),
+        "place": doc.letterhead.place,
+        "dd": _padded(date.day, date.day < rule.pad_day_below),
+        "mm": _padded(date.month, date.month in rule.pad_months),
+        "yyyy": str(date.year),
+    }
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    return nfc(" ".join(template.format(**values).split()))
+
+
+def place_and_date(profile: DocumentProfile, doc: ReportDocument) -> str:
+    return fill(profile.header.date.text, letterhead_fields(profile, doc))
+
+
+def number_line(profile: DocumentProfile, doc: ReportDocument) -> str:
+    """ "Số: 05/BC-UBND"; with no number the blank keeps its width for the handwritten one."""
+    values = letterhead_fields(profile, doc)
+    return nfc(profile.header.number.text.format(**values))
+
+
+def short_date(date: dt.date) -> str:
+    """Dates in running text: "08/3/2022" (day padded, month not)."""
+    return f"{date.day:02d}/{date.month}/{date.year}"
+
+
+def signature_lines(profile: DocumentProfile, letterhead: Letterhead) -> tuple[str | None, str]:
+    """(authority line or None, title line): "TM. ỦY BAN NHÂN DÂN" / "CHỦ TỊCH", "KT. ..." / "PHÓ ..."."""
+    spec = profile.signature
+    key = re.sub(r"[^a-z]", "", fold(letterhead.signer_authority))
+    title = nfc(letterhead.signer_title).upper()
+    if not key:
+        return None, title
+    if key not in _AUTHORITY:
+        raise UserError(
+            f"Thẩm quyền ký «{letterhead.signer_authority}» (signer.authority) không hiểu được; "
+            "ghi TM. hoặc KT. (văn bản nhà nước), T/M hoặc K/T (văn bản của Đảng), hoặc để trống."
+        )
+    word = spec.authority[_AUTHORITY[key]]  # type: ignore[index]
+    if _AUTHORITY[key] == "thay_mat":
+        collective = nfc(letterhead.signer_collective or spec.collective).upper()
+        return f"{word} {collective}", title
+    prefix = nfc(spec.deputy_prefix).upper() + " "
+    head = title.removeprefix(prefix).strip()
+    return f"{word} {head}", f"{prefix}{head}"
+
+
+def recipient_lines(profile: DocumentProfile, letterhead: Letterhead) -> list[str]:
+    spec = profile.recipients
+    items = [f"{spec.prefix}{r.rstrip(';,.')}{spec.separator}" for r in letterhead.recipients]
+    return [*items, f"{spec.prefix}{spec.archive}"]

@@ -1,0 +1,304 @@
+"""Document profiles (resources/profiles/*.yaml): the official layout of a return, as data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import string
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from danvan_desktop import paths
+from danvan_desktop.errors import UserError
+from danvan_desktop.text import nfc
+
+log = logging.getLogger(__name__)
+
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+Size = Annotated[float, Field(ge=6, le=30)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+# The placeholders each template may use; anything else is a typo caught when the file is loaded.
+LETTERHEAD_FIELDS = frozenset({"superior_body", "issuing_body", "so", "ky_hieu", "place", "dd", "mm", "yyyy"})
+TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
+    "header": LETTERHEAD_FIELDS,
+    "annex.reference": frozenset({"so_ky_hieu", "date", "issuing_body"}),
+    "phrases.money": frozenset({"approx", "number", "unit"}),
+    "phrases.ntm": frozenset({"num", "den"}),
+    "phrases.cultural_houses": frozenset({"num", "den"}),
+    "phrases.models": frozenset({"count"}),
+    "phrases.overview": frozenset({"unit", "period", "ntm", "money", "land", "labour", "houses", "models"}),
+}
+
+
+class ProfileError(UserError):
+    """A profile file that cannot be used; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _nfc_strings(cls, value: object) -> object:
+        return nfc(value) if isinstance(value, str) else value
+
+
+class TextStyle(_Strict):
+    """How one line or block of text is set."""
+
+    size: Size
+    bold: bool = False
+    italic: bool = False
+    caps: bool = False
+    underline: bool = False
+    rule: Fraction = 0  # a centered rule under the text, this fraction of the text's width
+    space_before: float = Field(default=0, ge=0, le=72)  # points
+    space_after: float = Field(default=0, ge=0, le=72)
+
+
+class TextLine(TextStyle):
+    text: Text
+
+
+class Margins(_Strict):
+    top: float = Field(ge=10, le=50)
+    bottom: float = Field(ge=10, le=50)
+    left: float = Field(ge=10, le=50)
+    right: float = Field(ge=10, le=50)
+
+
+class Page(_Strict):
+    size: Literal["A4"] = "A4"
+    margins_mm: Margins
+
+
+class Body(_Strict):
+    size: Size
+    leading: float = Field(ge=1, le=2)  # line height as a multiple of the size
+    paragraph_space: float = Field(ge=0, le=24)  # points between paragraphs
+    first_line_indent_cm: float = Field(ge=0, le=3)
+
+
+class Header(_Strict):
+    left_width: float = Field(gt=0.2, lt=0.8)  # share of the text width
+    left: list[TextLine] = Field(min_length=1)
+    right: list[TextLine] = Field(min_length=1)
+    number: TextLine  # printed at the bottom of the left column, level with `date`
+    date: TextLine
+    number_digits: int = Field(default=1, ge=1, le=4)  # 2: "05" (a leading zero below 10)
+    blank_number: str = "     "  # where the clerk writes the number by hand
+    space_after: float = Field(default=12, ge=0, le=72)
+
+
+class DateRule(_Strict):
+    pad_day_below: int = Field(ge=1, le=32)
+    pad_months: list[int] = Field(default_factory=list)
+
+
+class Signature(_Strict):
+    authority_line: TextStyle  # "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"
+    title_line: TextStyle  # "CHỦ TỊCH", "PHÓ CHỦ TỊCH"
+    name: TextStyle
+    authority: dict[Literal["thay_mat", "ky_thay"], Text]
+    collective: Text  # who "TM." signs for when the settings name none
+    deputy_prefix: Text  # "PHÓ": the deputy's title is the head's with this word in front
+    space_mm: float = Field(ge=10, le=60)  # room for the signature and the seal
+    width: Fraction = 0.5  # share of the text width
+
+
+class Recipients(_Strict):
+    heading: TextLine
+    item: TextStyle
+    prefix: str = "- "
+    separator: str = ";"  # ends every recipient line but the last
+    archive: Text  # the last line: "Lưu: VT."
+
+
+class PageNumbers(_Strict):
+    size: Size
+    from_page: int = Field(default=2, ge=1)
+
+
+class Tables(_Strict):
+    size: Size
+    header: TextStyle
+    title: TextStyle
+    money_unit: Text  # "triệu đồng": money in tables is printed in this unit
+    money_factor: int = Field(ge=1)
+    money_decimals: int = Field(ge=0, le=3)
+    landscape_columns: int = Field(ge=3, le=30)  # this many columns or more: a landscape page
+
+
+class Annex(_Strict):
+    title: TextLine
+    reference: TextLine  # "(Kèm theo Báo cáo số ... ngày ...)"
+
+
+class MoneyPhrase(_Strict):
+    units: list[tuple[int, str]] = Field(min_length=1)  # (factor, word), largest first; word may be ""
+    decimals: int = Field(ge=0, le=3)
+    below: Text  # "gần": the rounded figure is above the exact one
+    above: Text  # "hơn"
+    template: Text  # "{approx} {number} {unit} đồng"
+
+
+class Phrases(_Strict):
+    money: MoneyPhrase
+    ntm: Text
+    cultural_houses: Text
+    models: Text
+    overview: Text
+
+
+class Numbering(_Strict):
+    reset: Literal["year", "term"]
+    terms: list[tuple[dt.date, str]] = Field(default_factory=list)  # (start, label) for "term"
+
+
+class DocumentProfile(_Strict):
+    """Everything about the look of a printed return that differs between document systems."""
+
+    profile_version: Literal[1]
+    name: Text
+    extends: str | None = None
+    page: Page
+    body: Body
+    header: Header
+    date_rule: DateRule
+    title: TextLine
+    summary: TextStyle
+    summary_mark: str = ""  # a line printed under the summary, e.g. "-----"
+    headings: list[TextStyle] = Field(min_length=2)
+    closing_mark: str = ""
+    signature: Signature
+    recipients: Recipients
+    page_numbers: PageNumbers
+    tables: Tables
+    annex: Annex
+    phrases: Phrases
+    numbering: Numbering
+
+
+def profiles_dir() -> Path:
+    return paths.profiles_dir()
+
+
+def _template_problems(data: DocumentProfile) -> list[str]:
+    checks: list[tuple[str, str, frozenset[str]]] = []
+    header = data.header
+    for side in ("left", "right"):
+        for i, line in enumerate(getattr(header, side)):
+            checks.append((f"header.{side}[{i + 1}].text", line.text, LETTERHEAD_FIELDS))
+    checks.append(("header.number.text", header.number.text, LETTERHEAD_FIELDS))
+    checks.append(("header.date.text", header.date.text, LETTERHEAD_FIELDS))
+    checks.append(("annex.reference.text", data.annex.reference.text, TEMPLATE_FIELDS["annex.reference"]))
+    checks.append(("phrases.money.template", data.phrases.money.template, TEMPLATE_FIELDS["phrases.money"]))
+    for key in ("ntm", "cultural_houses", "models", "overview"):
+        checks.append((f"phrases.{key}", getattr(data.phrases, key), TEMPLATE_FIELDS[f"phrases.{key}"]))
+    problems = []
+    for where, template, allowed in checks:
+        try:
+            used = {name for _lit, name, _spec, _conv in string.Formatter().parse(template) if name}
+        except ValueError:
+            problems.append(f"«{where}»: dấu ngoặc {{ }} không cân đối trong «{template}»")
+            continue
+        unknown = sorted(used - allowed)
+        if unknown:
+            names = ", ".join("{" + u + "}" for u in unknown)
+            known = ", ".join("{" + a + "}" for a in sorted(allowed))
+            problems.append(f"«{where}»: không có chỗ điền {names}; dùng được: {known}")
+    return problems
+
+
+def _where(loc: Iterable[int | str]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+_REASONS = {
+    "missing": "thiếu mục bắt buộc",
+    "string_too_short": "không được để trống",
+    "extra_forbidden": "mục này không có trong mẫu văn bản (gõ nhầm tên?)",
+    "too_short": "cần ít nhất một dòng",
+}
+
+
+def _explain(path: Path, exc: ValidationError) -> ProfileError:
+    problems = []
+    for error in exc.errors():
+        reason = _REASONS.get(error["type"], f"giá trị không hợp lệ ({error['msg']})")
+        problems.append(f"«{_where(error['loc'])}»: {reason}")
+    lines = "\n".join(f"  - {p}" for p in problems)
+    return ProfileError(f"Tệp mẫu văn bản {path} chưa dùng được:\n{lines}", detail=str(exc))
+
+
+def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ProfileError(f"Không đọc được tệp mẫu văn bản {path}.", detail=repr(exc)) from exc
+    if not isinstance(raw, dict):
+        raise ProfileError(f"Tệp mẫu văn bản {path} không đúng dạng (cần các mục khóa: giá trị).")
+    return raw
+
+
+def profile_files(user_dir: Path | None = None) -> dict[str, Path]:
+    """Profile name (file stem) -> file; an office's own folder may add or replace profiles."""
+    found = {p.stem: p for p in sorted(profiles_dir().glob("*.yaml"))}
+    if user_dir is not None and user_dir.is_dir():
+        for path in sorted(user_dir.glob("*.yaml")):
+            if path.stem in found:
+                log.info("profile %s replaced by %s", path.stem, path)
+            found[path.stem] = path
+    return found
+
+
+def load_profile_file(path: Path, files: Mapping[str, Path] | None = None) -> DocumentProfile:
+    """Read and check one profile file; `extends: other` starts from another profile's values."""
+    raw = _read_yaml(path)
+    seen = {path.stem}
+    while isinstance(raw.get("extends"), str):
+        parent_name = raw["extends"]
+        parent = (files or profile_files()).get(parent_name)
+        if parent is None or parent_name in seen:
+            raise ProfileError(f"Tệp mẫu văn bản {path}: «extends» chỉ tới mẫu «{parent_name}» không có.")
+        seen.add(parent_name)
+        base = _read_yaml(parent)
+        raw = _merge(base, {k: v for k, v in raw.items() if k != "extends"}) | {
+            "extends": base.get("extends")
+        }
+    try:
+        profile = DocumentProfile.model_validate(raw)
+    except ValidationError as exc:
+        raise _explain(path, exc) from exc
+    problems = _template_problems(profile)
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise ProfileError(f"Tệp mẫu văn bản {path} chưa dùng được:\n{lines}")
+    return profile
+
+
+def load_profile(name: str, user_dir: Path | None = None) -> DocumentProfile:
+    """The profile called `name` (nha_nuoc, dang, or an office's own), checked."""
+    files = profile_files(user_dir)
+    if name not in files:
+        known = ", ".join(sorted(files))
+        raise ProfileError(f"Không có mẫu văn bản «{name}». Các mẫu hiện có: {known}.")
+    return load_profile_file(files[name], files)

@@ -1,0 +1,201 @@
+"""The summary return of an aggregating office: key figures as the province writes them, and annexes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from danvan_desktop.reports import figures as fig
+from danvan_desktop.reports.commune_return import narrative_blocks, period_phrase
+from danvan_desktop.reports.document import BarChart, Block, Column, Paragraph, ReportDocument, Table
+from danvan_desktop.reports.profile import DocumentProfile
+from danvan_desktop.services.report_data import SummaryData
+
+SUMMARY = "Tổng hợp kết quả công tác dân vận {period}"
+
+
+def overview(data: SummaryData, profile: DocumentProfile) -> str:
+    """The paragraph of key figures: "16/22 xã đạt chuẩn...", "gần 2 tỷ đồng", "231 mô hình..."."""
+    phrases = profile.phrases
+    communes = data.communes
+    return phrases.overview.format(
+        unit=period_phrase(data.scope.unit_label),
+        period=data.scope.period_label,
+        ntm=phrases.ntm.format(num=fig.count(data.ntm_ratio()[0]), den=fig.count(data.ntm_ratio()[1])),
+        money=fig.approximate_money(phrases.money, data.money()),
+        land=fig.area(sum(c.land for c in communes)),
+        labour=fig.area(sum(c.labour for c in communes)),
+        houses=phrases.cultural_houses.format(
+            num=fig.count(data.houses_ratio()[0]), den=fig.count(data.houses_ratio()[1])
+        ),
+        models=phrases.models.format(count=fig.count(data.model_count())),
+    )
+
+
+def completeness(data: SummaryData) -> str:
+    sent = [c for c in data.communes if not c.missing_forms]
+    late = [c for c in data.communes if c.missing_forms]
+    text = f"Số đơn vị đã gửi đủ số liệu: {fig.ratio(len(sent), len(data.communes))}."
+    if late:
+        text += " Chưa gửi đủ: " + ", ".join(c.label for c in late) + " (chi tiết tại phụ lục)."
+    return text
+
+
+def _indicator_table(data: SummaryData, profile: DocumentProfile) -> Table:
+    money = profile.tables.money_unit
+    rows = []
+    for i, c in enumerate(data.communes, start=1):
+        rows.append(
+            (
+                fig.count(i),
+                c.label,
+                fig.count(c.villages),
+                fig.count(c.houses_built),
+                fig.count(c.households),
+                fig.money(profile, c.cash + c.in_kind),
+                fig.area(c.land),
+                fig.area(c.labour),
+                fig.count(c.models),
+                "" if c.criteria_met is None else fig.count(c.criteria_met),
+                "x" if c.ntm_met else "",
+                fig.percent(c.members, c.eligible),
+                fig.ratio(c.resolved, c.petitions) if c.petitions else "",
+            )
+        )
+    cs = data.communes
+    ntm_num, ntm_den = data.ntm_ratio()
+    total = (
+        "",
+        "Toàn " + data.scope.unit_label.split(" ", 1)[0].lower(),
+        fig.count(sum(c.villages for c in cs)),
+        fig.ratio(*data.houses_ratio()),
+        fig.count(sum(c.households for c in cs)),
+        fig.money(profile, data.money()),
+        fig.area(sum(c.land for c in cs)),
+        fig.area(sum(c.labour for c in cs)),
+        fig.count(data.model_count()),
+        "",
+        fig.ratio(ntm_num, ntm_den),
+        fig.percent(sum(c.members for c in cs), sum(c.eligible for c in cs)),
+        fig.ratio(sum(c.resolved for c in cs), sum(c.petitions for c in cs)),
+    )
+    columns = (
+        Column("STT", 0.45, "center"),
+        Column("Đơn vị", 1.7),
+        Column("Số xóm", 0.7, "right"),
+        Column("Nhà văn hóa xây mới, mở rộng", 1, "right"),
+        Column("Hộ đóng góp", 0.8, "right"),
+        Column(f"Nhân dân đóng góp ({money})", 1, "right"),
+        Column("Đất hiến (m²)", 0.9, "right"),
+        Column("Ngày công", 0.8, "right"),
+        Column("Mô hình dân vận khéo", 0.9, "right"),
+        Column("Tiêu chí NTM đã đạt", 0.8, "right"),
+        Column("Đạt chuẩn NTM", 0.7, "center"),
+        Column("Tỷ lệ tập hợp hội viên", 0.9, "right"),
+        Column("Kiến nghị đã giải quyết", 0.9, "right"),
+    )
+    return Table("Kết quả chủ yếu theo đơn vị", columns, tuple(rows), total, landscape=True)
+
+
+def annex(data: SummaryData, profile: DocumentProfile) -> list[Block]:
+    tables: list[Block] = [_indicator_table(data, profile)]
+    models = data.models
+    tables.append(
+        BarChart(
+            'Mô hình "Dân vận khéo" theo lĩnh vực',
+            models.rows,
+            tuple(float(models.get(r, models.columns[0])) for r in models.rows),
+            "Số mô hình, điển hình (không kể rút đăng ký)",
+        )
+    )
+    tables.append(
+        Table(
+            'Mô hình, điển hình "Dân vận khéo" theo lĩnh vực và cấp công nhận',
+            (Column("Lĩnh vực", 2.2), *(Column(c, 1, "right") for c in models.columns)),
+            tuple((r, *(fig.count(models.get(r, c)) for c in models.columns)) for r in models.rows),
+            ("Cộng", *(fig.count(sum(models.get(r, c) for r in models.rows)) for c in models.columns)),
+            landscape=False,
+        )
+    )
+    orgs = data.organizations
+    if orgs:
+        tables.append(
+            Table(
+                "Mặt trận và các đoàn thể: hội viên, đoàn viên và tỷ lệ tập hợp",
+                (
+                    Column("Tổ chức", 1.6),
+                    Column("Số chi hội, chi đoàn", 1, "right"),
+                    Column("Hội viên, đoàn viên", 1, "right"),
+                    Column("Đối tượng tập hợp", 1, "right"),
+                    Column("Tỷ lệ tập hợp", 0.9, "right"),
+                ),
+                tuple(
+                    (
+                        o.organization,
+                        fig.count(o.branches),
+                        fig.count(o.members),
+                        fig.count(o.eligible),
+                        fig.percent(o.members, o.eligible),
+                    )
+                    for o in orgs
+                ),
+                landscape=False,
+            )
+        )
+    missing = [c for c in data.communes if c.missing_forms]
+    tables.append(
+        Table(
+            "Đơn vị chưa gửi đủ số liệu",
+            (Column("STT", 0.45, "center"), Column("Đơn vị", 1.6), Column("Biểu còn thiếu", 4)),
+            tuple((fig.count(i), c.label, "; ".join(c.missing_forms)) for i, c in enumerate(missing, 1))
+            or (("", "Tất cả các đơn vị đã gửi đủ", ""),),
+            landscape=False,
+        )
+    )
+    if data.model_list:
+        tables.append(
+            Table(
+                'Danh sách mô hình, điển hình "Dân vận khéo"',
+                (
+                    Column("STT", 0.45, "center"),
+                    Column("Đơn vị", 1.3),
+                    Column("Tên mô hình, điển hình", 4),
+                    Column("Lĩnh vực", 1.5),
+                    Column("Tình trạng", 1.6),
+                    Column("Tiêu biểu", 0.7, "center"),
+                ),
+                tuple((fig.count(i), *row) for i, row in enumerate(data.model_list, start=1)),
+                landscape=True,
+            )
+        )
+    numbered: list[Block] = []
+    n = 0
+    for block in tables:
+        if isinstance(block, Table):
+            n += 1
+            block = Table(
+                f"Biểu {n}. {block.title}",
+                block.columns,
+                block.rows,
+                block.total,
+                block.note,
+                block.landscape,
+            )
+        numbered.append(block)
+    return numbered
+
+
+def build_summary_return(
+    data: SummaryData, profile: DocumentProfile, *, date: dt.date, number: int | None = None
+) -> ReportDocument:
+    period = period_phrase(data.scope.period_label)
+    body: list[Block] = [Paragraph(overview(data, profile)), Paragraph(completeness(data))]
+    body += narrative_blocks(data.narrative)
+    return ReportDocument(
+        letterhead=data.letterhead,
+        summary=SUMMARY.format(period=period),
+        date=date,
+        body=tuple(body),
+        annex=tuple(annex(data, profile)),
+        number=number,
+        subject=f"Báo cáo tổng hợp kết quả công tác dân vận {period} của {data.scope.unit_label}",
+    )

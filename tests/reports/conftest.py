@@ -1,0 +1,58 @@
+"""Report fixtures: the demo district with known data entered through the form rules."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from danvan_desktop.db.engine import Database, open_database
+from danvan_desktop.services.settings import set_setting
+from tests.reports.factories import fill_district, fill_phuc_chu, settings_for_tests
+
+
+def _with_settings(db: Database) -> None:
+    with db.transaction() as session:
+        for key, value in settings_for_tests().items():
+            set_setting(session, key, value)
+
+
+@pytest.fixture
+def commune_data_db(demo_path: Path) -> Iterator[Database]:
+    """The demo district with Phúc Chu's 2023 return entered (see factories.fill_phuc_chu)."""
+    db = open_database(demo_path)
+    _with_settings(db)
+    with db.transaction() as session:
+        fill_phuc_chu(session)
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def district_template(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("district") / "district.sqlite3"
+    shutil.copyfile(demo_template, path)
+    shutil.copytree(demo_template.parent / "keys", path.parent / "keys", dirs_exist_ok=True)
+    db = open_database(path)
+    _with_settings(db)
+    with db.transaction() as session:
+        fill_district(session, skip=("DH-TRUNGLUONG",))
+    db.close()
+    return path
+
+
+@pytest.fixture
+def district_path(district_template: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "district.sqlite3"
+    shutil.copyfile(district_template, target)
+    shutil.copytree(district_template.parent / "keys", tmp_path / "keys", dirs_exist_ok=True)
+    return target
+
+
+@pytest.fixture
+def district_db(district_path: Path) -> Iterator[Database]:
+    db = open_database(district_path)
+    yield db
+    db.close()
