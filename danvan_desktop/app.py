@@ -13,6 +13,8 @@ from danvan_desktop.cli import EXIT_INTERNAL
 from danvan_desktop.errors import UserError
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from danvan_desktop.db.engine import Database
     from danvan_desktop.services.office_view import OfficeSnapshot
 
@@ -31,6 +33,30 @@ def prepare_demo(user: paths.UserPaths) -> Path:
     return demo
 
 
+def check_at_start(path: Path, backup_dir: Path) -> None:
+    """A quick integrity check, then the day's automatic backup (a damaged file is never copied)."""
+    from danvan_desktop.services.backups import daily_backup_if_due, newest_good_backup
+    from danvan_desktop.services.health import quick_check
+
+    problems = quick_check(path)
+    if problems:
+        good = newest_good_backup(backup_dir)
+        advice = (
+            f"Hãy khôi phục từ bản sao lưu tốt gần nhất: {good.path} ({good.created:%d/%m/%Y %H:%M}), "
+            f'bằng lệnh: danvan restore "{good.path}"'
+            if good
+            else f"Không có bản sao lưu dùng được trong {backup_dir}; hãy liên hệ cán bộ kỹ thuật."
+        )
+        raise UserError(
+            f"Tệp dữ liệu {path} đã bị hỏng. Đừng nhập thêm số liệu vào tệp này. {advice}",
+            detail="; ".join(p.message for p in problems[:5]),
+        )
+    try:
+        daily_backup_if_due(path, backup_dir, dt.date.today())
+    except UserError as exc:  # a full or read-only backup disk must not keep the office from working
+        log.warning("daily backup failed: %s (%s)", exc.message, exc.detail)
+
+
 def open_office(path: Path, user: paths.UserPaths) -> tuple[Database, OfficeSnapshot]:
     """Open the database, refresh its catalog, read what the main window shows (no Qt here)."""
     from danvan_desktop.db.engine import open_database
@@ -39,6 +65,7 @@ def open_office(path: Path, user: paths.UserPaths) -> tuple[Database, OfficeSnap
 
     db = open_database(path, backup_dir=user.backup_dir)
     try:
+        check_at_start(path, user.backup_dir)
         snapshot = load_office_snapshot(db, dt.date.today().year)
         if refresh_catalog_if_changed(db, paths.catalog_dir()):
             log.info("catalog refreshed from %s", paths.catalog_dir())
@@ -57,9 +84,7 @@ def run_gui(db_path: Path | None, *, demo_if_missing: bool = False, quit_when_sh
     """
     from PySide6.QtWidgets import QApplication, QDialog
 
-    from danvan_desktop.ui.error_dialog import install_excepthook, report_exception
-    from danvan_desktop.ui.main_window import MainWindow
-    from danvan_desktop.ui.worker import run_in_background
+    from danvan_desktop.ui.error_dialog import install_excepthook
 
     user = paths.user_paths()
     existing = QApplication.instance()
@@ -78,6 +103,31 @@ def run_gui(db_path: Path | None, *, demo_if_missing: bool = False, quit_when_sh
         dialog = FirstRunDialog(path, paths.catalog_dir(), log_file)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return 0
+
+    from danvan_desktop.db.instance_lock import InstanceLock
+
+    lock = InstanceLock(path)  # held until the window closes: one writer per database
+    try:
+        lock.acquire()
+    except UserError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        if not quit_when_shown:
+            from danvan_desktop.ui.error_dialog import show_user_error
+
+            show_user_error(None, APP_TITLE, exc).exec()
+        return exc.exit_code
+    try:
+        return _run_main_window(app, path, user, log_file, quit_when_shown=quit_when_shown)
+    finally:
+        lock.release()
+
+
+def _run_main_window(
+    app: QApplication, path: Path, user: paths.UserPaths, log_file: Path | None, *, quit_when_shown: bool
+) -> int:
+    from danvan_desktop.ui.error_dialog import report_exception
+    from danvan_desktop.ui.main_window import MainWindow
+    from danvan_desktop.ui.worker import run_in_background
 
     window = MainWindow(log_file)
     window.show()

@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     from danvan_desktop.report_commands import add_report_commands
 
     add_report_commands(sub)
+    from danvan_desktop.maintenance_commands import add_maintenance_commands
+
+    add_maintenance_commands(sub)
     _vietnamese_headings(parser)
     return parser
 
@@ -147,6 +150,43 @@ def _add_sheet_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 PACKAGE_COMMANDS = ("export", "import", "trust", "conflicts")
 REPORT_COMMANDS = ("report", "settings")
+MAINTENANCE_COMMANDS = ("backup", "backups", "restore", "check")
+
+
+def writes_database(args: argparse.Namespace) -> bool:
+    """Commands that change the database wait for no one: they refuse while the GUI holds it.
+
+    `backup` and `check` only read (SQLite's online backup is consistent beside a writer), so they
+    run while the window is open; `restore` takes the lock itself.
+    """
+    sub = {
+        "import": not getattr(args, "dry_run", False),
+        "load": True,
+        "export": True,  # advances the export sequence
+        "conflicts": getattr(args, "conflicts_command", "") == "resolve",
+        "trust": getattr(args, "trust_command", "") == "reenrol",
+        "catalog": getattr(args, "catalog_command", "") == "import",
+        "settings": getattr(args, "settings_command", "") == "set",
+    }
+    return bool(sub.get(args.command, False))
+
+
+def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) -> int:
+    if command in PACKAGE_COMMANDS:
+        from danvan_desktop.package_commands import run_package_command
+
+        return run_package_command(args, user, args.db or user.default_database)
+    if command in REPORT_COMMANDS:
+        from danvan_desktop.report_commands import run_report_command
+
+        return run_report_command(args, user, args.db or user.default_database)
+    if command in MAINTENANCE_COMMANDS:
+        from danvan_desktop.maintenance_commands import run_maintenance_command
+
+        return run_maintenance_command(args, user, args.db or user.default_database)
+    from danvan_desktop import commands
+
+    return commands.run(command, args, user)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,17 +205,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 demo_if_missing=getattr(args, "demo_if_missing", False),
                 quit_when_shown=getattr(args, "quit_when_shown", False),
             )
-        if command in PACKAGE_COMMANDS:
-            from danvan_desktop.package_commands import run_package_command
+        database = args.db or user.default_database
+        if writes_database(args) and database.is_file():
+            from danvan_desktop.db.instance_lock import writer_lock
 
-            return run_package_command(args, user, args.db or user.default_database)
-        if command in REPORT_COMMANDS:
-            from danvan_desktop.report_commands import run_report_command
-
-            return run_report_command(args, user, args.db or user.default_database)
-        from danvan_desktop import commands
-
-        return commands.run(command, args, user)
+            with writer_lock(database):
+                return _run_command(command, args, user)
+        return _run_command(command, args, user)
     except UserError as exc:
         log.info("user error: %s (%s)", exc.message, exc.detail)
         print(f"Lỗi: {exc}", file=sys.stderr)

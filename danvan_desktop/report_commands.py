@@ -6,15 +6,12 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from danvan_desktop.db.engine import Database, open_database
 from danvan_desktop.errors import UserError
 from danvan_desktop.paths import UserPaths
 
 REPORT_COMMANDS = ("report", "settings")
 KINDS = ("return", "summary", "register")
-DEFAULT_PROFILE = "nha_nuoc"
 PROFILE_SETTING = "report.profile"
 
 
@@ -41,7 +38,10 @@ def add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         "--date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="ngày ban hành (mặc định: hôm nay)"
     )
     report.add_argument(
-        "--number", type=int, metavar="SỐ", help="số văn bản (mặc định: để trống để văn thư ghi tay)"
+        "--number",
+        type=int,
+        metavar="SỐ",
+        help="số văn bản (mặc định: số tiếp theo trong sổ đăng ký văn bản; số đã cấp thì bị từ chối)",
     )
 
     settings = sub.add_parser("settings", help="thông tin in trên báo cáo: cơ quan, người ký, nơi nhận")
@@ -58,12 +58,6 @@ def user_profiles_dir(user: UserPaths) -> Path:
     return user.profiles_dir
 
 
-def _profile_name(session: Session, wanted: str | None) -> str:
-    from danvan_desktop.services.settings import get_setting
-
-    return wanted or get_setting(session, PROFILE_SETTING) or DEFAULT_PROFILE
-
-
 def _check_out(out: Path) -> Path:
     if out.suffix.lower() != ".pdf":
         raise UserError(f"Tệp báo cáo «{out}» phải có đuôi .pdf, ví dụ: {out.with_suffix('.pdf').name}.")
@@ -75,46 +69,32 @@ def _check_out(out: Path) -> Path:
 
 
 def cmd_report(args: argparse.Namespace, db: Database, user: UserPaths) -> int:
-    from danvan_desktop.reports.profile import load_profile
-    from danvan_desktop.reports.render import render_pdf
+    from danvan_desktop.services.report_output import ReportRequest, save_report
 
     out = _check_out(args.out)
     if args.kind == "register" and not args.form:
         raise UserError("In danh sách sổ theo dõi cần --form, ví dụ: --form mo_hinh_dan_van_kheo.")
     if args.number is not None and args.number < 1:
         raise UserError("Số văn bản (--number) phải là số nguyên dương.")
-    date = args.date or dt.date.today()
-    with db.session() as session:  # read only: a report writes nothing into the database
-        profile = load_profile(
-            _profile_name(session, args.profile), args.profiles_dir or user_profiles_dir(user)
-        )
-        if args.kind == "return":
-            from danvan_desktop.reports.commune_return import build_commune_return
-            from danvan_desktop.services.report_data import commune_return_data
-
-            data = commune_return_data(session, args.unit, args.period)
-            doc = build_commune_return(data, profile, date=date, number=args.number)
-        elif args.kind == "summary":
-            from danvan_desktop.reports.summary_return import build_summary_return
-            from danvan_desktop.services.report_data import summary_data
-
-            summary = summary_data(session, args.unit, args.period)
-            doc = build_summary_return(summary, profile, date=date, number=args.number)
-        else:
-            from danvan_desktop.reports.register_print import build_register_printout
-            from danvan_desktop.services.report_data import register_data
-
-            register = register_data(session, args.form, args.unit, args.period)
-            doc = build_register_printout(register, date=date, number=args.number)
-    from danvan_desktop.reports.letterhead import signature_lines
-
-    signature_lines(profile, doc.letterhead)  # an unreadable signer.authority fails before the file
-    pages = render_pdf(doc, profile, out)
-    print(f"Đã ghi {out} ({pages} trang, mẫu «{profile.name}»).")
-    if not doc.letterhead.abbreviation:
-        from danvan_desktop.reports.letterhead import abbreviation
-
-        used = abbreviation(doc.letterhead)
+    request = ReportRequest(
+        kind=args.kind,
+        unit=args.unit,
+        period=args.period,
+        date=args.date or dt.date.today(),
+        profile=args.profile,
+        form=args.form,
+        number=args.number,
+        profiles_dir=args.profiles_dir or user_profiles_dir(user),
+    )
+    # The number is entered in the register in the transaction that writes the file: see save_report.
+    prepared = save_report(db, request, out)
+    symbol, _, span = prepared.series.partition(":")
+    print(
+        f"Đã ghi {out} ({prepared.pages} trang, mẫu «{prepared.profile_name}»), "
+        f"số {prepared.number} ({symbol}, {span}) đã vào sổ đăng ký văn bản."
+    )
+    if prepared.abbreviation_guessed:
+        used = prepared.abbreviation_guessed
         print(f"Lưu ý: chưa khai báo ký hiệu cơ quan (office.abbreviation); đã dùng «{used}».")
     return 0
 

@@ -296,3 +296,21 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class DocumentNumber(Base):
+    """The document-number register: one row per number issued, never reused within its series."""
+
+    __tablename__ = "document_number"
+    __table_args__ = (UniqueConstraint("series", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile: Mapped[str] = mapped_column(String(100))  # nha_nuoc, dang or an office's own
+    # "BC-UBND:2023", "BC-ĐU:2020-2025"; the unique (series, number) index serves the lookups
+    series: Mapped[str] = mapped_column(String(100))
+    number: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    title: Mapped[str] = mapped_column(String(500))  # the summary line (trích yếu)
+    unit: Mapped[str] = mapped_column(String(64))  # unit code
+    period: Mapped[str] = mapped_column(String(32))  # period code
+    file_name: Mapped[str] = mapped_column(String(300))

@@ -7,7 +7,7 @@ import re
 
 from danvan_desktop.errors import UserError
 from danvan_desktop.reports.document import ReportDocument
-from danvan_desktop.reports.profile import DocumentProfile
+from danvan_desktop.reports.profile import LETTERHEAD_FIELDS, DocumentProfile
 from danvan_desktop.services.report_data import Letterhead
 from danvan_desktop.text import fold, nfc
 
@@ -88,3 +88,26 @@ def recipient_lines(profile: DocumentProfile, letterhead: Letterhead) -> list[st
     spec = profile.recipients
     items = [f"{spec.prefix}{r.rstrip(';,.')}{spec.separator}" for r in letterhead.recipients]
     return [*items, f"{spec.prefix}{spec.archive}"]
+
+
+def number_series(profile: DocumentProfile, letterhead: Letterhead, date: dt.date) -> str:
+    """The register series of a number: "BC-UBND:2023" (State, per year), "BC/ĐU:2020-2025" (Party, per term).
+
+    The symbol is the printed "Số" line without its number, so two profiles that print the same
+    symbol share one series, and a new abbreviation starts a new one.
+    """
+    values = dict.fromkeys(LETTERHEAD_FIELDS, "") | {"ky_hieu": abbreviation(letterhead)}
+    symbol = nfc(profile.header.number.text.format(**values)).strip()
+    symbol = re.sub(r"^s[ốo]\b", "", symbol, flags=re.IGNORECASE).lstrip(" :/-.")
+    numbering = profile.numbering
+    if numbering.reset == "year":
+        return f"{symbol}:{date.year}"
+    started = [label for start, label in sorted(numbering.terms) if start <= date]
+    if not started:
+        first = min((start for start, _label in numbering.terms), default=None)
+        since = f" (nhiệm kỳ đầu tiên bắt đầu {short_date(first)})" if first else ""
+        raise UserError(
+            f"Mẫu văn bản «{profile.name}» đánh số theo nhiệm kỳ nhưng không có nhiệm kỳ nào chứa ngày "
+            f"{short_date(date)}{since}; hãy bổ sung mục numbering.terms của mẫu."
+        )
+    return f"{symbol}:{started[-1]}"

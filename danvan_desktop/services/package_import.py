@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from danvan_desktop.db.engine import Database, guard_writes
+from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Installation, OrgUnit, ReceivedPackage, TrustedSite
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.merge_apply import apply_plan
@@ -113,17 +112,11 @@ def missing_sequences(session: Session, site_id: str, also: int | None = None) -
 
 
 def backup_database(db: Database, backup_dir: Path, reason: str) -> Path:
-    """A consistent copy (SQLite online backup) before anything changes."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = backup_dir / f"{db.path.stem}-truoc-{reason}-{stamp}.sqlite3"
-    with guard_writes(target):
-        backup_dir.mkdir(parents=True, exist_ok=True)
-        source, dest = sqlite3.connect(db.path), sqlite3.connect(target)
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
-            source.close()
+    """A consistent copy (SQLite online backup, with the signing key) before anything changes."""
+    from danvan_desktop.services.backups import make_backup, prune_backups
+
+    target = make_backup(db.path, backup_dir, f"truoc-{reason}")
+    prune_backups(backup_dir)
     return target
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.form_area.setObjectName("formArea")
         self.setCentralWidget(self.form_area)
         self._nodes: dict[int, UnitNode] = {}
+        self._attached = False
         self._current_unit_id: int | None = None
 
         self.db_status = QLabel("Đang mở cơ sở dữ liệu…")
@@ -124,6 +126,10 @@ class MainWindow(QMainWindow):
         self.reopen_action.triggered.connect(self.reopen_current)
         period_menu.addAction(self.reopen_action)
         self._build_package_menu()
+        from danvan_desktop.ui.reports_dialog import install_reports_menu
+
+        install_reports_menu(self)
+        self._build_backup_menu()
         help_menu = self.menuBar().addMenu("Trợ &giúp")
         logs_action = QAction("Mở thư mục &nhật ký", self)
         logs_action.triggered.connect(self._open_log_folder)
@@ -131,6 +137,33 @@ class MainWindow(QMainWindow):
         about_action = QAction("&Giới thiệu", self)
         about_action.triggered.connect(self._about)
         help_menu.addAction(about_action)
+
+    def _build_backup_menu(self) -> None:
+        from danvan_desktop import paths
+        from danvan_desktop.ui.backups_dialog import install_backup_menu
+
+        install_backup_menu(
+            self,
+            lambda: self.db.path if self.db is not None else None,
+            paths.user_paths().backup_dir,
+            before_restore=self._close_database,
+            on_restored=self._reopen_database,
+        )
+
+    def _close_database(self) -> None:
+        """A restore replaces the file: no connection of ours may stay open on it."""
+        if self.db is not None:
+            self.db.close()
+
+    def _reopen_database(self, path: Path) -> None:
+        from danvan_desktop.db.engine import open_database
+        from danvan_desktop.services.office_view import load_office_snapshot
+
+        try:
+            db = open_database(path, backup_dir=None)
+            self.attach(db, load_office_snapshot(db, dt.date.today().year))
+        except Exception as exc:  # a restore that left nothing openable is reported, not fatal
+            report_exception(self, exc, self.log_file)
 
     def _build_package_menu(self) -> None:
         menu = self.menuBar().addMenu("&Gói dữ liệu")
@@ -210,6 +243,7 @@ class MainWindow(QMainWindow):
             f"Đơn vị: {snapshot.installation.office_label} ({snapshot.installation.role_label})"
         )
         self.period_box.blockSignals(True)
+        self.period_box.clear()  # attach runs again after a restore
         for period in self.periods:
             self.period_box.addItem(period.label, period.code)
         if snapshot.period is not None:
@@ -217,7 +251,10 @@ class MainWindow(QMainWindow):
         self.period_box.blockSignals(False)
         self.period_box.setEnabled(True)
         self._period_index = self.period_box.currentIndex()
-        self.period_box.currentIndexChanged.connect(self._on_period_changed)
+        if not self._attached:
+            self.period_box.currentIndexChanged.connect(self._on_period_changed)
+            self._attached = True
+        self._current_unit_id = None
         self.form_area.set_forms(db, snapshot.forms)
         self._show_tree(snapshot.tree)
         self.tree.setFocus()

@@ -110,3 +110,24 @@ def test_new_periods_from_an_import_appear_in_the_selector(qtbot: QtBot, demo_db
     window.refresh_after_import()
     assert window.period_box.findData("2024-M03") >= 0
     assert window.current_period().code == "2023"  # the selection stays
+
+
+def test_restoring_a_backup_reopens_the_window_on_the_restored_data(
+    qtbot: QtBot, demo_db: Database, tmp_path: Path
+) -> None:
+    from danvan_desktop.services.backups import make_backup, restore_backup
+    from danvan_desktop.services.periods import get_period
+
+    window = open_window(qtbot, demo_db)
+    path = demo_db.path
+    backup = make_backup(path, tmp_path / "backups", "thu")
+    with demo_db.transaction() as session:
+        get_period(session, "2024-M03")  # a change made after the backup
+    window._close_database()
+    restore_backup(backup, path, tmp_path / "backups")
+    window._reopen_database(path)
+    assert window.db is not None and window.db is not demo_db
+    assert window.period_box.findData("2024-M03") == -1  # the restored state
+    assert window.period_box.count() == len(window.periods)
+    assert window.tree.model().index(0, 0).data() == "Huyện Định Hóa"
+    window.db.close()

@@ -1,0 +1,307 @@
+"""Backups of the database and its signing key: make, list, prune, daily, restore (no Qt)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from danvan_desktop.db import migrate
+from danvan_desktop.db.engine import APPLICATION_ID, guard_writes, read_revision
+from danvan_desktop.errors import NewerDatabaseError, NotADatabaseError, UserError
+from danvan_desktop.services.signing_keys import KEYS_FOLDER
+
+log = logging.getLogger(__name__)
+
+BACKUP_SUFFIX = ".sqlite3"
+# The signing key travels in a zip beside each copy (`<copy>.keys.zip`): the SQLite file stays a
+# plain database any tool can open, and a restore brings back the key that signs this site's packages.
+KEYS_SUFFIX = ".keys.zip"
+DAILY_REASON = "hang-ngay"
+MANUAL_REASON = "thu-cong"
+BEFORE_RESTORE_REASON = "truoc-khoi-phuc"
+_STAMP = re.compile(r"(\d{8})-(\d{6})(?:-(\d{6}))?")
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup copy as the Backups dialog and `danvan backups` show it."""
+
+    path: Path
+    created: dt.datetime
+    reason: str
+    size: int
+    record_count: int | None
+    revision: str | None
+    valid: bool
+
+    @property
+    def keys_archive(self) -> Path | None:
+        archive = keys_archive_for(self.path)
+        return archive if archive.is_file() else None
+
+
+def keys_archive_for(backup: Path) -> Path:
+    return backup.with_name(backup.name + KEYS_SUFFIX)
+
+
+def _copy_database(source_path: Path, target: Path) -> None:
+    """SQLite online backup into `target`, left as a single self-contained file (no WAL)."""
+    source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dest.close()
+    finally:
+        source.close()
+
+
+def _zip_keys(db_path: Path, target: Path) -> None:
+    keys = db_path.parent / KEYS_FOLDER
+    files = sorted(p for p in keys.glob("*") if p.is_file()) if keys.is_dir() else []
+    if not files:
+        return
+    temp = target.with_name(target.name + ".tmp")
+    try:
+        with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in files:
+                archive.write(file, file.name)
+        os.chmod(temp, 0o600)  # private signing keys: owner only, like keys/ itself
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def make_backup(db_path: Path, backup_dir: Path, reason: str, *, target: Path | None = None) -> Path:
+    """A consistent copy of the database (and its keys) named by date-time and reason."""
+    db_path = Path(db_path)
+    if target is None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        target = backup_dir / f"{db_path.stem}-{stamp}-{reason}{BACKUP_SUFFIX}"
+    temp = target.with_name(target.name + ".dang-ghi")
+    try:
+        with guard_writes(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temp.unlink(missing_ok=True)
+            _copy_database(db_path, temp)
+            _zip_keys(db_path, keys_archive_for(target))
+            os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+            keys_archive_for(target).unlink(missing_ok=True)
+        raise
+    log.info("backup (%s) written to %s", reason, target)
+    return target
+
+
+def _parse_name(path: Path) -> tuple[dt.datetime, str]:
+    match = _STAMP.search(path.stem)
+    if match is None:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime), path.stem
+    date, time, micro = match.groups()
+    created = dt.datetime.strptime(date + time + (micro or "000000"), "%Y%m%d%H%M%S%f")
+    rest = (path.stem[: match.start()] + "|" + path.stem[match.end() :]).split("|")
+    reason = rest[1].strip("-") or rest[0].split("-", 1)[-1].strip("-")
+    return created, reason
+
+
+def _inspect(path: Path) -> tuple[int | None, str | None, bool]:
+    """Record count, schema revision and whether the copy can be restored (read-only look)."""
+    try:
+        revision = read_revision(path)
+    except UserError:
+        return None, None, False
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            count = int(conn.execute("SELECT count(*) FROM record").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None, revision, False
+    valid = ok and revision is not None and migrate.is_known_revision(revision)
+    return count, revision, valid
+
+
+def _entries(backup_dir: Path) -> list[tuple[Path, dt.datetime, str]]:
+    """(path, created, reason) of every copy, newest first, read from the names only."""
+    if not backup_dir.is_dir():
+        return []
+    found = [(p, *_parse_name(p)) for p in backup_dir.glob(f"*{BACKUP_SUFFIX}") if p.is_file()]
+    return sorted(found, key=lambda entry: entry[1], reverse=True)
+
+
+def list_backups(backup_dir: Path) -> list[BackupInfo]:
+    """Every copy in `backup_dir`, newest first, each looked into read-only."""
+    infos = []
+    for path, created, reason in _entries(backup_dir):
+        count, revision, valid = _inspect(path)
+        infos.append(BackupInfo(path, created, reason, path.stat().st_size, count, revision, valid))
+    return infos
+
+
+def newest_good_backup(backup_dir: Path) -> BackupInfo | None:
+    return next((info for info in list_backups(backup_dir) if info.valid), None)
+
+
+def prune_backups(backup_dir: Path, keep_last: int = 10) -> list[Path]:
+    """Delete old copies, keeping the newest `keep_last` and the newest one of every month."""
+    entries = _entries(backup_dir)
+    keep = {path for path, _created, _reason in entries[:keep_last]}
+    months: set[tuple[int, int]] = set()
+    for path, created, _reason in entries:  # newest first: the first seen of a month is its newest
+        if (created.year, created.month) not in months:
+            months.add((created.year, created.month))
+            keep.add(path)
+    removed = []
+    for path, _created, _reason in entries:
+        if path not in keep:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                keys_archive_for(path).unlink(missing_ok=True)
+            removed.append(path)
+    if removed:
+        log.info("pruned %d old backups from %s", len(removed), backup_dir)
+    return removed
+
+
+def daily_backup_if_due(db_path: Path, backup_dir: Path, today: dt.date) -> Path | None:
+    """The automatic copy of the day, made on the first start of that day (then old ones pruned)."""
+    for _path, created, reason in _entries(backup_dir):
+        if reason == DAILY_REASON and created.date() == today:
+            return None
+    target = make_backup(db_path, backup_dir, DAILY_REASON)
+    prune_backups(backup_dir)
+    return target
+
+
+def check_restorable(backup: Path) -> str:
+    """Refuse a copy that is not ours, is damaged or is newer than this build; return its revision."""
+    if not backup.is_file():
+        raise UserError(f"Không có tệp sao lưu {backup}.")
+    revision = read_revision(backup)  # raises for foreign files and non-databases
+    if revision is None:
+        raise NotADatabaseError(f"Tệp {backup} không phải bản sao lưu dữ liệu của Dân Vận Desktop.")
+    if not migrate.is_known_revision(revision):
+        raise NewerDatabaseError(
+            f"Bản sao lưu {backup.name} được tạo bởi phiên bản Dân Vận Desktop mới hơn phiên bản đang cài. "
+            "Hãy cài phiên bản mới nhất rồi khôi phục lại; dữ liệu hiện tại không bị thay đổi.",
+            detail=f"revision {revision} unknown to this build",
+        )
+    problems = _integrity(backup)
+    if problems:
+        raise NotADatabaseError(
+            f"Bản sao lưu {backup.name} đã bị hỏng, không khôi phục được. Hãy chọn một bản sao lưu khác; "
+            "dữ liệu hiện tại không bị thay đổi.",
+            detail="; ".join(problems[:5]),
+        )
+    return revision
+
+
+def _integrity(path: Path) -> list[str]:
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    if app_id != APPLICATION_ID:
+        return [f"application_id={app_id:#x}"]
+    return [] if rows == ["ok"] else rows
+
+
+def _safety_copy(db_path: Path, backup_dir: Path) -> Path | None:
+    """The current state before a restore: a proper backup, or a raw copy when the file is damaged."""
+    if not db_path.exists():
+        return None
+    try:
+        return make_backup(db_path, backup_dir, BEFORE_RESTORE_REASON)
+    except NotADatabaseError:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        target = backup_dir / f"{db_path.stem}-{stamp}-{BEFORE_RESTORE_REASON}-hong{BACKUP_SUFFIX}.raw"
+        with guard_writes(target):
+            backup_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(db_path, target)
+            wal = db_path.with_name(db_path.name + "-wal")
+            if wal.exists():
+                shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+            _zip_keys(db_path, keys_archive_for(target))
+        return target
+
+
+def _restore_keys(archive: Path, db_path: Path) -> None:
+    keys = db_path.parent / KEYS_FOLDER
+    with zipfile.ZipFile(archive) as zipped:
+        for name in zipped.namelist():
+            if "/" in name or "\\" in name or name.startswith("."):
+                continue  # only plain key files; never write outside keys/
+            keys.mkdir(parents=True, exist_ok=True)
+            target = keys / name
+            temp = target.with_name(name + ".tmp")
+            temp.write_bytes(zipped.read(name))
+            os.chmod(temp, 0o600)
+            os.replace(temp, target)
+
+
+def _checkpoint(db_path: Path) -> None:
+    """Fold the write-ahead log into the file so no stale -wal is applied to the restored copy."""
+    with contextlib.suppress(sqlite3.Error):
+        conn = sqlite3.connect(db_path)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+
+
+def restore_backup(backup: Path, db_path: Path, backup_dir: Path) -> Path | None:
+    """Replace the database with `backup` after a safety copy; return that copy's path.
+
+    Every check and the copy into a temporary file happen before the current database is touched;
+    any failure up to the final rename leaves it as it was. The caller must have closed its own
+    connections (the GUI closes its engine first; the CLI holds the single-writer lock).
+    """
+    backup, db_path = Path(backup), Path(db_path)
+    check_restorable(backup)
+    temp = db_path.with_name(db_path.name + ".dang-khoi-phuc")
+    try:
+        with guard_writes(db_path):
+            temp.unlink(missing_ok=True)
+            _copy_database(backup, temp)
+            problems = _integrity(temp)
+            if problems:
+                raise NotADatabaseError(
+                    f"Không chép được bản sao lưu {backup.name} nguyên vẹn; "
+                    "dữ liệu hiện tại không bị thay đổi.",
+                    detail="; ".join(problems[:5]),
+                )
+        safety = _safety_copy(db_path, backup_dir)
+        with guard_writes(db_path):
+            _checkpoint(db_path)
+            os.replace(temp, db_path)
+            for suffix in ("-wal", "-shm"):
+                db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        raise
+    archive = keys_archive_for(backup)
+    if archive.is_file():
+        with guard_writes(db_path):
+            _restore_keys(archive, db_path)
+    log.info("restored %s from %s (safety copy %s)", db_path, backup, safety)
+    return safety
