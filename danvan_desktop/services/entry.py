@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.db.models import CriteriaSet, Organization, OrgUnit, Period, Record, RecordHistory
 from danvan_desktop.errors import UserError
-from danvan_desktop.formspec.model import ChoiceDef, FormDef
+from danvan_desktop.formspec.model import NUMERIC_TYPES, ChoiceDef, FormDef
 from danvan_desktop.formspec.validate import Issue, ValidationContext, clean_values, validate_record
 from danvan_desktop.formspec.values import format_value
 from danvan_desktop.services import records
@@ -139,6 +139,10 @@ def search_text(form: FormDef, values: Mapping[str, object], context: FormContex
             shown.append(units.get(str(value), str(value)))
         elif spec.type == "organization":
             shown.append(organizations.get(str(value), str(value)))
+        elif spec.type in NUMERIC_TYPES and isinstance(value, int | float) and not isinstance(value, bool):
+            # Digits, as the register's column filter matches them; formatting every number of a
+            # 2,000-record package with Babel would dominate its import.
+            shown.append(str(int(value)) if float(value).is_integer() else str(value))
         else:
             shown.append(format_value(spec, value, context.choices.get(spec.id)))
     return fold(" ".join(shown))

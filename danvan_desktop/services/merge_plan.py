@@ -60,6 +60,7 @@ class RecordResult:
 class MergePlan:
     results: list[RecordResult]
     contexts: dict[tuple[str, int, str], FormContext] = field(default_factory=dict, repr=False)
+    forms: dict[str, FormDef] = field(default_factory=dict, repr=False)
 
     def changes_records(self) -> bool:
         return any(r.outcome in ("new", "updated", "conflict") or r.merge_vector for r in self.results)
@@ -82,6 +83,15 @@ class _Planner:
         self.periods = {p.code: p for p in session.scalars(select(Period))}
         self.locks = set(session.execute(select(PeriodLock.org_unit_id, PeriodLock.period_id)))
         self.contexts: dict[tuple[str, int, str], FormContext] = {}
+        self.local: dict[str, Record] = {}
+
+    def preload(self, ids: Sequence[str]) -> None:
+        """The local versions of the incoming records, 500 ids per query instead of one each."""
+        for start in range(0, len(ids), 500):
+            batch = list(ids[start : start + 500])
+            self.local.update(
+                {r.id: r for r in self.session.scalars(select(Record).where(Record.id.in_(batch)))}
+            )
 
     def period(self, code: str) -> Period | None:
         if code in self.periods:
@@ -120,7 +130,7 @@ class _Planner:
             return RecordResult(
                 incoming, "rejected", f"kỳ «{period.label}» của đơn vị đã chốt, không nhận thay đổi"
             )
-        local = self.session.get(Record, incoming.id)
+        local = self.local.get(incoming.id)
         if local is not None and (local.form_id, local.org_unit_id) != (incoming.form_id, unit.id):
             return RecordResult(incoming, "rejected", "mã bản ghi trùng với một bản ghi khác")
         relation = (
@@ -139,12 +149,11 @@ class _Planner:
             ]
             if errors:
                 return RecordResult(incoming, "rejected", "; ".join(errors), unit_id=unit.id)
-        old = dict(local.values) if local is not None else {}
-        changes = value_changes(form, old, incoming.values)
-        if local is not None and incoming.deleted != local.deleted:
+        if local is None:  # nothing to compare: a new record's fields are all "changes"
+            return RecordResult(incoming, "new", unit_id=unit.id)
+        changes = value_changes(form, dict(local.values), incoming.values)
+        if incoming.deleted != local.deleted:
             changes.append(FieldChange("Trạng thái", _state(local.deleted), _state(incoming.deleted)))
-        if local is None:
-            return RecordResult(incoming, "new", changes=changes, unit_id=unit.id)
         if relation == "concurrent":
             if not changes:  # both sides made the same edit: nothing for a person to decide
                 return RecordResult(
@@ -161,5 +170,6 @@ def _state(deleted: bool) -> str:
 def plan_merge(session: Session, office_unit_id: int, records: Sequence[PackageRecord]) -> MergePlan:
     """Decide, without writing anything, what each incoming record would do."""
     planner = _Planner(session, office_unit_id)
+    planner.preload([record.id for record in records])
     results = [planner.classify(record) for record in records]
-    return MergePlan(results, planner.contexts)
+    return MergePlan(results, planner.contexts, planner.forms)
