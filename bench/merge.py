@@ -219,6 +219,7 @@ def import_all(db_path: Path, files: list[Path], backups: Path) -> dict[str, Any
     package_import.backup_database = _timed("backup", package_import.backup_database, phases)
     package_import.apply_plan = _timed("apply", package_import.apply_plan, phases)
     backup_bytes = 0
+    backed_up = False
     db = open_database(db_path)
     start_mb = peak_mb()
     statuses: Counter[str] = Counter()
@@ -226,9 +227,11 @@ def import_all(db_path: Path, files: list[Path], backups: Path) -> dict[str, Any
     seconds = 0.0
     for path in files:
         start = time.perf_counter()
+        # As `danvan import FOLDER` does: one backup before the first changing package of the run.
         report = package_import.import_package(
-            db, path, user="Hoàng Văn Dũng", backup_dir=backups, accept_new_site=True
+            db, path, user="Hoàng Văn Dũng", backup_dir=None if backed_up else backups, accept_new_site=True
         )
+        backed_up = backed_up or report.backup is not None
         seconds += time.perf_counter() - start
         statuses[report.status] += 1
         outcomes.update(report.counts())

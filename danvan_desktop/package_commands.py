@@ -137,13 +137,14 @@ def cmd_import(args: argparse.Namespace, db: Database, user_paths: UserPaths) ->
     reports: list[dict[str, object]] = []
     code = 0
     user = _user(db)
+    backed_up = False
     for path in files:
         try:
             report = import_package(
                 db,
                 path,
                 user=user,
-                backup_dir=user_paths.backup_dir,
+                backup_dir=None if backed_up else user_paths.backup_dir,  # one backup per run
                 passphrase=passphrase,
                 dry_run=args.dry_run,
                 accept_new_site=args.accept_new_site,
@@ -154,6 +155,7 @@ def cmd_import(args: argparse.Namespace, db: Database, user_paths: UserPaths) ->
             if not args.json:
                 print(f"✗ {path.name}: {exc.message}")
             continue
+        backed_up = backed_up or report.backup is not None
         counts = report.counts()
         if counts["conflict"] or counts["rejected"]:
             code = max(code, EXIT_ATTENTION)

@@ -249,13 +249,19 @@ def preview_package(db: Database, path: Path, settings: ImportSettings) -> Packa
     return PackagePreview(path, state, report, unit_label=report.office_label, gaps=gaps)
 
 
-def apply_item(db: Database, item: BatchItem, settings: ImportSettings) -> PackageReport:
-    """Import one previewed package for real (atomic: all of it or nothing)."""
+def apply_item(
+    db: Database, item: BatchItem, settings: ImportSettings, *, backed_up: bool = False
+) -> PackageReport:
+    """Import one previewed package for real (atomic: all of it or nothing).
+
+    `backed_up`: a backup was already taken for this batch; one copy before the first changing
+    package is enough, and a copy per package would cost minutes on a large district database.
+    """
     return import_package(
         db,
         item.path,
         user=settings.user,
-        backup_dir=settings.backup_dir,
+        backup_dir=None if backed_up else settings.backup_dir,
         passphrase=settings.passphrase,
         accept_new_site=item.preview is not None and item.preview.state == "untrusted" and item.accepted,
     )

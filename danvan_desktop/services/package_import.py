@@ -125,7 +125,7 @@ def import_package(
     path: Path,
     *,
     user: str,
-    backup_dir: Path,
+    backup_dir: Path | None,
     passphrase: str | None = None,
     dry_run: bool = False,
     accept_new_site: bool = False,
@@ -167,7 +167,8 @@ def import_package(
         report.status = "rejected"
         report.message = f"Không nhận bản ghi nào của gói {path.name}; cơ sở dữ liệu không thay đổi."
         return report
-    if report.plan.changes_records():
+    if report.plan.changes_records() and backup_dir is not None:
+        # backup_dir None: the caller took one before the first package of this batch.
         report.backup = str(backup_database(db, backup_dir, "nhap-goi"))
     with db.transaction() as session:
         apply_plan(session, report.plan, manifest.package_id, user=user)

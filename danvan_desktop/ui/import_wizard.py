@@ -365,10 +365,11 @@ class ApplyPage(_BatchPage):
         _lay(QVBoxLayout(self), self.bar, (self.log, 1))
 
     def initializePage(self) -> None:
+        self.backed_up = False
         self.run([item for item in self.owner.items if item.importable()])
 
     def work(self, item: BatchItem) -> Any:
-        return batch.apply_item(self.owner.db, item, self.owner.settings)
+        return batch.apply_item(self.owner.db, item, self.owner.settings, backed_up=self.backed_up)
 
     def got(self, item: BatchItem, result: Any) -> None:
         if isinstance(result, UserError):
@@ -378,6 +379,7 @@ class ApplyPage(_BatchPage):
             report_exception(self, result, self.owner.log_file)
         else:
             item.final = result
+            self.backed_up = self.backed_up or result.backup is not None
             self.owner.changed_data = self.owner.changed_data or result.status == "applied"
         self.log.appendPlainText(item.report_text().splitlines()[0])
 
