@@ -7,32 +7,17 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from danvan_desktop.db.models import Record, RecordConflict, RecordHistory
+from danvan_desktop.db.models import Record, RecordConflict
 from danvan_desktop.services.entry import search_text
 from danvan_desktop.services.merge_plan import MergePlan, RecordResult
 from danvan_desktop.services.periods import get_period
-from danvan_desktop.services.records import next_local_change
+from danvan_desktop.services.records import next_local_change, remember_version
 from danvan_desktop.services.vectors import merged
 from danvan_desktop.text import nfc_deep
 
 
 def _naive_utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def _history(session: Session, record: Record) -> None:
-    session.add(
-        RecordHistory(
-            record_id=record.id,
-            form_version=record.form_version,
-            values=record.values,
-            version_vector=record.version_vector,
-            deleted=record.deleted,
-            changed_by=record.updated_by,
-            changed_at=record.updated_at,
-            change="merge",
-        )
-    )
 
 
 def _search(plan: MergePlan, result: RecordResult, values: dict[str, object]) -> str:
@@ -90,7 +75,7 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
         record.updated_by, record.updated_at = incoming.updated_by, _naive_utc(incoming.updated_at)
         record.search_text = _search(plan, result, values) or record.search_text or ""
         record.local_change, change = change, change + 1
-        _history(session, record)
+        remember_version(session, record, "merge")
     session.flush()
 
 

@@ -37,7 +37,8 @@ def next_local_change(session: Session) -> int:
     return (session.scalar(select(func.max(Record.local_change))) or 0) + 1
 
 
-def _remember(session: Session, record: Record, change: str) -> None:
+def remember_version(session: Session, record: Record, change: str) -> None:
+    """Append the record as it now is to its history (create, update, delete, restore, merge)."""
     session.add(
         RecordHistory(
             record_id=record.id,
@@ -85,7 +86,7 @@ def create_record(
     record.search_text = search_text if search_text is not None else search_text_for(record.values)
     session.add(record)
     session.flush()
-    _remember(session, record, "create")
+    remember_version(session, record, "create")
     return record
 
 
@@ -107,7 +108,7 @@ def update_record(
     record.version_vector = _bump(record.version_vector, site_id)
     record.local_change = next_local_change(session)
     session.flush()
-    _remember(session, record, "update")
+    remember_version(session, record, "update")
     return record
 
 
@@ -118,5 +119,5 @@ def set_deleted(session: Session, record: Record, *, site_id: str, user: str, de
     record.version_vector = _bump(record.version_vector, site_id)
     record.local_change = next_local_change(session)
     session.flush()
-    _remember(session, record, "delete" if deleted else "restore")
+    remember_version(session, record, "delete" if deleted else "restore")
     return record
