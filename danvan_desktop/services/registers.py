@@ -24,10 +24,21 @@ class RegisterScope:
     unit_ids: tuple[int, ...]
     period_id: int
     deleted: bool = False
+    with_unit: bool = False  # a first column naming each record's unit (a district's view)
 
     @property
     def columns(self) -> list[FieldDef]:
-        return list_fields(self.form)
+        return [UNIT_COLUMN, *list_fields(self.form)] if self.with_unit else list_fields(self.form)
+
+
+# Not a form field: the record's own unit, read from the record row rather than its values.
+UNIT_COLUMN = FieldDef.model_construct(id="__unit", type="org_unit", label="Đơn vị")
+
+
+def _cell_sql(column: FieldDef, table: str = "r") -> str:
+    if column is UNIT_COLUMN:
+        return f"(SELECT code FROM org_unit WHERE id = {table}.org_unit_id)"
+    return f"json_extract({table}.\"values\", '$.{column.id}')"
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,7 @@ def _decode(columns: Sequence[FieldDef], cells: Sequence[object]) -> tuple[objec
 
 
 def _extracts(columns: Sequence[FieldDef]) -> str:
-    return ", ".join(f"json_extract(r.\"values\", '$.{c.id}')" for c in columns)
+    return ", ".join(_cell_sql(c) for c in columns)
 
 
 def fetch_rows(
@@ -109,8 +120,8 @@ def fetch_column(session: Session, scope: RegisterScope, column: FieldDef) -> di
     assert raw is not None
     marks = ", ".join("?" for _ in scope.unit_ids)
     sql = (
-        f"SELECT id, json_extract(\"values\", '$.{column.id}') FROM record "
-        f"WHERE form_id = ? AND period_id = ? AND deleted = ? AND org_unit_id IN ({marks})"
+        f"SELECT r.id, {_cell_sql(column)} FROM record r "
+        f"WHERE r.form_id = ? AND r.period_id = ? AND r.deleted = ? AND r.org_unit_id IN ({marks})"
     )
     params = (scope.form.id, scope.period_id, scope.deleted, *scope.unit_ids)
     return {row[0]: _decode([column], row[1:])[0] for row in raw.execute(sql, params)}

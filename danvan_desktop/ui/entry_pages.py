@@ -289,7 +289,13 @@ class RegisterPage(QWidget):
 
     def reload(self, select_id: str | None = None) -> None:
         deleted = self.show_deleted.isChecked()
-        scope = RegisterScope(self.form, self.target.listed_unit_ids, self.target.period_id, deleted=deleted)
+        scope = RegisterScope(
+            self.form,
+            self.target.listed_unit_ids,
+            self.target.period_id,
+            deleted=deleted,
+            with_unit=not self.target.can_enter(self.form),  # a district lists its communes' records
+        )
         context = load_context(self.db, self.form, self.target)
         names = dict(context.units) | dict(context.organizations)
         self.model = RegisterTableModel(RegisterSource(self.db, scope), context.choices, names)
@@ -319,7 +325,8 @@ class RegisterPage(QWidget):
     def _apply_filter(self) -> None:
         if self.model is None:
             return
-        self.model.set_filter(self.search.text(), int(self.search_column.currentData() or ALL_COLUMNS))
+        column = self.search_column.currentData()  # 0 is the first column, not "no choice"
+        self.model.set_filter(self.search.text(), ALL_COLUMNS if column is None else int(column))
         shown, total = self.model.rowCount(), self.model.total_count()
         kind = "đã xóa" if self.show_deleted.isChecked() else "bản ghi"
         self.count.setText(f"{shown:,}/{total:,} {kind}".replace(",", "."))

@@ -159,11 +159,29 @@ def test_locked_period_makes_pages_read_only_until_reopened(
 
 
 def test_district_level_lists_but_does_not_enter_commune_forms(qtbot: QtBot, demo_db: Database) -> None:
-    window = open_on(qtbot, demo_db, "DH", "mo_hinh_dan_van_kheo")
+    commune = open_on(qtbot, demo_db, "DH-PHUCCHU", "to_chuc_doan_the")
+    page = commune.form_area.page
+    assert isinstance(page, RegisterPage) and page.model is not None
+    assert page.model.headerData(0, Qt.Orientation.Horizontal) != "Đơn vị"  # a commune sees its own only
+    dialog = page.add()
+    assert dialog is not None
+    for field_id, value in (("to_chuc", "HND"), ("ten_chi_hoi", "Chi hội Nông dân xã"), ("hoi_vien", 310)):
+        dialog.editor.field_widget(field_id).set_value(value)
+    dialog.editor.field_widget("doi_tuong").set_value(400)
+    assert dialog.try_save(), dialog.summary.text()
+    window = open_on(qtbot, demo_db, "DH", "to_chuc_doan_the")
     page = window.form_area.page
-    assert isinstance(page, RegisterPage)
+    assert isinstance(page, RegisterPage) and page.model is not None
     assert not page.buttons["add"].isEnabled()
     assert "Chọn một đơn vị cấp xã" in page.note.text()
+    # The district's table says whose record each row is, and can be filtered by it.
+    assert page.model.headerData(0, Qt.Orientation.Horizontal) == "Đơn vị"
+    assert page.model.index(0, 0).data() == "Xã Phúc Chu"
+    page.search_column.setCurrentIndex(page.search_column.findData(0))
+    page.search.setText("phuc chu")
+    assert page.model.rowCount() == 1
+    page.search.setText("bao linh")
+    assert page.model.rowCount() == 0
 
 
 def test_unsaved_changes_are_guarded_when_switching(
