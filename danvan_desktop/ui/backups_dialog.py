@@ -162,7 +162,7 @@ def install_backup_menu(
     def current() -> Path | None:
         return db_path() if callable(db_path) else db_path
 
-    menu = window.menuBar().addMenu("Sao lưu")
+    menu = window.menuBar().addMenu("&Sao lưu")
     menu.setObjectName("backupMenu")
 
     def backup_now() -> None:

@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
             report_exception(self, exc, self.log_file)
 
     def _build_package_menu(self) -> None:
-        menu = self.menuBar().addMenu("&Gói dữ liệu")
+        menu = self.menuBar().addMenu("Gói &dữ liệu")
         self.package_dialog: QDialog | None = None  # the last one opened; kept alive while shown
         for text, shortcut, slot in (
             ("&Xuất gói gửi cấp trên…", "Ctrl+E", self.export_package),

@@ -40,7 +40,7 @@ def test_menu_is_added_to_a_main_window(qtbot: QtBot, commune_path: Path, tmp_pa
     window = QMainWindow()
     qtbot.addWidget(window)
     menu = install_backup_menu(window, commune_path, tmp_path / "bk")
-    assert menu.title() == "Sao lưu"
+    assert menu.title() == "&Sao lưu"
     [backup_now, manage] = menu.actions()
     assert backup_now.text() == "Sao lưu ngay" and manage.text().startswith("Các bản sao lưu")
     backup_now.trigger()

@@ -131,3 +131,13 @@ def test_restoring_a_backup_reopens_the_window_on_the_restored_data(
     assert window.period_box.count() == len(window.periods)
     assert window.tree.model().index(0, 0).data() == "Huyện Định Hóa"
     window.db.close()
+
+
+def test_menu_accelerators_are_unique(qtbot: QtBot, demo_db: Database) -> None:
+    window = open_window(qtbot, demo_db)
+    keys = []
+    for action in window.menuBar().actions():
+        text = action.text()
+        assert "&" in text, text
+        keys.append(text[text.index("&") + 1].lower())
+    assert len(keys) == len(set(keys)), keys
