@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from danvan_desktop.reports import figures as fig
 from danvan_desktop.reports.document import Block, Column, Heading, Paragraph, ReportDocument, Table
 from danvan_desktop.reports.profile import DocumentProfile
-from danvan_desktop.services.report_data.commune import CommuneReturnData, NarrativeSection
+from danvan_desktop.services.report_data.commune import CommuneReturnData, NarrativeSection, OrganizationRow
 
 SUMMARY = "Kết quả công tác dân vận {period}"
 
@@ -173,40 +174,7 @@ def annex_tables(data: CommuneReturnData, profile: DocumentProfile) -> list[Tabl
             )
         )
     if data.organizations:
-        orgs = data.organizations
-        tables.append(
-            Table(
-                "Mặt trận và các đoàn thể: hội viên, đoàn viên và tỷ lệ tập hợp",
-                (
-                    Column("Tổ chức", 1.6),
-                    Column("Số chi hội, chi đoàn", 1, "right"),
-                    Column("Hội viên, đoàn viên", 1, "right"),
-                    Column("Đối tượng tập hợp", 1, "right"),
-                    Column("Tỷ lệ tập hợp", 0.9, "right"),
-                    Column("Kết nạp mới", 0.9, "right"),
-                ),
-                tuple(
-                    (
-                        o.organization,
-                        fig.count(o.branches),
-                        fig.count(o.members),
-                        fig.count(o.eligible),
-                        fig.percent(o.members, o.eligible),
-                        fig.count(o.new_members),
-                    )
-                    for o in orgs
-                ),
-                total=(
-                    "Cộng",
-                    fig.count(sum(o.branches for o in orgs)),
-                    fig.count(sum(o.members for o in orgs)),
-                    fig.count(sum(o.eligible for o in orgs)),
-                    fig.percent(sum(o.members for o in orgs), sum(o.eligible for o in orgs)),
-                    fig.count(sum(o.new_members for o in orgs)),
-                ),
-                landscape=False,
-            )
-        )
+        tables.append(organizations_table(data.organizations, new_members=True))
     if data.dialogues:
         talks = data.dialogues
         tables.append(
@@ -259,4 +227,41 @@ def build_commune_return(
         annex=_numbered(annex_tables(data, profile)),
         number=number,
         subject=f"Báo cáo kết quả công tác dân vận {period} của {data.scope.unit_label}",
+    )
+
+
+def organizations_table(orgs: Sequence[OrganizationRow], *, new_members: bool) -> Table:
+    """Members and coverage per organization, with totals (the coverage of the totals, not a mean)."""
+    columns = [
+        Column("Tổ chức", 1.6),
+        Column("Số chi hội, chi đoàn", 1, "right"),
+        Column("Hội viên, đoàn viên", 1, "right"),
+        Column("Đối tượng tập hợp", 1, "right"),
+        Column("Tỷ lệ tập hợp", 0.9, "right"),
+    ]
+    if new_members:
+        columns.append(Column("Kết nạp mới", 0.9, "right"))
+
+    def cells(label: str, branches: int, members: int, eligible: int, new: int) -> tuple[str, ...]:
+        row = (
+            label,
+            fig.count(branches),
+            fig.count(members),
+            fig.count(eligible),
+            fig.percent(members, eligible),
+        )
+        return (*row, fig.count(new)) if new_members else row
+
+    return Table(
+        "Mặt trận và các đoàn thể: hội viên, đoàn viên và tỷ lệ tập hợp",
+        tuple(columns),
+        tuple(cells(o.organization, o.branches, o.members, o.eligible, o.new_members) for o in orgs),
+        total=cells(
+            "Cộng",
+            sum(o.branches for o in orgs),
+            sum(o.members for o in orgs),
+            sum(o.eligible for o in orgs),
+            sum(o.new_members for o in orgs),
+        ),
+        landscape=False,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from danvan_desktop.reports import figures as fig
-from danvan_desktop.reports.commune_return import narrative_blocks, period_phrase
+from danvan_desktop.reports.commune_return import narrative_blocks, organizations_table, period_phrase
 from danvan_desktop.reports.document import BarChart, Block, Column, Paragraph, ReportDocument, Table
 from danvan_desktop.reports.profile import DocumentProfile
 from danvan_desktop.services.report_data import SummaryData
@@ -116,31 +116,8 @@ def annex(data: SummaryData, profile: DocumentProfile) -> list[Block]:
             landscape=False,
         )
     )
-    orgs = data.organizations
-    if orgs:
-        tables.append(
-            Table(
-                "Mặt trận và các đoàn thể: hội viên, đoàn viên và tỷ lệ tập hợp",
-                (
-                    Column("Tổ chức", 1.6),
-                    Column("Số chi hội, chi đoàn", 1, "right"),
-                    Column("Hội viên, đoàn viên", 1, "right"),
-                    Column("Đối tượng tập hợp", 1, "right"),
-                    Column("Tỷ lệ tập hợp", 0.9, "right"),
-                ),
-                tuple(
-                    (
-                        o.organization,
-                        fig.count(o.branches),
-                        fig.count(o.members),
-                        fig.count(o.eligible),
-                        fig.percent(o.members, o.eligible),
-                    )
-                    for o in orgs
-                ),
-                landscape=False,
-            )
-        )
+    if data.organizations:
+        tables.append(organizations_table(data.organizations, new_members=False))
     missing = [c for c in data.communes if c.missing_forms]
     tables.append(
         Table(

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from danvan_desktop.cli import main
 from danvan_desktop.db.engine import open_database
 from danvan_desktop.db.migrate import HEAD_REVISION
 from danvan_desktop.db.models import OrgUnit
+from tests.cli.conftest import run
 
 COMMANDS = ("gui", "init", "demo", "units", "catalog", "info")
 
@@ -36,31 +35,6 @@ HEADER = "catalog_version: 1\ntitle: x\nunits:\n"
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _close_log_handlers() -> None:
-    # configure_logging() drops the previous run's handlers without closing them (an open log
-    # file per call); one process runs main() many times here, so close them after each run.
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_danvan", False):
-            root.removeHandler(handler)
-            handler.close()
-
-
-@pytest.fixture(autouse=True)
-def _log_handlers_closed() -> Iterator[None]:
-    yield
-    _close_log_handlers()
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    try:
-        code = main([str(a) for a in argv])
-    finally:
-        _close_log_handlers()
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from danvan_desktop.services.installation import load_installation
 from danvan_desktop.services.locking import lock_period
 from danvan_desktop.services.orgunits import find_unit
 from danvan_desktop.services.periods import get_period
+from tests.cli.conftest import run
 
 TARGET = ("--form", "to_chuc_doan_the", "--unit", "DH-PHUCCHU", "--period", "2023")
 HEADER = "Tổ chức;Tên chi hội, chi đoàn;Số hội viên, đoàn viên;Số người thuộc đối tượng tập hợp"
@@ -26,30 +26,6 @@ HEADER = "Tổ chức;Tên chi hội, chi đoàn;Số hội viên, đoàn viên;
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _close_log_handlers() -> None:
-    # configure_logging() leaves the previous run's file handler open; close it after each run.
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_danvan", False):
-            root.removeHandler(handler)
-            handler.close()
-
-
-@pytest.fixture(autouse=True)
-def _log_handlers_closed() -> Iterator[None]:
-    yield
-    _close_log_handlers()
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    try:
-        code = main([str(a) for a in argv])
-    finally:
-        _close_log_handlers()
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def csv_file(path: Path, *rows: str) -> Path:
