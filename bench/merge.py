@@ -79,6 +79,20 @@ RAW_TABLE = (
     "updated_by TEXT, updated_at TEXT, origin_site TEXT)"
 )
 RAW_INSERT = "INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# A second, informative baseline: what the app must store per record (the record table's indexes
+# and one history row each), still written by plain executemany.
+RAW_STORED = (
+    "CREATE INDEX ix_raw_form_unit_period ON record (form_id, unit, period)",
+    "CREATE INDEX ix_raw_unit ON record (unit)",
+    "CREATE INDEX ix_raw_period ON record (period)",
+    'CREATE TABLE history (id INTEGER PRIMARY KEY, record_id TEXT, form_version INTEGER, "values" TEXT, '
+    "vector TEXT, deleted INTEGER, changed_by TEXT, changed_at TEXT, change TEXT)",
+    "CREATE INDEX ix_raw_history_record ON history (record_id)",
+)
+RAW_HISTORY = (
+    'INSERT INTO history (record_id, form_version, "values", vector, deleted, changed_by, changed_at, '
+    "change) VALUES (?, ?, ?, ?, ?, ?, ?, 'merge')"
+)
 
 
 # --- generating packages -------------------------------------------------------------------------
@@ -280,19 +294,27 @@ def raw_rows(path: Path) -> list[tuple[Any, ...]]:
     return rows
 
 
-def raw_insert(db_path: Path, files: list[Path]) -> dict[str, Any]:
-    """Baseline: the same rows, plain executemany into a fresh file, one transaction per package."""
+def raw_insert(db_path: Path, files: list[Path], stored: bool = False) -> dict[str, Any]:
+    """Baseline: the same rows, plain executemany into a fresh file, one transaction per package.
+
+    With `stored`, also the record table's indexes and one history row per record.
+    """
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(RAW_TABLE)
+    for statement in RAW_STORED if stored else ():
+        conn.execute(statement)
     conn.commit()
     seconds = 0.0
     count = 0
     for path in files:
         rows = raw_rows(path)
+        history = [(r[0], r[2], r[5], r[6], r[7], r[10], r[11]) for r in rows] if stored else []
         start = time.perf_counter()
         with conn:
             conn.executemany(RAW_INSERT, rows)
+            if history:
+                conn.executemany(RAW_HISTORY, history)
         seconds += time.perf_counter() - start
         count += len(rows)
     conn.close()
@@ -362,9 +384,9 @@ def child_main(mode: str, args: list[str]) -> int:
     if mode == "import":
         db_path, backups, *files = args
         result: Any = import_all(Path(db_path), [Path(f) for f in files], Path(backups))
-    elif mode == "raw":
+    elif mode in ("raw", "raw-stored"):
         db_path, *files = args
-        result = raw_insert(Path(db_path), [Path(f) for f in files])
+        result = raw_insert(Path(db_path), [Path(f) for f in files], stored=mode == "raw-stored")
     elif mode == "export":
         result = export_db(Path(args[0]), Path(args[1]))
     elif mode == "raw-export":
@@ -413,6 +435,7 @@ def main() -> int:
         district = copy_db(template, work / "district" / "district.sqlite3")
         imported = run_child("--child", "import", str(district), str(work / "backups"), *files)
         raw = run_child("--child", "raw", str(work / "raw.sqlite3"), *files)
+        raw_stored = run_child("--child", "raw-stored", str(work / "raw-stored.sqlite3"), *files)
         again = run_child("--child", "import", str(district), str(work / "backups"), *files)
 
         exporter = copy_db(template, work / "export" / "district.sqlite3")
@@ -442,6 +465,11 @@ def main() -> int:
     print(f"communes (round-robin):          {len(communes)} under {OFFICE}; {n} sites, each its own key")
     print(f"generation (cached in {cache}): {gen_seconds:.1f} s")
     print(f"raw sqlite3 executemany (base):  {raw_rate:10,.0f} records/s  ({raw['seconds']:.2f} s)")
+    stored_rate = raw_stored["rows"] / raw_stored["seconds"]
+    print(
+        f"  same + indexes + history rows: {stored_rate:10,.0f} records/s  ({raw_stored['seconds']:.2f} s; "
+        f"import is {merge_rate / stored_rate:.4f}x of this)"
+    )
     print(
         f"import_package, all packages:    {merge_rate:10,.0f} records/s  ({imported['seconds']:.1f} s, "
         f"{imported['seconds'] / n * 1000:.0f} ms/package)  ratio {ratio:.4f}x  target >= {TARGET_RATIO}x: "
@@ -453,7 +481,7 @@ def main() -> int:
         ("open, verify, parse; commit", rest),
         ("plan_merge (classify)", phases.get("plan", 0.0)),
         ("backup_database", phases.get("backup", 0.0)),
-        ("apply_plan (ORM writes)", phases.get("apply", 0.0)),
+        ("apply_plan (bulk writes)", phases.get("apply", 0.0)),
     ]:
         print(f"  {label + ':':30s} {seconds:7.1f} s  {seconds / imported['seconds'] * 100:4.1f}%")
     print(

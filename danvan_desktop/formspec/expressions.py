@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ast
+import copy
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Mapping
-
-# simpleeval ships no type information; everything it returns is treated as `object` below.
-from simpleeval import EvalWithCompoundTypes  # type: ignore[import-untyped]
+from types import CodeType
 
 
 class ExpressionError(Exception):
@@ -129,11 +128,44 @@ def parse_expression(expr: str) -> ast.Expression:
     return tree
 
 
-def referenced_names(expr: str) -> set[str]:
+@functools.lru_cache(maxsize=1024)
+def referenced_names(expr: str) -> frozenset[str]:
     """The field ids `expr` reads (function names excluded)."""
     tree = parse_expression(expr)
     called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called}
+    return frozenset(
+        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called
+    )
+
+
+# Field ids start with a lowercase letter, so these names can never be shadowed by a field.
+_FUNCTION_PREFIX = "__fn_"
+_GLOBALS: dict[str, object] = {"__builtins__": {}}
+
+
+class _Scope(dict[str, object]):
+    """Field values for one evaluation: an absent field reads as None, a call finds its function."""
+
+    def __missing__(self, key: str) -> object:
+        if key.startswith(_FUNCTION_PREFIX):
+            return FUNCTIONS[key.removeprefix(_FUNCTION_PREFIX)]
+        return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(expr: str) -> CodeType:
+    """The vetted tree as byte code, calls renamed into the function namespace.
+
+    Safe to compile because parse_expression admits only arithmetic, comparisons, literals and
+    calls of FUNCTIONS (no attributes, subscripts, lambdas or comprehensions) and the code runs
+    with no builtins. Form rules run for every record of every package, so evaluation is compiled
+    once instead of interpreted node by node each time.
+    """
+    tree = copy.deepcopy(parse_expression(expr))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            node.func.id = _FUNCTION_PREFIX + node.func.id
+    return compile(tree, "<form expression>", "eval")
 
 
 def evaluate(expr: str, values: Mapping[str, object]) -> object:
@@ -142,13 +174,6 @@ def evaluate(expr: str, values: Mapping[str, object]) -> object:
     Raises ExpressionError for a malformed expression; TypeError, ZeroDivisionError and
     ValueError from the evaluation itself pass through for the caller to interpret.
     """
-    tree = parse_expression(expr)
-
-    def lookup(node: ast.Name) -> object:
-        return values.get(node.id)
-
-    # simpleeval tries names[...] first; a plain function is not subscriptable, so every name
-    # goes through `lookup`, which turns unknown names into None instead of an error.
-    evaluator = EvalWithCompoundTypes(functions=dict(FUNCTIONS), names=lookup)
-    result: object = evaluator.eval(expr, previously_parsed=tree.body)
+    # eval of a vetted tree with no builtins (see _compiled), not of arbitrary text.
+    result: object = eval(_compiled(expr), _GLOBALS, _Scope(values))
     return result

@@ -249,12 +249,12 @@ def _field_paths(form: FormDef) -> Iterator[tuple[Loc, FieldDef]]:
             yield ("sections", si, "fields", fi), field
 
 
-def _check_expression(doc: _Document, path: Loc, expr: str, known: set[str]) -> set[str]:
+def _check_expression(doc: _Document, path: Loc, expr: str, known: set[str]) -> frozenset[str]:
     try:
         names = referenced_names(expr)
     except ExpressionError as exc:
         doc.problem(path, str(exc))
-        return set()
+        return frozenset()
     for name in sorted(names - known):
         close = difflib.get_close_matches(name, sorted(known), n=1)
         hint = f"; có phải là «{close[0]}»?" if close else ""

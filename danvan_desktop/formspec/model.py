@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -102,10 +103,19 @@ class FormDef(_Strict):
     record_title: str | None = None  # field id naming a register record ("ten_mo_hinh")
 
     def fields(self) -> list[FieldDef]:
-        return [f for section in self.sections for f in section.fields]
+        return list(self._all_fields)
+
+    @functools.cached_property
+    def _all_fields(self) -> tuple[FieldDef, ...]:
+        # Frozen model: the list never changes, and validating a package asks for it thousands of times.
+        return tuple(f for section in self.sections for f in section.fields)
+
+    @functools.cached_property
+    def field_ids(self) -> frozenset[str]:
+        return frozenset(f.id for f in self._all_fields)
 
     def field(self, field_id: str) -> FieldDef:
-        for candidate in self.fields():
+        for candidate in self._all_fields:
             if candidate.id == field_id:
                 return candidate
         raise KeyError(field_id)

@@ -106,7 +106,7 @@ def apply_computed(form: FormDef, values: Mapping[str, object]) -> dict[str, obj
 
 def _settle(form: FormDef, values: Mapping[str, object]) -> tuple[dict[str, object], set[str]]:
     """Known fields only, hidden inputs emptied, computed fields recalculated from what is shown."""
-    known = {f.id for f in form.fields()}
+    known = form.field_ids
     inputs = {k: v for k, v in values.items() if k in known}
     relevant = relevant_field_ids(form, apply_computed(form, inputs))
     shown = {k: (v if k in relevant else None) for k, v in inputs.items()}
@@ -116,8 +116,7 @@ def _settle(form: FormDef, values: Mapping[str, object]) -> tuple[dict[str, obje
 
 def clean_values(form: FormDef, values: Mapping[str, object]) -> dict[str, object]:
     """The values to store: unknown and hidden fields dropped, computed fields filled in."""
-    settled, relevant = _settle(form, values)
-    return {f.id: settled[f.id] for f in form.fields() if f.id in relevant and f.id in settled}
+    return clean_and_validate(form, values)[0]
 
 
 def _allowed_choices(field: FieldDef, ctx: ValidationContext) -> Collection[str] | None:
@@ -224,8 +223,22 @@ def validate_record(
     Hidden (irrelevant) fields are not checked; computed fields are recalculated, not checked.
     A rule is skipped while an input it reads is empty or already has an error of its own.
     """
-    ctx = ctx or ValidationContext()
     settled, relevant = _settle(form, values)
+    return _issues(form, settled, relevant, ctx or ValidationContext())
+
+
+def clean_and_validate(
+    form: FormDef, values: Mapping[str, object], ctx: ValidationContext | None = None
+) -> tuple[dict[str, object], list[Issue]]:
+    """clean_values and validate_record of the cleaned values, settling the record only once."""
+    settled, relevant = _settle(form, values)
+    cleaned = {f.id: settled[f.id] for f in form.fields() if f.id in relevant and f.id in settled}
+    return cleaned, _issues(form, settled, relevant, ctx or ValidationContext())
+
+
+def _issues(
+    form: FormDef, settled: Mapping[str, object], relevant: set[str], ctx: ValidationContext
+) -> list[Issue]:
     issues: list[Issue] = []
     for field in form.fields():
         if field.id not in relevant or field.computed is not None:

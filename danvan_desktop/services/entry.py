@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.db.models import CriteriaSet, Organization, OrgUnit, Period, Record, RecordHistory
 from danvan_desktop.errors import UserError
-from danvan_desktop.formspec.model import NUMERIC_TYPES, ChoiceDef, FormDef
-from danvan_desktop.formspec.validate import Issue, ValidationContext, clean_values, validate_record
+from danvan_desktop.formspec.model import NUMERIC_TYPES, ChoiceDef, FieldDef, FormDef
+from danvan_desktop.formspec.validate import Issue, ValidationContext, clean_and_validate
 from danvan_desktop.formspec.values import format_value
 from danvan_desktop.services import records
 from danvan_desktop.services.locking import ensure_unlocked
@@ -56,6 +56,19 @@ class FormContext:
     choices: dict[str, list[ChoiceDef]] = field(default_factory=dict)  # for choices_from fields
     units: list[tuple[str, str]] = field(default_factory=list)  # (code, label) for org_unit fields
     organizations: list[tuple[str, str]] = field(default_factory=list)
+    _labels: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def labels(self, spec: FieldDef) -> dict[str, str]:
+        """Code -> label for a choice, org-unit or organization field, built once per context."""
+        if spec.id not in self._labels:
+            if spec.type == "org_unit":
+                pairs = self.units
+            elif spec.type == "organization":
+                pairs = self.organizations
+            else:
+                pairs = [(o.value, o.label) for o in self.choices.get(spec.id, spec.choices or [])]
+            self._labels[spec.id] = dict(pairs)
+        return self._labels[spec.id]
 
 
 def criteria_in_force(session: Session, period: Period) -> CriteriaSet | None:
@@ -121,24 +134,26 @@ def check_values(
     context: FormContext | None = None,
 ) -> tuple[dict[str, object], list[Issue]]:
     """Cleaned values (irrelevant fields dropped, computed ones set) and every issue found."""
-    cleaned = clean_values(form, values)
     context = context or form_context(session, form, unit_id, period)
-    return cleaned, validate_record(form, cleaned, context.validation)
+    return clean_and_validate(form, values, context.validation)
+
+
+_CODED_TYPES = frozenset({"org_unit", "organization", "choice", "multi_choice"})
 
 
 def search_text(form: FormDef, values: Mapping[str, object], context: FormContext) -> str:
     """What a search may match: the values as shown (choice labels, village names), accents folded."""
-    units = dict(context.units)
-    organizations = dict(context.organizations)
     shown: list[str] = []
     for spec in form.fields():
         value = values.get(spec.id)
         if value is None:
             continue
-        if spec.type == "org_unit":
-            shown.append(units.get(str(value), str(value)))
-        elif spec.type == "organization":
-            shown.append(organizations.get(str(value), str(value)))
+        if spec.type in _CODED_TYPES:
+            # Labels from a dict kept by the context: a package's 2,000 records share one.
+            labels = context.labels(spec)
+            shown.extend(
+                labels.get(str(code), str(code)) for code in (value if isinstance(value, list) else [value])
+            )
         elif spec.type in NUMERIC_TYPES and isinstance(value, int | float) and not isinstance(value, bool):
             # Digits, as the register's column filter matches them; formatting every number of a
             # 2,000-record package with Babel would dominate its import.

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.models import Record, RecordConflict
 from danvan_desktop.services.entry import search_text
 from danvan_desktop.services.merge_plan import MergePlan, RecordResult
 from danvan_desktop.services.periods import get_period
-from danvan_desktop.services.records import next_local_change, remember_version
+from danvan_desktop.services.records import next_local_change, remember_versions
 from danvan_desktop.services.vectors import merged
-from danvan_desktop.text import nfc_deep
 
 
 def _naive_utc(moment: dt.datetime) -> dt.datetime:
@@ -32,50 +32,69 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
     """Store new and newer records, keep conflicts for a person, leave the rest alone.
 
     Written for packages of thousands of records: periods are looked up once per code, the
-    change counter is read once, existing rows are fetched in batches, and the session flushes
-    once at the end (ids are UUIDs, so nothing waits for the database to number a row).
+    change counter is read once, and new records, updated records and their history rows are
+    written as three executemany statements (ORM bulk insert/update by primary key) instead of
+    one unit-of-work object each.
     """
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     change = next_local_change(session)
     periods: dict[str, int] = {}
-    wanted = [r.incoming.id for r in plan.results if r.outcome in ("updated",) or r.merge_vector]
-    existing: dict[str, Record] = {}
+    wanted = [r.incoming.id for r in plan.results if r.outcome == "updated" or r.merge_vector]
+    existing: dict[str, tuple[dict[str, int], str]] = {}
     for start in range(0, len(wanted), 500):
         batch = wanted[start : start + 500]
-        existing.update({r.id: r for r in session.scalars(select(Record).where(Record.id.in_(batch)))})
+        query = select(Record.id, Record.version_vector, Record.search_text).where(Record.id.in_(batch))
+        existing.update({row.id: (row.version_vector, row.search_text) for row in session.execute(query)})
+    new_rows: list[dict[str, Any]] = []
+    updated_rows: list[dict[str, Any]] = []
     for result in plan.results:
         incoming = result.incoming
         if result.outcome == "conflict":
             _keep_conflict(session, result, package_id, now)
             continue
         if result.merge_vector:
-            local = existing[incoming.id]
-            local.version_vector = merged(local.version_vector, incoming.version_vector)
-            local.local_change, change = change, change + 1
+            vector = merged(existing[incoming.id][0], incoming.version_vector)
+            updated_rows.append({"id": incoming.id, "version_vector": vector, "local_change": change})
+            change += 1
             continue
         if result.outcome not in ("new", "updated"):
             continue
         if incoming.period_code not in periods:
             periods[incoming.period_code] = get_period(session, incoming.period_code).id
-        values = nfc_deep(incoming.values)
-        record = existing.get(incoming.id)
-        if record is None:
-            record = Record(
-                id=incoming.id,
-                created_by=incoming.created_by,
-                created_at=_naive_utc(incoming.created_at),
-                origin_site=incoming.origin_site,
-            )
-            session.add(record)
-        record.form_id, record.form_version = incoming.form_id, incoming.form_version
-        record.org_unit_id, record.period_id = result.unit_id or 0, periods[incoming.period_code]
-        record.values = values
-        record.version_vector = dict(incoming.version_vector)
-        record.deleted = incoming.deleted
-        record.updated_by, record.updated_at = incoming.updated_by, _naive_utc(incoming.updated_at)
-        record.search_text = _search(plan, result, values) or record.search_text or ""
-        record.local_change, change = change, change + 1
-        remember_version(session, record, "merge")
+        values = incoming.values  # NFC already: PackageRecord normalizes every string it holds
+        row: dict[str, Any] = {
+            "id": incoming.id,
+            "form_id": incoming.form_id,
+            "form_version": incoming.form_version,
+            "org_unit_id": result.unit_id or 0,
+            "period_id": periods[incoming.period_code],
+            "values": values,
+            "version_vector": dict(incoming.version_vector),
+            "deleted": incoming.deleted,
+            "updated_by": incoming.updated_by,
+            "updated_at": _naive_utc(incoming.updated_at),
+            "local_change": change,
+        }
+        change += 1
+        search = _search(plan, result, values)
+        if result.outcome == "new":
+            row["search_text"] = search
+            row["created_by"], row["created_at"] = incoming.created_by, _naive_utc(incoming.created_at)
+            row["origin_site"] = incoming.origin_site
+            new_rows.append(row)
+        else:  # a tombstone has no search text of its own: keep the one it had
+            row["search_text"] = search or existing[incoming.id][1]
+            updated_rows.append(row)
+    table = Record.metadata.tables[Record.__tablename__]
+    if new_rows:
+        session.execute(insert(table), new_rows)  # Core: the ORM's per-row bookkeeping is not needed
+    if updated_rows:
+        # Rows differ in their keys (vector-only merges), and executemany needs one shape.
+        for keys in {frozenset(row) for row in updated_rows}:
+            rows = [{**row, "record_id": row["id"]} for row in updated_rows if frozenset(row) == keys]
+            columns: dict[str, Any] = {name: bindparam(name) for name in keys - {"id"}}
+            session.execute(update(table).where(table.c.id == bindparam("record_id")).values(columns), rows)
+    remember_versions(session, [*new_rows, *(r for r in updated_rows if "values" in r)], "merge")
     session.flush()
 
 

@@ -14,7 +14,7 @@ from danvan_desktop.catalog.periods import parse_period_code
 from danvan_desktop.db.models import OrgUnit, Period, PeriodLock, Record
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
-from danvan_desktop.formspec.validate import clean_values, validate_record
+from danvan_desktop.formspec.validate import clean_and_validate
 from danvan_desktop.services.entry import FieldChange, FormContext, form_context, value_changes
 from danvan_desktop.services.forms import form_registry
 from danvan_desktop.services.package_records import office_unit_ids
@@ -142,11 +142,8 @@ class _Planner:
             return RecordResult(incoming, "unchanged", unit_id=unit.id)
         if not incoming.deleted:
             context = self.context(form, unit, period)
-            errors = [
-                i.message
-                for i in validate_record(form, clean_values(form, incoming.values), context.validation)
-                if i.severity == "error"
-            ]
+            _, issues = clean_and_validate(form, incoming.values, context.validation)
+            errors = [i.message for i in issues if i.severity == "error"]
             if errors:
                 return RecordResult(incoming, "rejected", "; ".join(errors), unit_id=unit.id)
         if local is None:  # nothing to compare: a new record's fields are all "changes"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.models import Record, RecordHistory
@@ -37,20 +38,36 @@ def next_local_change(session: Session) -> int:
     return (session.scalar(select(func.max(Record.local_change))) or 0) + 1
 
 
+def history_row(row: Mapping[str, Any], change: str) -> dict[str, Any]:
+    """The history entry for a record given as its column values (a version, as it now is)."""
+    return {
+        "record_id": row["id"],
+        "form_version": row["form_version"],
+        "values": row["values"],
+        "version_vector": row["version_vector"],
+        "deleted": row["deleted"],
+        "changed_by": row["updated_by"],
+        "changed_at": row["updated_at"],
+        "change": change,
+    }
+
+
 def remember_version(session: Session, record: Record, change: str) -> None:
     """Append the record as it now is to its history (create, update, delete, restore, merge)."""
-    session.add(
-        RecordHistory(
-            record_id=record.id,
-            form_version=record.form_version,
-            values=record.values,
-            version_vector=record.version_vector,
-            deleted=record.deleted,
-            changed_by=record.updated_by,
-            changed_at=record.updated_at,
-            change=change,
+    columns = {name: getattr(record, name) for name in _HISTORY_SOURCE}
+    session.add(RecordHistory(**history_row(columns, change)))
+
+
+def remember_versions(session: Session, rows: Sequence[Mapping[str, Any]], change: str) -> None:
+    """remember_version for many records written in bulk (a merged package): one executemany."""
+    if rows:
+        session.execute(
+            insert(RecordHistory.metadata.tables[RecordHistory.__tablename__]),
+            [history_row(row, change) for row in rows],
         )
-    )
+
+
+_HISTORY_SOURCE = ("id", "form_version", "values", "version_vector", "deleted", "updated_by", "updated_at")
 
 
 def create_record(
