@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 
 class UserError(Exception):
@@ -49,6 +50,14 @@ class DiskFullError(UserError):
 
 class DatabaseExistsError(UserError):
     """Refusing to overwrite an existing database."""
+
+
+class UpgradeFailedError(UserError):
+    """A schema upgrade failed; the database was put back from the copy made just before it."""
+
+    def __init__(self, message: str, backup: Path, *, detail: str = "") -> None:
+        super().__init__(message, detail=detail)
+        self.backup = backup  # the pre-upgrade copy, for dialogs and tests
 
 
 class CatalogError(UserError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
 import logging
 import os
@@ -17,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from danvan_desktop.db import migrate
+from danvan_desktop.db import migrate, snapshots
 from danvan_desktop.errors import (
     DatabaseExistsError,
     DatabaseLockedError,
@@ -27,6 +26,7 @@ from danvan_desktop.errors import (
     ForeignDatabaseError,
     NewerDatabaseError,
     NotADatabaseError,
+    UpgradeFailedError,
     UserError,
 )
 
@@ -148,7 +148,7 @@ def read_revision(path: Path) -> str | None:
 
 
 def open_database(path: Path, *, backup_dir: Path | None = None) -> Database:
-    """Open an existing database, upgrading an older schema after a backup copy."""
+    """Open an existing database; an older schema is backed up, upgraded and checked (or put back)."""
     path = Path(path)
     if not path.is_file():
         raise DatabaseMissingError(
@@ -156,6 +156,7 @@ def open_database(path: Path, *, backup_dir: Path | None = None) -> Database:
             "để khai báo đơn vị lần đầu."
         )
     revision = read_revision(path)
+    backup = None
     if revision != migrate.HEAD_REVISION:
         if revision is not None and not migrate.is_known_revision(revision):
             raise NewerDatabaseError(
@@ -168,28 +169,94 @@ def open_database(path: Path, *, backup_dir: Path | None = None) -> Database:
                 f"Tệp {path} chưa được khởi tạo bởi Dân Vận Desktop. Hãy chạy `danvan init`.",
                 detail="no schema revision",
             )
-        _backup_before_upgrade(path, revision, backup_dir or path.parent / "backups")
+        backup = _backup_before_upgrade(path, revision, backup_dir or path.parent / "backups")
     db = Database(path, _make_engine(path))
-    with guard_writes(path), db.engine.begin() as conn:
-        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-        if revision != migrate.HEAD_REVISION:
-            log.info("upgrading %s from %s to %s", path, revision, migrate.HEAD_REVISION)
-            migrate.upgrade_to_head(conn)
+    try:
+        with guard_writes(path), db.engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            if backup is not None:
+                log.info("upgrading %s from %s to %s", path, revision, migrate.HEAD_REVISION)
+                migrate.upgrade_to_head(conn)
+        if backup is not None:
+            problems = upgrade_problems(db.engine)
+            if problems:
+                raise _CheckFailedError("; ".join(problems[:10]))
+    except BaseException as exc:
+        db.close()  # the file may be replaced below: no connection of ours may stay open on it
+        if backup is None:
+            raise
+        failure = _undo_upgrade(path, backup, str(revision), exc)
+        if not isinstance(exc, Exception):
+            raise  # Ctrl-C still stops the program, with the file already put back
+        raise failure from exc
     return db
 
 
+class _CheckFailedError(Exception):
+    """The upgraded file did not pass its checks (internal: turned into UpgradeFailedError)."""
+
+
+def upgrade_problems(engine: Engine) -> list[str]:
+    """What quick_check, foreign_key_check and the schema version find wrong after an upgrade."""
+    with engine.connect() as conn:
+        rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check")]
+        problems = [] if rows == ["ok"] else rows
+        problems += [
+            f"foreign key: {table} row {rowid} refers to a missing {parent}"
+            for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check")
+        ]
+        version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    if version != migrate.HEAD_REVISION:
+        problems.append(f"schema revision {version} after upgrade, expected {migrate.HEAD_REVISION}")
+    return problems
+
+
+def _undo_upgrade(path: Path, backup: Path, revision: str, exc: BaseException) -> UpgradeFailedError:
+    """Put the pre-upgrade copy back over `path` and say so; the engine must already be disposed.
+
+    A migration runs in one transaction, but SQLite commits some DDL and PRAGMAs on its own, so a
+    failure can leave a half-upgraded file: only the copy made just before is a safe state.
+    """
+    detail = f"upgrade of {path} from {revision} to {migrate.HEAD_REVISION} failed: {exc!r}"
+    if isinstance(exc, (UserError, _CheckFailedError)):
+        log.warning("%s; putting back %s", detail, backup)
+    else:  # a bug in a migration: the traceback is what support needs from the log
+        log.error("%s; putting back %s", detail, backup, exc_info=exc)
+    if isinstance(exc, UserError):
+        cause = f"Nguyên nhân: {exc.message}"
+    elif isinstance(exc, _CheckFailedError):
+        cause = "Kiểm tra tệp sau khi nâng cấp phát hiện lỗi."
+    else:
+        cause = "Chương trình gặp lỗi trong lúc nâng cấp."
+    try:
+        snapshots.put_back(backup, path)
+    except Exception as restore_exc:
+        log.exception("could not put %s back over %s", backup, path)
+        return UpgradeFailedError(
+            f"Không nâng cấp được cơ sở dữ liệu {path} lên phiên bản mới và không tự đưa được tệp về "
+            f"như trước. {cause} Đừng nhập số liệu vào tệp này. Bản sao lưu trước khi nâng cấp vẫn còn "
+            f"nguyên tại: {backup} — hãy khôi phục bằng lệnh: "
+            f'danvan --db "{path}" restore "{backup}", hoặc liên hệ cán bộ kỹ thuật.',
+            backup,
+            detail=f"{detail}; putting back failed: {restore_exc!r}",
+        )
+    log.info("put %s back from %s after the failed upgrade", path, backup)
+    return UpgradeFailedError(
+        f"Không nâng cấp được cơ sở dữ liệu {path} lên phiên bản mới của Dân Vận Desktop. {cause} "
+        "Tệp dữ liệu đã được đưa về nguyên trạng như trước khi nâng cấp, không mất số liệu nào. "
+        f"Bản sao lưu trước khi nâng cấp nằm tại: {backup}. "
+        "Hãy báo cho cán bộ kỹ thuật, gửi kèm tệp nhật ký.",
+        backup,
+        detail=f"{detail}; restored from {backup}",
+    )
+
+
 def _backup_before_upgrade(path: Path, revision: str, backup_dir: Path) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = backup_dir / f"{path.stem}-truoc-nang-cap-{revision}-{stamp}.sqlite3"
+    """A copy with its keys, named like every other backup so that the Backups list shows it."""
+    reason = f"{snapshots.BEFORE_UPGRADE_REASON}-{revision}"
+    target = snapshots.backup_path(path, backup_dir, reason)
     with guard_writes(target):
-        backup_dir.mkdir(parents=True, exist_ok=True)
-        source = sqlite3.connect(path)
-        dest = sqlite3.connect(target)
-        try:
-            source.backup(dest)  # SQLite's online backup API: consistent even in WAL mode
-        finally:
-            dest.close()
-            source.close()
+        snapshots.write_copy(path, target)
     log.info("backup before upgrade written to %s", target)
     return target
 

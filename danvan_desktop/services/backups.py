@@ -15,15 +15,21 @@ from pathlib import Path
 
 from danvan_desktop.db import migrate
 from danvan_desktop.db.engine import APPLICATION_ID, guard_writes, read_revision
+from danvan_desktop.db.snapshots import (
+    BACKUP_SUFFIX,
+    BEFORE_UPGRADE_REASON,
+    KEYS_FOLDER,
+    backup_path,
+    copy_database,
+    keys_archive_for,
+    swap_in,
+    write_copy,
+    zip_keys,
+)
 from danvan_desktop.errors import NewerDatabaseError, NotADatabaseError, UserError
-from danvan_desktop.services.signing_keys import KEYS_FOLDER
 
 log = logging.getLogger(__name__)
 
-BACKUP_SUFFIX = ".sqlite3"
-# The signing key travels in a zip beside each copy (`<copy>.keys.zip`): the SQLite file stays a
-# plain database any tool can open, and a restore brings back the key that signs this site's packages.
-KEYS_SUFFIX = ".keys.zip"
 DAILY_REASON = "hang-ngay"
 MANUAL_REASON = "thu-cong"
 BEFORE_RESTORE_REASON = "truoc-khoi-phuc"
@@ -48,59 +54,12 @@ class BackupInfo:
         return archive if archive.is_file() else None
 
 
-def keys_archive_for(backup: Path) -> Path:
-    return backup.with_name(backup.name + KEYS_SUFFIX)
-
-
-def _copy_database(source_path: Path, target: Path) -> None:
-    """SQLite online backup into `target`, left as a single self-contained file (no WAL)."""
-    source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        dest = sqlite3.connect(target)
-        try:
-            source.backup(dest)
-            dest.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            dest.close()
-    finally:
-        source.close()
-
-
-def _zip_keys(db_path: Path, target: Path) -> None:
-    keys = db_path.parent / KEYS_FOLDER
-    files = sorted(p for p in keys.glob("*") if p.is_file()) if keys.is_dir() else []
-    if not files:
-        return
-    temp = target.with_name(target.name + ".tmp")
-    try:
-        with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
-            for file in files:
-                archive.write(file, file.name)
-        os.chmod(temp, 0o600)  # private signing keys: owner only, like keys/ itself
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
 def make_backup(db_path: Path, backup_dir: Path, reason: str, *, target: Path | None = None) -> Path:
     """A consistent copy of the database (and its keys) named by date-time and reason."""
     db_path = Path(db_path)
-    if target is None:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        target = backup_dir / f"{db_path.stem}-{stamp}-{reason}{BACKUP_SUFFIX}"
-    temp = target.with_name(target.name + ".dang-ghi")
-    try:
-        with guard_writes(target):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp.unlink(missing_ok=True)
-            _copy_database(db_path, temp)
-            _zip_keys(db_path, keys_archive_for(target))
-            os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
-            keys_archive_for(target).unlink(missing_ok=True)
-        raise
+    target = target or backup_path(db_path, backup_dir, reason)
+    with guard_writes(target):
+        write_copy(db_path, target)
     log.info("backup (%s) written to %s", reason, target)
     return target
 
@@ -157,13 +116,19 @@ def newest_good_backup(backup_dir: Path) -> BackupInfo | None:
 
 
 def prune_backups(backup_dir: Path, keep_last: int = 10) -> list[Path]:
-    """Delete old copies, keeping the newest `keep_last` and the newest one of every month."""
+    """Delete old copies, keeping the newest `keep_last`, the newest of every month and of every upgrade."""
     entries = _entries(backup_dir)
     keep = {path for path, _created, _reason in entries[:keep_last]}
     months: set[tuple[int, int]] = set()
-    for path, created, _reason in entries:  # newest first: the first seen of a month is its newest
+    upgrades: set[str] = set()
+    for path, created, reason in entries:  # newest first: the first seen of a month is its newest
         if (created.year, created.month) not in months:
             months.add((created.year, created.month))
+            keep.add(path)
+        # A copy from before a schema upgrade is the only way back to that older version (an older
+        # build cannot open the newer schema): daily copies never push out the newest one per revision.
+        if reason.startswith(BEFORE_UPGRADE_REASON) and reason not in upgrades:
+            upgrades.add(reason)
             keep.add(path)
     removed = []
     for path, _created, _reason in entries:
@@ -240,7 +205,7 @@ def _safety_copy(db_path: Path, backup_dir: Path) -> Path | None:
             wal = db_path.with_name(db_path.name + "-wal")
             if wal.exists():
                 shutil.copyfile(wal, target.with_name(target.name + "-wal"))
-            _zip_keys(db_path, keys_archive_for(target))
+            zip_keys(db_path, keys_archive_for(target))
         return target
 
 
@@ -258,16 +223,6 @@ def _restore_keys(archive: Path, db_path: Path) -> None:
             os.replace(temp, target)
 
 
-def _checkpoint(db_path: Path) -> None:
-    """Fold the write-ahead log into the file so no stale -wal is applied to the restored copy."""
-    with contextlib.suppress(sqlite3.Error):
-        conn = sqlite3.connect(db_path)
-        try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.close()
-
-
 def restore_backup(backup: Path, db_path: Path, backup_dir: Path) -> Path | None:
     """Replace the database with `backup` after a safety copy; return that copy's path.
 
@@ -281,7 +236,7 @@ def restore_backup(backup: Path, db_path: Path, backup_dir: Path) -> Path | None
     try:
         with guard_writes(db_path):
             temp.unlink(missing_ok=True)
-            _copy_database(backup, temp)
+            copy_database(backup, temp)
             problems = _integrity(temp)
             if problems:
                 raise NotADatabaseError(
@@ -291,10 +246,7 @@ def restore_backup(backup: Path, db_path: Path, backup_dir: Path) -> Path | None
                 )
         safety = _safety_copy(db_path, backup_dir)
         with guard_writes(db_path):
-            _checkpoint(db_path)
-            os.replace(temp, db_path)
-            for suffix in ("-wal", "-shm"):
-                db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
+            swap_in(temp, db_path)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink(missing_ok=True)

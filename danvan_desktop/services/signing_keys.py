@@ -6,10 +6,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from danvan_desktop.db.snapshots import KEYS_FOLDER
 from danvan_desktop.transport.keys import KeyFileError, generate_keypair, load_private_key, save_private_key
 from danvan_desktop.transport.package_format import encode_base64
-
-KEYS_FOLDER = "keys"
 
 
 def key_file(database_path: Path, site_id: str) -> Path:
