@@ -171,6 +171,16 @@ def writes_database(args: argparse.Namespace) -> bool:
     return bool(sub.get(args.command, False))
 
 
+def _upgrades_on_open(command: str, database: Path) -> bool:
+    """Opening an older schema upgrades it: a write like any other, so it waits for no one either."""
+    if command == "restore":  # takes the lock itself, and replaces the file rather than opening it
+        return False
+    from danvan_desktop.db.engine import read_revision
+    from danvan_desktop.db.migrate import HEAD_REVISION
+
+    return read_revision(database) not in (None, HEAD_REVISION)
+
+
 def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) -> int:
     if command in PACKAGE_COMMANDS:
         from danvan_desktop.package_commands import run_package_command
@@ -206,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 quit_when_shown=getattr(args, "quit_when_shown", False),
             )
         database = args.db or user.default_database
-        if writes_database(args) and database.is_file():
+        if database.is_file() and (writes_database(args) or _upgrades_on_open(command, database)):
             from danvan_desktop.db.instance_lock import writer_lock
 
             with writer_lock(database):

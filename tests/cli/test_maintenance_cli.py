@@ -15,6 +15,7 @@ import pytest
 
 from danvan_desktop.cli import main
 from danvan_desktop.db.instance_lock import InstanceLock, lock_path
+from tests.cli.conftest import run
 
 ROWS = (
     "Tổ chức;Tên chi hội, chi đoàn;Số hội viên, đoàn viên;Số người thuộc đối tượng tập hợp\n"
@@ -194,3 +195,20 @@ def test_lock_is_released_when_the_holder_dies(office: Path) -> None:
                 raise
             time.sleep(0.05)
     assert lock_path(office).exists()
+
+
+def test_an_upgrade_on_open_waits_for_the_window_holding_the_database(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Even a reading command upgrades an older schema when it opens it: that is a write.
+    old = tmp_path / "cu.sqlite3"
+    saved = Path(__file__).parents[1] / "data" / "databases" / "0003_transport.sqlite3"
+    old.write_bytes(saved.read_bytes())
+    before = _sha(old)
+    with InstanceLock(old):
+        code, _, err = run(capsys, "--db", old, "info")
+    assert code != 0
+    assert "đang được mở" in err
+    assert _sha(old) == before
+    assert run(capsys, "--db", old, "info")[0] == 0  # once the window is closed, the upgrade happens
+    assert _sha(old) != before
