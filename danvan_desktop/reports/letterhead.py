@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from danvan_desktop.errors import UserError
 from danvan_desktop.reports.document import ReportDocument
@@ -20,10 +21,15 @@ def _padded(value: int, pad: bool) -> str:
 
 
 def abbreviation(letterhead: Letterhead) -> str:
-    """The issuing body's symbol: as set, else the initials of its name ("BAN DÂN VẬN HUYỆN ỦY": BDVHU)."""
+    """The issuing body's symbol: as set, else the initials of its name ("BAN DÂN VẬN HUYỆN ỦY": BDVHU).
+
+    Symbols drop accents but keep Đ, which is a letter of its own: "Ủy ban nhân dân" is UBND,
+    "Hội đồng nhân dân" HĐND (NĐ 30/2020 usage).
+    """
     if letterhead.abbreviation:
         return letterhead.abbreviation
-    return "".join(word[0] for word in nfc(letterhead.issuing_body).upper().split() if word[0].isalpha())
+    words = nfc(letterhead.issuing_body).upper().split()
+    return "".join(unicodedata.normalize("NFD", word[0])[0] for word in words if word[0].isalpha())
 
 
 def letterhead_fields(profile: DocumentProfile, doc: ReportDocument) -> dict[str, str]:

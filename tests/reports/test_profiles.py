@@ -11,7 +11,7 @@ import yaml
 from danvan_desktop.errors import UserError
 from danvan_desktop.reports.document import ReportDocument
 from danvan_desktop.reports.figures import approximate_money, percent
-from danvan_desktop.reports.letterhead import number_line, place_and_date, signature_lines
+from danvan_desktop.reports.letterhead import abbreviation, number_line, place_and_date, signature_lines
 from danvan_desktop.reports.profile import ProfileError, load_profile, load_profile_file, profiles_dir
 from danvan_desktop.services.report_data import Letterhead
 
@@ -144,3 +144,16 @@ def test_an_office_profile_extends_a_shipped_one(tmp_path: Path) -> None:
 def test_unknown_profile_lists_the_known_ones() -> None:
     with pytest.raises(ProfileError, match="dang, nha_nuoc"):
         load_profile("hanh_chinh")
+
+
+@pytest.mark.parametrize(
+    ("body", "symbol"),
+    [
+        ("ỦY BAN NHÂN DÂN XÃ PHÚC CHU", "UBNDXPC"),
+        ("Ban Dân vận Huyện ủy", "BDVHU"),
+        ("Đảng ủy xã Định Hóa", "ĐUXĐH"),
+        ("Hội đồng nhân dân", "HĐND"),
+    ],
+)
+def test_a_symbol_made_from_initials_drops_accents_but_keeps_d_stroke(body: str, symbol: str) -> None:
+    assert abbreviation(_letterhead(issuing_body=body, abbreviation="")) == symbol
