@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QBoxLayout,
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -38,7 +33,9 @@ from danvan_desktop.errors import UserError
 from danvan_desktop.services import import_batch as batch
 from danvan_desktop.services.import_batch import PACKAGE_SUFFIX, BatchItem, ImportSettings, PackagePreview
 from danvan_desktop.ui.error_dialog import report_exception
-from danvan_desktop.ui.worker import run_in_background
+from danvan_desktop.ui.import_report_page import ReportPage
+from danvan_desktop.ui.layout_helpers import lay, push_button, text_label
+from danvan_desktop.ui.worker import QueueProgress
 
 if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
@@ -48,41 +45,6 @@ HEADERS = ["Tệp", "Đơn vị gửi", "Gói số", "Tình trạng", "Mới", "
 HEADERS += ["Xung đột", "Từ chối"]
 TONES = {"ok": "#1b5e20", "warn": "#a04000", "error": "#b00020", "muted": "#666666"}
 DETAIL_LIMIT = 400  # records listed under a package; the report after importing has them all
-Part = QWidget | QLayout | int | tuple[QWidget, int]
-
-
-def _lay(layout: QBoxLayout, *parts: Part) -> QBoxLayout:
-    """Fill a box: widgets, layouts, (widget, stretch) pairs, and ints for stretches."""
-    for part in parts:
-        if isinstance(part, int):
-            layout.addStretch(part)
-        elif isinstance(part, tuple):
-            layout.addWidget(*part)
-        elif isinstance(part, QLayout):
-            layout.addLayout(part)
-        else:
-            layout.addWidget(part)
-    return layout
-
-
-def _label(name: str, *, mono: bool = False) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    label.setWordWrap(not mono)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if mono:  # a key fingerprint, read out on the phone group by group
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        label.setFont(font)
-    return label
-
-
-def _button(text: str, slot: Callable[[], None]) -> QPushButton:
-    button = QPushButton(text)
-    button.clicked.connect(slot)
-    return button
 
 
 class FilesPage(QWizardPage):
@@ -100,17 +62,17 @@ class FilesPage(QWizardPage):
         self.passphrase.setPlaceholderText("chỉ cần khi gói được mã hóa")
         label = QLabel("Mật &khẩu của gói:")
         label.setBuddy(self.passphrase)
-        buttons = _lay(
+        buttons = lay(
             QVBoxLayout(),
             *(
-                _button(t, s)
+                push_button(t, s)
                 for t, s in (("Thêm tệ&p…", self._choose_files), ("Thêm thư &mục…", self._choose_folder))
             ),
-            _button("&Bỏ tệp đã chọn", self.remove_selected),
+            push_button("&Bỏ tệp đã chọn", self.remove_selected),
             1,
         )
-        files = _lay(QHBoxLayout(), (self.file_list, 1), buttons)
-        _lay(QVBoxLayout(self), files, _lay(QHBoxLayout(), label, (self.passphrase, 1)))
+        files = lay(QHBoxLayout(), (self.file_list, 1), buttons)
+        lay(QVBoxLayout(self), files, lay(QHBoxLayout(), label, (self.passphrase, 1)))
 
     def add_paths(self, paths: list[Path]) -> None:
         known = set(self.paths())
@@ -157,15 +119,18 @@ class _BatchPage(QWizardPage):
         self.setSubTitle(subtitle)
         self.setCommitPage(True)  # no way back: what is imported stays imported
         self.setButtonText(QWizard.WizardButton.CommitButton, commit)
-        self.progress_label, self.progress, self.stop_button = (
-            QLabel(),
-            QProgressBar(),
-            _button(stop, self.stop),
+        self.bar = QueueProgress(
+            self.work,
+            self.got,
+            self._ended,
+            describe=lambda index, count, item: f"Đang {self.verb} gói {index + 1}/{count}: {item.path.name}",
+            stop_text=stop,
+            stopping=f"Sẽ dừng sau gói đang {self.verb}…",
         )
-        self.bar = _lay(QHBoxLayout(), (self.progress_label, 1), (self.progress, 1), self.stop_button)
-        self.queue: list[BatchItem] = []
-        self.index, self.generation = 0, 0  # results of an abandoned run (older generation) are dropped
-        self.running = self.stop_requested = False
+
+    @property
+    def running(self) -> bool:
+        return self.bar.running
 
     def work(self, item: BatchItem) -> Any:  # runs in the background
         raise NotImplementedError
@@ -177,42 +142,17 @@ class _BatchPage(QWizardPage):
         raise NotImplementedError
 
     def run(self, queue: list[BatchItem]) -> None:
-        self.queue, self.index, self.generation = queue, 0, self.generation + 1
-        self.running, self.stop_requested = True, False
-        self.progress.setRange(0, len(queue))
-        self.stop_button.setVisible(True)
-        self.stop_button.setEnabled(True)
-        self._next()
+        self.bar.start(queue)
 
-    def abandon(self) -> None:
-        self.generation += 1
-        self.running = False
+    def abandon(self) -> None:  # results still on their way are dropped
+        self.bar.jobs.abandon()
 
     def stop(self) -> None:
-        self.stop_requested = True
-        self.stop_button.setEnabled(False)
-        self.progress_label.setText(f"Sẽ dừng sau gói đang {self.verb}…")
+        self.bar.stop()
 
-    def _next(self) -> None:
-        self.progress.setValue(self.index)
-        if self.stop_requested or self.index >= len(self.queue):
-            self.running = False
-            self.stop_button.setVisible(False)
-            self.ended()
-            self.completeChanged.emit()
-            return
-        item, generation = self.queue[self.index], self.generation
-        self.progress_label.setText(
-            f"Đang {self.verb} gói {self.index + 1}/{len(self.queue)}: {item.path.name}"
-        )
-
-        def finish(result: Any) -> None:
-            if generation == self.generation:
-                self.got(item, result)
-                self.index += 1
-                self._next()
-
-        run_in_background(lambda: self.work(item), finish, finish)
+    def _ended(self) -> None:
+        self.ended()
+        self.completeChanged.emit()
 
     def isComplete(self) -> bool:
         return not self.running
@@ -234,7 +174,10 @@ class PreviewPage(_BatchPage):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.currentCellChanged.connect(lambda row, *_: self._show_details(row))
-        self.detail, self.fingerprint = _label("packageDetail"), _label("packageFingerprint", mono=True)
+        self.detail, self.fingerprint = (
+            text_label("packageDetail"),
+            text_label("packageFingerprint", mono=True),
+        )
         self.accept_box = QCheckBox(ACCEPT_TEXT)
         self.accept_box.setObjectName("acceptKey")
         self.accept_box.toggled.connect(self._accept_toggled)
@@ -245,12 +188,12 @@ class PreviewPage(_BatchPage):
         self.changes.setColumnWidth(1, 220)
         details = QWidget()
         parts = (self.detail, self.fingerprint, self.accept_box, (self.changes, 1))
-        _lay(QVBoxLayout(details), *parts).setContentsMargins(0, 0, 0, 0)
+        lay(QVBoxLayout(details), *parts).setContentsMargins(0, 0, 0, 0)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(details)
         splitter.setSizes([180, 340])
-        _lay(QVBoxLayout(self), self.bar, (splitter, 1))
+        lay(QVBoxLayout(self), self.bar, (splitter, 1))
 
     def initializePage(self) -> None:
         owner = self.owner
@@ -279,7 +222,7 @@ class PreviewPage(_BatchPage):
         items = self.owner.items
         for row in range(len(items)):
             self._fill_row(row)
-        self.progress_label.setText(batch.preview_summary(items))
+        self.bar.label.setText(batch.preview_summary(items))
         if items:
             self.table.selectRow(0)
             self._show_details(0)
@@ -349,7 +292,7 @@ class PreviewPage(_BatchPage):
         if 0 <= row < len(self.owner.items):
             for index in batch.accept_key(self.owner.items, self.owner.items[row], checked):
                 self._fill_row(index)
-            self.progress_label.setText(batch.preview_summary(self.owner.items))
+            self.bar.label.setText(batch.preview_summary(self.owner.items))
         self.completeChanged.emit()
 
 
@@ -362,7 +305,7 @@ class ApplyPage(_BatchPage):
         self.log = QPlainTextEdit()
         self.log.setObjectName("applyLog")
         self.log.setReadOnly(True)
-        _lay(QVBoxLayout(self), self.bar, (self.log, 1))
+        lay(QVBoxLayout(self), self.bar, (self.log, 1))
 
     def initializePage(self) -> None:
         self.backed_up = False
@@ -384,56 +327,10 @@ class ApplyPage(_BatchPage):
         self.log.appendPlainText(item.report_text().splitlines()[0])
 
     def ended(self) -> None:
-        self.progress_label.setText(f"Đã nhập {sum(i.final is not None for i in self.queue)} gói.")
+        self.bar.label.setText(f"Đã nhập {sum(i.final is not None for i in self.bar.jobs.items)} gói.")
         if self.owner.changed_data:
             self.owner.changed.emit()
         QTimer.singleShot(0, self.owner.next)  # on to the report once this callback has returned
-
-
-class ReportPage(QWizardPage):
-    def __init__(self, owner: ImportWizard) -> None:
-        super().__init__()
-        self.owner = owner
-        self.conflicts_dialog: QWidget | None = None
-        self.setTitle("Kết quả nhập gói")
-        self.summary = _label("importSummary")
-        self.text = QPlainTextEdit()
-        self.text.setObjectName("importReport")
-        self.text.setReadOnly(True)
-        self.conflicts_button = _button("", self.open_conflicts)
-        buttons = _lay(QHBoxLayout(), _button("&Lưu báo cáo…", self._save_as), self.conflicts_button, 1)
-        _lay(QVBoxLayout(self), self.summary, (self.text, 1), buttons)
-
-    def initializePage(self) -> None:
-        self.text.setPlainText(batch.batch_report(self.owner.items))
-        self.summary.setText(batch.batch_summary(self.owner.items))
-        self._update_conflicts()
-
-    def _update_conflicts(self) -> None:
-        pending = batch.pending_conflict_count(self.owner.db)
-        self.conflicts_button.setVisible(pending > 0)
-        self.conflicts_button.setText(f"Xử lý &xung đột ({pending})…")
-
-    def save_report(self, path: Path) -> None:
-        path.write_text(self.text.toPlainText() + "\n", encoding="utf-8")
-
-    def _save_as(self) -> None:
-        default = str(Path.home() / "bao-cao-nhap-goi.txt")
-        name, _ = QFileDialog.getSaveFileName(self, "Lưu báo cáo nhập gói", default, "Văn bản (*.txt)")
-        if name:
-            try:
-                self.save_report(Path(name if name.lower().endswith(".txt") else name + ".txt"))
-            except OSError as exc:
-                report_exception(self, UserError(f"Không ghi được tệp báo cáo: {exc.strerror or exc}"), None)
-
-    def open_conflicts(self) -> None:
-        from danvan_desktop.ui.conflicts_dialog import ConflictsDialog
-
-        dialog = ConflictsDialog(self.owner.db, self.owner.site_id, self, self.owner.log_file)
-        dialog.resolved.connect(self.owner.changed.emit)
-        dialog.finished.connect(lambda _code: self._update_conflicts())
-        self.conflicts_dialog = dialog
-        dialog.open()
 
 
 class ImportWizard(QWizard):

@@ -1,0 +1,46 @@
+"""Small builders that keep widget set-up code short: fill a box layout, a selectable label, a button."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QBoxLayout, QLabel, QLayout, QPushButton, QWidget
+
+Part = QWidget | QLayout | int | tuple[QWidget, int]
+
+
+def lay(layout: QBoxLayout, *parts: Part) -> QBoxLayout:
+    """Fill a box: widgets, layouts, (widget, stretch) pairs, and ints for stretches."""
+    for part in parts:
+        if isinstance(part, int):
+            layout.addStretch(part)
+        elif isinstance(part, tuple):
+            layout.addWidget(*part)
+        elif isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part)
+    return layout
+
+
+def text_label(name: str, *, mono: bool = False) -> QLabel:
+    """A label the user can select text in: wrapped, or (mono) bold fixed-width and one size larger."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(not mono)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if mono:  # a key fingerprint, read out on the phone group by group
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        label.setFont(font)
+    return label
+
+
+def push_button(text: str, slot: Callable[[], None]) -> QPushButton:
+    button = QPushButton(text)
+    button.clicked.connect(slot)
+    return button
