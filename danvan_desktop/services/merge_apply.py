@@ -12,7 +12,7 @@ from danvan_desktop.db.models import Record, RecordConflict
 from danvan_desktop.services.entry import search_text
 from danvan_desktop.services.merge_plan import MergePlan, RecordResult
 from danvan_desktop.services.periods import get_period
-from danvan_desktop.services.records import next_local_change, remember_versions
+from danvan_desktop.services.records import next_local_change, remember_stored_versions
 from danvan_desktop.services.vectors import merged
 
 
@@ -32,12 +32,12 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
     """Store new and newer records, keep conflicts for a person, leave the rest alone.
 
     Written for packages of thousands of records: periods are looked up once per code, the
-    change counter is read once, and new records, updated records and their history rows are
-    written as three executemany statements (ORM bulk insert/update by primary key) instead of
-    one unit-of-work object each.
+    change counter is read once, new and updated records are written by two executemany
+    statements instead of one unit-of-work object each, and their history rows are copied from
+    the stored rows by SQLite itself (one INSERT ... SELECT over the change numbers just used).
     """
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    change = next_local_change(session)
+    first_change = change = next_local_change(session)
     periods: dict[str, int] = {}
     wanted = [r.incoming.id for r in plan.results if r.outcome == "updated" or r.merge_vector]
     existing: dict[str, tuple[dict[str, int], str]] = {}
@@ -47,15 +47,14 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
         existing.update({row.id: (row.version_vector, row.search_text) for row in session.execute(query)})
     new_rows: list[dict[str, Any]] = []
     updated_rows: list[dict[str, Any]] = []
+    vector_only: list[RecordResult] = []
     for result in plan.results:
         incoming = result.incoming
         if result.outcome == "conflict":
             _keep_conflict(session, result, package_id, now)
             continue
         if result.merge_vector:
-            vector = merged(existing[incoming.id][0], incoming.version_vector)
-            updated_rows.append({"id": incoming.id, "version_vector": vector, "local_change": change})
-            change += 1
+            vector_only.append(result)  # numbered after the stored versions, which history copies
             continue
         if result.outcome not in ("new", "updated"):
             continue
@@ -85,6 +84,11 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
         else:  # a tombstone has no search text of its own: keep the one it had
             row["search_text"] = search or existing[incoming.id][1]
             updated_rows.append(row)
+    versions = range(first_change, change)
+    for result in vector_only:
+        vector = merged(existing[result.incoming.id][0], result.incoming.version_vector)
+        updated_rows.append({"id": result.incoming.id, "version_vector": vector, "local_change": change})
+        change += 1
     table = Record.metadata.tables[Record.__tablename__]
     if new_rows:
         session.execute(insert(table), new_rows)  # Core: the ORM's per-row bookkeeping is not needed
@@ -94,7 +98,7 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
             rows = [{**row, "record_id": row["id"]} for row in updated_rows if frozenset(row) == keys]
             columns: dict[str, Any] = {name: bindparam(name) for name in keys - {"id"}}
             session.execute(update(table).where(table.c.id == bindparam("record_id")).values(columns), rows)
-    remember_versions(session, [*new_rows, *(r for r in updated_rows if "values" in r)], "merge")
+    remember_stored_versions(session, versions, "merge")
     session.flush()
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.models import Record, RecordHistory
@@ -38,36 +37,38 @@ def next_local_change(session: Session) -> int:
     return (session.scalar(select(func.max(Record.local_change))) or 0) + 1
 
 
-def history_row(row: Mapping[str, Any], change: str) -> dict[str, Any]:
-    """The history entry for a record given as its column values (a version, as it now is)."""
-    return {
-        "record_id": row["id"],
-        "form_version": row["form_version"],
-        "values": row["values"],
-        "version_vector": row["version_vector"],
-        "deleted": row["deleted"],
-        "changed_by": row["updated_by"],
-        "changed_at": row["updated_at"],
-        "change": change,
-    }
+# A history row is the record as it now is: history column <- record column.
+_HISTORY_FROM_RECORD = {
+    "record_id": "id",
+    "form_version": "form_version",
+    "values": "values",
+    "version_vector": "version_vector",
+    "deleted": "deleted",
+    "changed_by": "updated_by",
+    "changed_at": "updated_at",
+}
 
 
 def remember_version(session: Session, record: Record, change: str) -> None:
     """Append the record as it now is to its history (create, update, delete, restore, merge)."""
-    columns = {name: getattr(record, name) for name in _HISTORY_SOURCE}
-    session.add(RecordHistory(**history_row(columns, change)))
+    columns = {target: getattr(record, source) for target, source in _HISTORY_FROM_RECORD.items()}
+    session.add(RecordHistory(**columns, change=change))
 
 
-def remember_versions(session: Session, rows: Sequence[Mapping[str, Any]], change: str) -> None:
-    """remember_version for many records written in bulk (a merged package): one executemany."""
-    if rows:
-        session.execute(
-            insert(RecordHistory.metadata.tables[RecordHistory.__tablename__]),
-            [history_row(row, change) for row in rows],
-        )
+def remember_stored_versions(session: Session, changes: range, change: str) -> None:
+    """remember_version for the records just written in bulk with local_change in `changes`.
 
-
-_HISTORY_SOURCE = ("id", "form_version", "values", "version_vector", "deleted", "updated_by", "updated_at")
+    SQLite copies the rows itself: a merged package's values are not serialized a second time.
+    """
+    if not changes:
+        return
+    record = Record.metadata.tables[Record.__tablename__]
+    history = RecordHistory.metadata.tables[RecordHistory.__tablename__]
+    sources = [record.c[source] for source in _HISTORY_FROM_RECORD.values()]
+    rows = select(*sources, literal(change)).where(
+        record.c.local_change >= changes.start, record.c.local_change < changes.stop
+    )
+    session.execute(insert(history).from_select([*_HISTORY_FROM_RECORD, "change"], rows))
 
 
 def create_record(

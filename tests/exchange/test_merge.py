@@ -208,3 +208,43 @@ def test_preview_reports_gaps_before_and_inside(phuc_chu: Site, district: Site) 
     second = phuc_chu.export("pc-2.danvan")
     preview = district.import_(second, dry_run=True, accept_new_site=True)
     assert preview.gaps == [1]  # its first package never arrived
+
+
+def test_history_keeps_each_merged_version_exactly_and_nothing_for_a_vector_only_merge(
+    phuc_chu: Site, district: Site
+) -> None:
+    first = phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    same = phuc_chu.save(
+        "to_chuc_doan_the", "DH-PHUCCHU", "2023", {**BRANCH, "ten_chi_hoi": "Chi hội xóm Bản Piềng"}
+    )
+    district.import_(phuc_chu.export("pc-1.danvan"), accept_new_site=True)
+    # The same edit on both sides (vector-only merge), a newer edit from the commune (update) and a
+    # new record: history gains one "merge" row per stored version, equal to the record as stored.
+    edit = {**BRANCH, "ten_chi_hoi": "Chi hội xóm Bản Piềng", "hoi_vien": 480}
+    district.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", edit, same)
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", edit, same)
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", {**BRANCH, "hoi_vien": 470}, first)
+    added = phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", {**BRANCH, "ten_chi_hoi": "Chi hội mới"})
+    report = district.import_(phuc_chu.export("pc-2.danvan"))
+    assert report.counts() == {"updated": 1, "new": 1, "unchanged": 1}
+    with district.db.session() as session:
+        for record_id, versions in ((first, 2), (added, 1), (same, 2)):
+            record = session.get(Record, record_id)
+            history = session.scalars(
+                select(RecordHistory).where(RecordHistory.record_id == record_id).order_by(RecordHistory.id)
+            ).all()
+            assert record is not None and len(history) == versions
+            last = history[-1]
+            assert (last.values, last.deleted, last.form_version) == (
+                record.values,
+                record.deleted,
+                record.form_version,
+            )
+            if record_id != same:  # the vector-only merge changes the vector, not the values
+                assert last.change == "merge" and last.version_vector == record.version_vector
+                assert (last.changed_by, last.changed_at) == (record.updated_by, record.updated_at)
+        merged_same = session.get(Record, same)
+        assert merged_same is not None and merged_same.version_vector == {
+            district.site_id: 1,
+            phuc_chu.site_id: 2,
+        }
