@@ -86,8 +86,22 @@ def load_register_index(session: Session, scope: RegisterScope) -> RegisterIndex
         "SELECT id, search_text FROM record WHERE form_id = ? AND period_id = ? AND deleted = ? "
         f"AND org_unit_id IN ({marks}) "
     )
-    rows = raw.execute(sql, (scope.form.id, scope.period_id, scope.deleted, *scope.unit_ids)).fetchall()
-    return RegisterIndex(ids=[row[0] for row in rows], search=[row[1] for row in rows])
+    params = (scope.form.id, scope.period_id, scope.deleted, *scope.unit_ids)
+    if not scope.with_unit:
+        rows = raw.execute(sql, params).fetchall()
+        return RegisterIndex(ids=[row[0] for row in rows], search=[row[1] for row in rows])
+    # A district's table names each record's commune, so "phuc chu" in the search box finds its
+    # records: the unit's accent-free name and code join the record's own search text.
+    units = {
+        unit_id: f"{folded} {code.casefold()}"
+        for unit_id, folded, code in raw.execute(
+            f"SELECT id, name_folded, code FROM org_unit WHERE id IN ({marks})", scope.unit_ids
+        )
+    }
+    rows = raw.execute(sql.replace("search_text", "search_text, org_unit_id", 1), params).fetchall()
+    return RegisterIndex(
+        ids=[row[0] for row in rows], search=[f"{row[1]} {units.get(row[2], '')}" for row in rows]
+    )
 
 
 def _decode(columns: Sequence[FieldDef], cells: Sequence[object]) -> tuple[object, ...]:

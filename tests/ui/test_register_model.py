@@ -92,3 +92,30 @@ def test_sorting_by_text_follows_unaccented_order_and_survives_filtering(
     assert model.cell_text(0, name).startswith("Phụ nữ")
     model.set_filter("dan van kheo")
     assert [model.cell_text(r, name) for r in range(model.rowCount())] == [f"{NAMES[0]} 3", f"{NAMES[0]} 0"]
+
+
+def test_a_district_finds_a_commune_s_records_by_the_commune_s_name(qtbot: QtBot, demo_db: Database) -> None:
+    form = get_form("mo_hinh_dan_van_kheo")
+    with demo_db.transaction() as session:
+        writer = Writer(load_installation(session).site_id, "Nguyễn Thị Lan")
+        period = get_period(session, "2023")
+        units = [find_unit(session, code) for code in ("DH-PHUCCHU", "DH-BAOLINH")]
+        for i, unit in enumerate(units * 3):
+            values = {
+                "ten_mo_hinh": f"Mô hình Khuổi Tát {i}",
+                "loai_mo_hinh": "tap_the",
+                "linh_vuc": FIELDS[0],
+                "nam_dang_ky": "2022",
+                "trang_thai": "dang_ky",
+            }
+            save_entry(session, form, unit.id, period.id, values, writer=writer)
+        scope = RegisterScope(form, tuple(u.id for u in units), period.id, with_unit=True)
+    model = RegisterTableModel(RegisterSource(demo_db, scope))
+    model.set_filter("khuoi tat")
+    assert model.rowCount() == 6
+    model.set_filter("phuc chu khuoi tat")
+    assert model.rowCount() == 3
+    model.set_filter("KHUỔI TÁT  Bảo Linh")
+    assert model.rowCount() == 3
+    model.set_filter("dh-baolinh khuoi")  # the code shown in the unit column works too
+    assert model.rowCount() == 3
