@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest demo first-run bench bundle clean
+.PHONY: run test lint typecheck pytest demo first-run bench bundle bundle-bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,12 @@ bench: $(STAMP)
 
 ## bundle: the one-folder desktop bundle in dist/DanVanDesktop (PyInstaller, build_installer.spec)
 bundle: $(STAMP)
-	$(BIN)/pip install --quiet pyinstaller
 	$(BIN)/pyinstaller --noconfirm build_installer.spec
+	du -sh dist/DanVanDesktop
+
+## bundle-bench: start-up of the bundle against the source install (bench/bundle_startup.py)
+bundle-bench: bundle
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bundle_startup.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -82,6 +82,7 @@ def run_gui(db_path: Path | None, *, demo_if_missing: bool = False, quit_when_sh
     The window appears at once and the database opens in the background, so a slow disk or a
     schema upgrade never shows a frozen or missing window.
     """
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QDialog
 
     from danvan_desktop.ui.error_dialog import install_excepthook
@@ -91,6 +92,8 @@ def run_gui(db_path: Path | None, *, demo_if_missing: bool = False, quit_when_sh
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
+    # Every window (first-run dialog included) and the taskbar; a missing file just leaves Qt's default.
+    app.setWindowIcon(QIcon(str(paths.resources_dir() / "icons" / "danvan.png")))
     log_file = user.log_file if user.log_file.exists() else None
     install_excepthook(log_file)
 
