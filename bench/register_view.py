@@ -36,7 +36,8 @@ from danvan_desktop.services.forms import get_form
 from danvan_desktop.services.installation import load_installation
 from danvan_desktop.services.records import search_text_for
 from danvan_desktop.services.registers import list_fields
-from danvan_desktop.ui.entry_pages import EntryTarget, RegisterPage
+from danvan_desktop.ui.entry_pages import RegisterPage
+from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.register_model import RegisterTableModel
 
 RECORDS = 100_000

@@ -6,13 +6,13 @@ import argparse
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from danvan_desktop.db.engine import Database, open_database
-from danvan_desktop.db.models import TrustedSite
 from danvan_desktop.errors import UserError
 from danvan_desktop.paths import UserPaths
+
+if TYPE_CHECKING:  # build_parser imports this module on every start, the GUI's too: no SQLAlchemy here
+    from danvan_desktop.db.engine import Database
 
 PACKAGE_SUFFIX = ".danvan"
 EXIT_ATTENTION = 1  # conflicts waiting or records rejected: a person has to look
@@ -168,6 +168,10 @@ def cmd_import(args: argparse.Namespace, db: Database, user_paths: UserPaths) ->
 
 
 def cmd_trust(args: argparse.Namespace, db: Database) -> int:
+    from sqlalchemy import select
+
+    from danvan_desktop.db.models import TrustedSite
+
     if args.trust_command == "list":
         with db.session() as session:
             sites = session.scalars(select(TrustedSite).order_by(TrustedSite.office_unit_code)).all()
@@ -212,6 +216,8 @@ def cmd_conflicts(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_package_command(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
+    from danvan_desktop.db.engine import open_database
+
     db = open_database(database, backup_dir=user.backup_dir)
     try:
         if args.command == "export":

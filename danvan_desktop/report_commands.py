@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from danvan_desktop.db.engine import Database, open_database
 from danvan_desktop.errors import UserError
 from danvan_desktop.paths import UserPaths
+
+if TYPE_CHECKING:  # build_parser imports this module on every start, the GUI's too: no SQLAlchemy here
+    from danvan_desktop.db.engine import Database
 
 REPORT_COMMANDS = ("report", "settings")
 KINDS = ("return", "summary", "register")
@@ -125,6 +128,8 @@ def cmd_settings(args: argparse.Namespace, db: Database, user: UserPaths) -> int
 
 
 def run_report_command(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
+    from danvan_desktop.db.engine import open_database
+
     db = open_database(database, backup_dir=user.backup_dir)
     try:
         if args.command == "report":

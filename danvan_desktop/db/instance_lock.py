@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
-from danvan_desktop.db.engine import translate_error
 from danvan_desktop.errors import DatabaseLockedError, DatabaseNotWritableError
 
 LOCK_SUFFIX = ".lock"
@@ -49,6 +48,9 @@ class InstanceLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
+            # Imported here: the window takes this lock before it shows, and engine brings SQLAlchemy.
+            from danvan_desktop.db.engine import translate_error
+
             raise translate_error(exc, self.db_path) or DatabaseNotWritableError(
                 f"Không ghi được vào thư mục {self.db_path.parent}.", detail=str(exc)
             ) from exc

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,15 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop.errors import UserError
-from danvan_desktop.services.backups import (
-    MANUAL_REASON,
-    BackupInfo,
-    list_backups,
-    make_backup,
-    restore_backup,
-)
 from danvan_desktop.ui.error_dialog import report_exception, show_user_error
 from danvan_desktop.ui.worker import run_in_background
+
+if TYPE_CHECKING:
+    from danvan_desktop.services.backups import BackupInfo
+
+# services.backups is imported where it is used: it brings SQLAlchemy and Alembic, and the
+# Backups menu is built before the main window first shows.
 
 REASON_LABELS = {
     "hang-ngay": "Tự động hằng ngày",
@@ -120,6 +120,8 @@ class BackupsDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
+        from danvan_desktop.services.backups import list_backups
+
         self._show_backups(list_backups(self.backup_dir))
 
     def _show_backups(self, backups: list[BackupInfo]) -> None:
@@ -180,6 +182,8 @@ class BackupsDialog(QDialog):
         """Start a copy in the background; False when another operation is still running."""
         if self.busy:
             return False
+        from danvan_desktop.services.backups import MANUAL_REASON, list_backups, make_backup
+
         self._set_busy(True, "Đang sao lưu…")
         db_path, backup_dir = self.db_path, self.backup_dir
 
@@ -212,6 +216,8 @@ class BackupsDialog(QDialog):
         )
         if not self.confirm(question):
             return False
+        from danvan_desktop.services.backups import list_backups, restore_backup
+
         self._set_busy(True, "Đang khôi phục…")
         self.about_to_restore.emit()
         db_path, backup_dir = self.db_path, self.backup_dir
@@ -288,6 +294,8 @@ def install_backup_menu(
                 show_user_error(window, "Sao lưu", error)
             else:
                 report_exception(window, error, log)
+
+        from danvan_desktop.services.backups import MANUAL_REASON, make_backup
 
         run_in_background(lambda: make_backup(path, backup_dir, MANUAL_REASON), done, failed)
 

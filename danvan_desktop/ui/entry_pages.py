@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Period, Record
 from danvan_desktop.errors import UserError
@@ -37,34 +35,13 @@ from danvan_desktop.services.entry import (
 )
 from danvan_desktop.services.locking import get_lock
 from danvan_desktop.services.registers import RegisterScope, RegisterSource
+from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import show_user_error
 from danvan_desktop.ui.form_editor import FormEditor, default_values
 from danvan_desktop.ui.history_dialog import HistoryDialog, vietnam_time
 from danvan_desktop.ui.record_dialog import RecordDialog
 from danvan_desktop.ui.register_model import ALL_COLUMNS, RegisterTableModel
 from danvan_desktop.ui.sheet_actions import SheetLoader, export_sheet
-
-
-@dataclass(frozen=True)
-class EntryTarget:
-    """Where entered data goes: a unit (and the units whose records are listed) in a period."""
-
-    unit_id: int
-    unit_label: str
-    unit_kind: str
-    period_id: int
-    period_label: str
-    site_id: str
-    listed_unit_ids: tuple[int, ...]  # the unit and, for a district, its communes
-
-    def can_enter(self, form: FormDef) -> bool:
-        """Whether this unit fills in the form (communes fill commune forms, and so on)."""
-        kind = UnitKind(self.unit_kind)
-        if form.unit_level == "commune":
-            return kind.is_commune_level
-        if form.unit_level == "village":
-            return kind.is_village_level
-        return not kind.is_village_level
 
 
 def lock_reason(db: Database, target: EntryTarget) -> str | None:

@@ -16,11 +16,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from danvan_desktop.formspec.model import FormDef
-from danvan_desktop.ui.entry_pages import AggregatePage, EntryTarget, RegisterPage
+from danvan_desktop.ui.entry_target import EntryTarget
 
 if TYPE_CHECKING:
+    # The pages (and through them SQLAlchemy and the form widgets) load with the first page
+    # shown, not with the main window: the window appears before the database layer is imported.
     from danvan_desktop.db.engine import Database
+    from danvan_desktop.formspec.model import FormDef
+    from danvan_desktop.ui.entry_pages import AggregatePage, RegisterPage
 
 KIND_NOTES = {"aggregate": "biểu tổng hợp", "register": "sổ theo dõi"}
 
@@ -87,6 +90,8 @@ class FormArea(QWidget):
         if self.db is None or self.target is None or form_id is None:
             self.pages.setCurrentWidget(self.placeholder)
             return
+        from danvan_desktop.ui.entry_pages import AggregatePage, RegisterPage
+
         form = self.forms[form_id]
         page_class = AggregatePage if form.kind == "aggregate" else RegisterPage
         self.page = page_class(self.db, form, self.target)
@@ -107,6 +112,8 @@ class FormArea(QWidget):
             QMessageBox.StandardButton.Save,
         )
         if answer == QMessageBox.StandardButton.Save:
+            from danvan_desktop.ui.entry_pages import AggregatePage  # loaded: a page is open
+
             return isinstance(self.page, AggregatePage) and self.page.save()
         return answer == QMessageBox.StandardButton.Discard
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop import APP_TITLE, __version__
-from danvan_desktop.ui.entry_pages import EntryTarget
+from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.form_area import FormArea
 from danvan_desktop.ui.unit_models import (

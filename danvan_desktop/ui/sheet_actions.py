@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
     from danvan_desktop.formspec.model import FormDef
     from danvan_desktop.services.spreadsheet_load import LoadReport
-    from danvan_desktop.ui.entry_pages import EntryTarget
+    from danvan_desktop.ui.entry_target import EntryTarget
 
 
 def suggested_file_name(form: FormDef, target: EntryTarget) -> str:

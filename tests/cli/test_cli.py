@@ -71,6 +71,23 @@ def test_version_in_a_subprocess(tmp_path: Path) -> None:
     assert result.stdout.strip() == f"{APP_TITLE} {__version__}"
 
 
+def test_building_the_command_line_loads_no_database_or_gui_library() -> None:
+    # Every start, the window's included, parses arguments first: SQLAlchemy, pydantic and Qt load
+    # only when a command needs them, so the window can appear before the database layer exists.
+    probe = (
+        "import sys\n"
+        "from danvan_desktop.cli import build_parser\n"
+        "build_parser()\n"
+        "heavy = {'sqlalchemy', 'pydantic', 'PySide6', 'alembic'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def test_init_creates_the_database(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
     code, out, err = run(capsys, "init", "--unit", "dh-phucchu")
     assert code == 0, err

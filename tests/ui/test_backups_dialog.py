@@ -17,7 +17,6 @@ from pytestqt.qtbot import QtBot
 from danvan_desktop.errors import UserError
 from danvan_desktop.services import backups
 from danvan_desktop.services.backups import make_backup
-from danvan_desktop.ui import backups_dialog
 from danvan_desktop.ui.backups_dialog import BackupsDialog, install_backup_menu
 
 TIMEOUT = 20000  # ms; a 2-core machine running other tests may be slow, a hang still fails
@@ -27,13 +26,14 @@ TIMEOUT = 20000  # ms; a 2-core machine running other tests may be slow, a hang 
 def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[threading.Event, threading.Event]]:
     """Hold `make_backup` in the background until the test opens the gate: (started, release)."""
     started, release = threading.Event(), threading.Event()
+    real = backups.make_backup
 
     def held(*args: object, **kwargs: object) -> Path:
         started.set()
         release.wait(timeout=TIMEOUT / 1000)  # never a thread left hanging when a test fails
-        return backups.make_backup(*args, **kwargs)  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(backups_dialog, "make_backup", held)
+    monkeypatch.setattr(backups, "make_backup", held)
     yield started, release
     release.set()
 
@@ -108,7 +108,7 @@ def test_failures_are_reported_and_the_database_is_reopened(
     def refuse(*_args: object) -> None:
         raise UserError("Ổ đĩa đã đầy.")
 
-    monkeypatch.setattr(backups_dialog, "restore_backup", refuse)
+    monkeypatch.setattr(backups, "restore_backup", refuse)
     dialog.confirm = lambda _text: True  # type: ignore[method-assign]
     dialog.table.selectRow(0)
     with qtbot.waitSignal(dialog.restored, timeout=TIMEOUT) as signal:  # reopened even so
@@ -120,7 +120,7 @@ def test_failures_are_reported_and_the_database_is_reopened(
     def crash(*_args: object) -> None:
         raise RuntimeError("hỏng")
 
-    monkeypatch.setattr(backups_dialog, "make_backup", crash)
+    monkeypatch.setattr(backups, "make_backup", crash)
     dialog.backup_now()
     qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT)
     assert dialog.message.text() == "Chưa sao lưu được. (lỗi ngoài dự kiến)"
@@ -170,7 +170,7 @@ def test_menu_reports_a_failed_backup(
     def refuse(*_args: object) -> None:
         raise UserError("Không ghi được vào thư mục sao lưu.")
 
-    monkeypatch.setattr(backups_dialog, "make_backup", refuse)
+    monkeypatch.setattr(backups, "make_backup", refuse)
     window = QMainWindow()
     qtbot.addWidget(window)
     [backup_now, _manage] = install_backup_menu(window, commune_path, tmp_path / "bk").actions()

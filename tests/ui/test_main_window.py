@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex
@@ -141,3 +144,26 @@ def test_menu_accelerators_are_unique(qtbot: QtBot, demo_db: Database) -> None:
         assert "&" in text, text
         keys.append(text[text.index("&") + 1].lower())
     assert len(keys) == len(set(keys)), keys
+
+
+def test_the_window_shows_before_the_database_layer_is_imported(tmp_path: Path) -> None:
+    # bench/startup.py measures the window on screen at ~2x a bare QMainWindow; importing SQLAlchemy,
+    # Alembic or pydantic before it shows (a module-level import anywhere on that path) triples it.
+    probe = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from danvan_desktop.db.instance_lock import InstanceLock\n"
+        "from danvan_desktop.ui.main_window import MainWindow\n"
+        "app = QApplication([])\n"
+        "lock = InstanceLock(sys.argv[1]).acquire()\n"
+        "window = MainWindow(None)\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "heavy = {'sqlalchemy', 'alembic', 'pydantic', 'reportlab', 'openpyxl'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    command = [sys.executable, "-c", probe, str(tmp_path / "db.sqlite3")]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
