@@ -258,11 +258,14 @@ def install_backup_menu(
     *,
     before_restore: Callable[[], None] | None = None,
     on_restored: Callable[[Path], None] | None = None,
+    may_leave: Callable[[], bool] | None = None,
     log_file: Path | None = None,
 ) -> QMenu:
     """Add the "Sao lưu" menu to `window`; `db_path` may be a callable when the database changes.
 
-    `log_file` (by default the window's own `log_file`, if it has one) is named in error dialogs.
+    `may_leave` is asked before the restore dialog opens (unsaved changes in the window would be
+    replaced by the restored data). `log_file` (by default the window's own `log_file`, if it
+    has one) is named in error dialogs.
     """
     log: Path | None = log_file if log_file is not None else getattr(window, "log_file", None)
 
@@ -308,7 +311,7 @@ def install_backup_menu(
 
     def open_dialog() -> BackupsDialog | None:
         path = current()
-        if path is None:
+        if path is None or (may_leave is not None and not may_leave()):
             return None
         dialog = BackupsDialog(path, backup_dir, window, log)
         # While the file is replaced the window must not read it: its views fetch rows as they paint.

@@ -75,6 +75,11 @@ class FormArea(QWidget):
                 self.form_list.setCurrentRow(row)
                 return
 
+    def detach(self) -> None:
+        """Let go of the database (a restore is replacing it): the open page goes, the hint shows."""
+        self.db = None
+        self.refresh()
+
     def set_target(self, target: EntryTarget | None) -> None:
         """Show the chosen form for the target's unit and period (None: nothing selected)."""
         self.target = target

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from danvan_desktop import APP_TITLE, __version__
+from danvan_desktop import APP_TITLE, __version__, paths
 from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.form_area import FormArea
@@ -139,7 +139,6 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about_action)
 
     def _build_backup_menu(self) -> None:
-        from danvan_desktop import paths
         from danvan_desktop.ui.backups_dialog import install_backup_menu
 
         install_backup_menu(
@@ -148,19 +147,26 @@ class MainWindow(QMainWindow):
             paths.user_paths().backup_dir,
             before_restore=self._close_database,
             on_restored=self._reopen_database,
+            may_leave=lambda: self.form_area.maybe_leave(),
         )
 
     def _close_database(self) -> None:
-        """A restore replaces the file: no connection of ours may stay open on it."""
+        """A restore replaces the file: no connection of ours may stay open on it, nor be reopened.
+
+        A closed engine would quietly connect again for the next query, so the form area lets go
+        of the database too (its page goes) until the restored file is attached.
+        """
         if self.db is not None:
             self.db.close()
+            self.db = None
+        self.form_area.detach()
 
     def _reopen_database(self, path: Path) -> None:
         from danvan_desktop.db.engine import open_database
         from danvan_desktop.services.office_view import load_office_snapshot
 
         try:
-            db = open_database(path, backup_dir=None)
+            db = open_database(path, backup_dir=paths.user_paths().backup_dir)
             self.attach(db, load_office_snapshot(db, dt.date.today().year))
         except Exception as exc:  # a restore that left nothing openable is reported, not fatal
             report_exception(self, exc, self.log_file)

@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QDialog, QMenu
 from pytestqt.qtbot import QtBot
 
 from danvan_desktop.db.engine import Database
@@ -134,6 +136,22 @@ def test_restoring_a_backup_reopens_the_window_on_the_restored_data(
     assert window.period_box.count() == len(window.periods)
     assert window.tree.model().index(0, 0).data() == "Huyện Định Hóa"
     window.db.close()
+
+
+def test_restore_dialog_waits_for_unsaved_changes_to_be_settled(
+    qtbot: QtBot, demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, demo_db)
+    menu = next(m for m in window.menuBar().findChildren(QMenu) if m.objectName() == "backupMenu")
+    open_dialog = next(a for a in menu.actions() if a.text().startswith("Các bản sao lưu"))
+    monkeypatch.setattr(window.form_area, "maybe_leave", lambda: False)  # the clerk chose "Hủy"
+    open_dialog.trigger()
+    assert not [w for w in window.findChildren(QDialog) if w.isVisible()]
+    monkeypatch.setattr(window.form_area, "maybe_leave", lambda: True)
+    open_dialog.trigger()
+    shown = [w for w in window.findChildren(QDialog) if w.isVisible()]
+    assert len(shown) == 1
+    shown[0].close()
 
 
 def test_menu_accelerators_are_unique(qtbot: QtBot, demo_db: Database) -> None:
