@@ -71,6 +71,11 @@ class FieldDef(_Strict):
     computed: str | None = None  # read-only, recalculated from other fields
     default: str | int | float | bool | None = None
 
+    @functools.cached_property
+    def choice_values(self) -> frozenset[str] | None:
+        """The codes of the fixed choices (None when the field has none)."""
+        return None if self.choices is None else frozenset(c.value for c in self.choices)
+
 
 class SectionDef(_Strict):
     title: Label
@@ -113,6 +118,15 @@ class FormDef(_Strict):
     @functools.cached_property
     def field_ids(self) -> frozenset[str]:
         return frozenset(f.id for f in self._all_fields)
+
+    @functools.cached_property
+    def computed_fields(self) -> tuple[FieldDef, ...]:
+        return tuple(f for f in self._all_fields if f.computed is not None)
+
+    @functools.cached_property
+    def has_relevance(self) -> bool:
+        """Whether any field can be hidden; most forms show every field, always."""
+        return any(f.relevant is not None for f in self._all_fields)
 
     def field(self, field_id: str) -> FieldDef:
         for candidate in self._all_fields:

@@ -63,6 +63,8 @@ def relevant_field_ids(form: FormDef, values: Mapping[str, object]) -> set[str]:
     a question that depends on a hidden answer is hidden too. A condition that cannot be
     evaluated yet (it compares a missing number) hides the field until its inputs are filled.
     """
+    if not form.has_relevance:
+        return set(form.field_ids)
     visible = dict(values)
     ids: set[str] = set()
     for field in form.fields():
@@ -97,10 +99,10 @@ def apply_computed(form: FormDef, values: Mapping[str, object]) -> dict[str, obj
     A computed field is None while an input is missing or a denominator is 0.
     """
     result = dict(values)
-    for field in form.fields():
-        if field.computed is not None:
-            done, value = _try(field.computed, result)
-            result[field.id] = _computed_value(field, value) if done else None
+    for field in form.computed_fields:
+        assert field.computed is not None
+        done, value = _try(field.computed, result)
+        result[field.id] = _computed_value(field, value) if done else None
     return result
 
 
@@ -108,6 +110,8 @@ def _settle(form: FormDef, values: Mapping[str, object]) -> tuple[dict[str, obje
     """Known fields only, hidden inputs emptied, computed fields recalculated from what is shown."""
     known = form.field_ids
     inputs = {k: v for k, v in values.items() if k in known}
+    if not form.has_relevance:  # nothing hidden: one pass of the computed fields settles it
+        return apply_computed(form, inputs), set(known)
     relevant = relevant_field_ids(form, apply_computed(form, inputs))
     shown = {k: (v if k in relevant else None) for k, v in inputs.items()}
     settled = apply_computed(form, shown)
@@ -122,7 +126,7 @@ def clean_values(form: FormDef, values: Mapping[str, object]) -> dict[str, objec
 def _allowed_choices(field: FieldDef, ctx: ValidationContext) -> Collection[str] | None:
     if field.id in ctx.choices:
         return ctx.choices[field.id]
-    return None if field.choices is None else {c.value for c in field.choices}
+    return field.choice_values
 
 
 def _check_number(field: FieldDef, value: object) -> str | None:
