@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -196,6 +197,7 @@ class RegisterPage(QWidget):
         )
         self.heading = QLabel(f"{form.title} — {target.unit_label} — {target.period_label}")
         self.heading.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        self.heading.setWordWrap(True)  # a long title wraps rather than widening the window
         self.note = QLabel(self.read_only_reason or "")
         self.note.setWordWrap(True)
         self.note.setVisible(bool(self.read_only_reason))
@@ -204,8 +206,14 @@ class RegisterPage(QWidget):
         self.search.setObjectName("registerSearch")
         self.search.setPlaceholderText("Tìm (không cần dấu), ví dụ: dan van kheo")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(140)
         self.search_column = QComboBox()
         self.search_column.setObjectName("searchColumn")
+        # Sized to a few letters, not to the longest column title: the search box keeps the room.
+        self.search_column.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.search_column.setMinimumContentsLength(8)
         self.show_deleted = QCheckBox("Bản ghi đã xóa")
         self.show_deleted.setToolTip("Xem các bản ghi đã xóa để khôi phục")
         self.count = QLabel()
@@ -221,23 +229,40 @@ class RegisterPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _index: self.edit_current())
         self.sheet_loader = SheetLoader(self, db, form, target, self._after_load)
-        self.buttons: dict[str, QPushButton] = {}
-        toolbar = QHBoxLayout()
-        for key, text, slot in (
-            ("add", "Thêm (Ctrl+N)", self.add),
-            ("edit", "Sửa (Enter)", self.edit_current),
-            ("duplicate", "Nhân bản", self.duplicate_current),
-            ("delete", "Xóa (Delete)", self.delete_current),
-            ("restore", "Khôi phục", self.restore_current),
-            ("history", "Lịch sử", self.history_current),
-            ("export", "Xuất Excel…", lambda: export_sheet(self, self.db, self.form, self.target)),
-            ("load", "Nạp Excel/CSV…", self.sheet_loader.choose_and_load),
+        self.buttons: dict[str, QAction] = {}
+        # A tool bar rather than a row of buttons: what does not fit a small screen (1366 pixels
+        # beside the unit tree and the form list) moves into its » menu instead of widening the
+        # window. Shortcuts are in the tooltips.
+        toolbar = QToolBar()
+        toolbar.setObjectName("registerActions")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # Framed like push buttons: flat tool bar text does not read as something to click.
+        toolbar.setStyleSheet(
+            "QToolButton { border: 1px solid palette(mid); border-radius: 3px; padding: 3px 10px;"
+            " margin-right: 4px; background: palette(button); }"
+            " QToolButton:hover { background: palette(light); }"
+            " QToolButton:disabled { color: palette(mid); }"
+            " QToolButton#qt_toolbar_ext_button { border: none; padding: 0; background: transparent; }"
+        )
+        for key, text, tip, slot in (
+            ("add", "Thêm", "Thêm bản ghi (Ctrl+N)", self.add),
+            ("edit", "Sửa", "Sửa bản ghi đang chọn (Enter)", self.edit_current),
+            ("duplicate", "Nhân bản", "Thêm bản ghi mới chép từ bản ghi đang chọn", self.duplicate_current),
+            ("delete", "Xóa", "Xóa bản ghi đang chọn (Delete); khôi phục được", self.delete_current),
+            ("restore", "Khôi phục", "Khôi phục bản ghi đã xóa đang chọn", self.restore_current),
+            ("history", "Lịch sử", "Các lần sửa của bản ghi đang chọn", self.history_current),
+            ("export", "Xuất Excel…", "Xuất sổ ra tệp Excel", self._export_sheet),
+            (
+                "load",
+                "Nạp Excel/CSV…",
+                "Nạp bản ghi từ tệp Excel hoặc CSV",
+                self.sheet_loader.choose_and_load,
+            ),
         ):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            self.buttons[key] = button
-            toolbar.addWidget(button)
-        toolbar.addStretch(1)
+            action = toolbar.addAction(text)
+            action.setToolTip(tip)
+            action.triggered.connect(slot)
+            self.buttons[key] = action
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(QLabel("trong"))
@@ -249,7 +274,7 @@ class RegisterPage(QWidget):
         layout.addWidget(self.note)
         layout.addLayout(search_row)
         layout.addWidget(self.table, 1)
-        layout.addLayout(toolbar)
+        layout.addWidget(toolbar)
         shortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
         QShortcut(QKeySequence.StandardKey.New, self, self.add, shortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table, self.delete_current)
@@ -298,6 +323,9 @@ class RegisterPage(QWidget):
         for column in range(self.model.columnCount() if self.model else 0):
             label = str(self.model.headerData(column, Qt.Orientation.Horizontal)) if self.model else ""
             self.table.setColumnWidth(column, min(max(metrics.horizontalAdvance(label) + 32, 110), 320))
+
+    def _export_sheet(self) -> None:
+        export_sheet(self, self.db, self.form, self.target)
 
     def _apply_filter(self) -> None:
         if self.model is None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -38,7 +39,7 @@ class FormArea(QWidget):
         self.target: EntryTarget | None = None
         self.form_list = QListWidget()
         self.form_list.setObjectName("formList")
-        self.form_list.setFixedWidth(300)
+        self.form_list.setMinimumWidth(180)
         self.form_list.setWordWrap(True)
         self.form_list.setSpacing(2)
         self.form_list.currentItemChanged.connect(self._on_form_changed)
@@ -49,12 +50,20 @@ class FormArea(QWidget):
         self.placeholder.setWordWrap(True)
         self.pages.addWidget(self.placeholder)
         self.page: AggregatePage | RegisterPage | None = None
-        forms_panel = QVBoxLayout()
-        forms_panel.addWidget(QLabel("<b>Biểu mẫu</b>"))
-        forms_panel.addWidget(self.form_list)
+        forms_panel = QWidget()
+        forms_layout = QVBoxLayout(forms_panel)
+        forms_layout.setContentsMargins(0, 0, 0, 0)
+        forms_layout.addWidget(QLabel("<b>Biểu mẫu</b>"))
+        forms_layout.addWidget(self.form_list)
+        # A splitter, not a fixed width: on a small screen the clerk narrows the list for the table.
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(forms_panel)
+        self.splitter.addWidget(self.pages)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 900])
         layout = QHBoxLayout(self)
-        layout.addLayout(forms_panel)
-        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.splitter)
 
     def set_forms(self, db: Database, forms: dict[str, FormDef]) -> None:
         self.db, self.forms = db, forms

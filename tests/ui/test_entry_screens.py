@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Record
+from danvan_desktop.services.forms import form_registry
 from danvan_desktop.services.office_view import load_office_snapshot
 from danvan_desktop.services.spreadsheets import export_xlsx
 from danvan_desktop.ui.entry_pages import AggregatePage, RegisterPage
@@ -259,3 +260,11 @@ def test_rejected_spreadsheet_rows_store_nothing_until_asked(
     qtbot.waitUntil(lambda: page.sheet_loader.report is not None, timeout=20000)
     assert page.sheet_loader.report.stored and len(_records(demo_db, "to_chuc_doan_the")) == 1
     page.sheet_loader.report_box.close()
+
+
+@pytest.mark.parametrize("form_id", sorted(form_registry()))
+def test_every_page_fits_a_1024_pixel_wide_screen(qtbot: QtBot, demo_db: Database, form_id: str) -> None:
+    # Commune offices often have 1366x768 or older 1024x768 screens: the window must never demand more.
+    window = open_on(qtbot, demo_db, "DH-PHUCCHU", form_id)
+    assert window.form_area.page is not None
+    assert window.minimumSizeHint().width() <= 1024
