@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from danvan_desktop.errors import UserError
 from danvan_desktop.ui.error_dialog import report_exception, show_user_error
+from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class BackupsDialog(QDialog):
         self.backups: list[BackupInfo] = []
         self.busy = False
         self.setWindowTitle("Sao lưu và khôi phục")
-        self.resize(760, 420)
+        resize_within_screen(self, 760, 420)
         self.table = QTableWidget(0, 4, self)
         self.table.setHorizontalHeaderLabels(["Ngày giờ", "Lý do", "Số bản ghi", "Dung lượng"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

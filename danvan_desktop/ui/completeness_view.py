@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from danvan_desktop.services.completeness import GRACE_DAYS, STATUS_LABELS
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.history_dialog import vietnam_time
+from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class CompletenessDialog(QDialog):
         self.data: PeriodCompleteness | None = None
         self.loading = False
         self.setWindowTitle("Tình hình nhận số liệu")
-        self.resize(1200, 720)
+        resize_within_screen(self, 1200, 720)
         self.period_box = QComboBox()
         self.period_box.setObjectName("completenessPeriod")
         self.period_box.setMinimumContentsLength(24)

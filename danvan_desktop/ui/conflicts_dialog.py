@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from danvan_desktop.errors import UserError
 from danvan_desktop.ui.error_dialog import report_exception
+from danvan_desktop.ui.layout_helpers import resize_within_screen
 
 if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
@@ -46,7 +47,7 @@ class ConflictsDialog(QDialog):
         self.db, self.site_id, self.log_file = db, site_id, log_file
         self.conflicts: list[PendingConflict] = []
         self.setWindowTitle("Xung đột chờ xử lý")
-        self.resize(1060, 560)
+        resize_within_screen(self, 1060, 560)
         self.conflict_list = QListWidget()
         self.conflict_list.setObjectName("conflictList")
         self.conflict_list.setSpacing(2)

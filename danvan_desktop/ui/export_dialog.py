@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from danvan_desktop.errors import UserError
 from danvan_desktop.package_commands import PACKAGE_SUFFIX
 from danvan_desktop.ui.error_dialog import report_exception
+from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class ExportDialog(QDialog):
         self.export_result: ExportResult | None = None
         self.busy = False
         self.setWindowTitle("Xuất gói gửi cấp trên")
-        self.resize(640, 620)
+        resize_within_screen(self, 640, 620)
         folder = folder or documents_folder()
         self.path_edit = QLineEdit(
             str(default_package_path(installation.office_code, dt.date.today(), folder))

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from danvan_desktop.ui.layout_helpers import resize_within_screen
+
 if TYPE_CHECKING:
     from danvan_desktop.services.entry import HistoryEntry
 
@@ -23,7 +25,7 @@ class HistoryDialog(QDialog):
     def __init__(self, title: str, entries: list[HistoryEntry], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Lịch sử thay đổi — {title}")
-        self.resize(760, 460)
+        resize_within_screen(self, 760, 460)
         self.tree = QTreeWidget()
         self.tree.setObjectName("historyTree")
         self.tree.setHeaderLabels(

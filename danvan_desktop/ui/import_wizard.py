@@ -34,7 +34,7 @@ from danvan_desktop.services import import_batch as batch
 from danvan_desktop.services.import_batch import PACKAGE_SUFFIX, BatchItem, ImportSettings, PackagePreview
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.import_report_page import ReportPage
-from danvan_desktop.ui.layout_helpers import lay, push_button, text_label
+from danvan_desktop.ui.layout_helpers import lay, push_button, resize_within_screen, text_label
 from danvan_desktop.ui.worker import QueueProgress
 
 if TYPE_CHECKING:
@@ -361,7 +361,7 @@ class ImportWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.NextButton, "&Tiếp tục >")
         self.setButtonText(QWizard.WizardButton.CancelButton, "Hủy")
         self.setButtonText(QWizard.WizardButton.FinishButton, "Xong")
-        self.resize(1000, 680)
+        resize_within_screen(self, 1000, 680)
         self.files_page = FilesPage()
         self.preview_page = PreviewPage(self)
         self.apply_page = ApplyPage(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QBoxLayout, QLabel, QLayout, QPushButton, QWidget
 
 Part = QWidget | QLayout | int | tuple[QWidget, int]
@@ -44,3 +44,16 @@ def push_button(text: str, slot: Callable[[], None]) -> QPushButton:
     button = QPushButton(text)
     button.clicked.connect(slot)
     return button
+
+
+def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
+    """Open at the size the content wants, but never past the screen it opens on.
+
+    Commune offices often have 1366x768 or 1024x768 screens: a fixed 1100x760 dialog would open
+    with its buttons under the task bar.
+    """
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, room.width() * 95 // 100), min(height, room.height() * 95 // 100)
+    widget.resize(width, height)

@@ -28,6 +28,7 @@ from danvan_desktop import APP_TITLE, __version__, paths
 from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.form_area import FormArea
+from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.unit_models import (
     UNIT_CODE_ROLE,
     UNIT_ID_ROLE,
@@ -56,7 +57,7 @@ class MainWindow(QMainWindow):
         self.periods: list[PeriodInfo] = []
         self.log_file = log_file
         self.setWindowTitle(APP_TITLE)
-        self.resize(1100, 720)
+        resize_within_screen(self, 1100, 720)
 
         self.period_box = QComboBox()
         self.period_box.setObjectName("periodSelector")

@@ -12,6 +12,7 @@ from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.services.entry import FormContext, ValidationFailedError
 from danvan_desktop.ui.form_editor import FormEditor
+from danvan_desktop.ui.layout_helpers import resize_within_screen
 
 # Called with the editor's values; stores them and returns the record id (raises UserError).
 SaveHandler = Callable[[dict[str, object]], str]
@@ -42,7 +43,7 @@ class RecordDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(820, 680)
+        resize_within_screen(self, 820, 680)
         self._save = save
         self.saved_id: str | None = None
         self.editor = FormEditor(

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop.text import nfc
+from danvan_desktop.ui.layout_helpers import resize_within_screen
 
 if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
@@ -54,7 +55,7 @@ class ReportSettingsDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setWindowTitle("Cài đặt báo cáo")
-        self.resize(620, 560)
+        resize_within_screen(self, 620, 560)
         self.labels = all_setting_keys()
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()

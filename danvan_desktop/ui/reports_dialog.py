@@ -30,6 +30,7 @@ from danvan_desktop.errors import UserError
 from danvan_desktop.text import fold
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.export_dialog import documents_folder
+from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.pdf_pages import PageView, print_pdf, render_pages
 from danvan_desktop.ui.worker import run_in_background
 
@@ -78,7 +79,7 @@ class ReportsDialog(QDialog):
         self.busy = False
         self._current_unit = current_unit
         self.setWindowTitle("Báo cáo")
-        self.resize(1100, 760)
+        resize_within_screen(self, 1100, 760)
 
         self.kind_box = QComboBox()
         self.kind_box.setObjectName("reportKind")

@@ -62,6 +62,7 @@ def test_preview_shows_the_pages_of_a_commune_return(qtbot: QtBot, report_db: Da
     assert first.toImage().pixelColor(5, 5).name() == "#ffffff"
     assert "<b>1</b> (BC-BDVHU, 2023)" in dialog.number_label.text()
     assert dialog.save_button.isEnabled() and dialog.print_button.isEnabled()
+    dialog.resize(1100, 760)  # as on an office screen (the offscreen test screen is 800 wide)
     dialog.show()
     qtbot.waitExposed(dialog)
     label = dialog.pages.labels[0]
