@@ -238,8 +238,8 @@ class RegisterPage(QWidget):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         # Framed like push buttons: flat tool bar text does not read as something to click.
         toolbar.setStyleSheet(
-            "QToolButton { border: 1px solid palette(mid); border-radius: 3px; padding: 3px 10px;"
-            " margin-right: 4px; background: palette(button); }"
+            "QToolButton { border: 1px solid palette(mid); border-radius: 3px; padding: 3px 6px;"
+            " margin-right: 2px; background: palette(button); }"
             " QToolButton:hover { background: palette(light); }"
             " QToolButton:disabled { color: palette(mid); }"
             " QToolButton#qt_toolbar_ext_button { border: none; padding: 0; background: transparent; }"
@@ -268,13 +268,15 @@ class RegisterPage(QWidget):
         search_row.addWidget(QLabel("trong"))
         search_row.addWidget(self.search_column)
         search_row.addWidget(self.show_deleted)
-        search_row.addWidget(self.count)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.note)
         layout.addLayout(search_row)
         layout.addWidget(self.table, 1)
-        layout.addWidget(toolbar)
+        actions_row = QHBoxLayout()  # the count beside the actions: the search row stays narrow
+        actions_row.addWidget(toolbar, 1)
+        actions_row.addWidget(self.count)
+        layout.addLayout(actions_row)
         shortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
         QShortcut(QKeySequence.StandardKey.New, self, self.add, shortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table, self.delete_current)
