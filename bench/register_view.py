@@ -49,7 +49,7 @@ STATUSES = ["dang_ky", "tham_dinh", "cong_nhan"]
 
 
 def build(path: Path) -> tuple[int, int]:
-    build_demo(path, catalog_dir=paths.catalog_dir(), demo_dir=paths.demo_dir()).close()
+    build_demo(path, catalog_dir=paths.catalog_dir(), demo_dir=paths.demo_dir(), records=False).close()
     db = open_database(path)
     rng = random.Random(7)
     now = dt.datetime(2023, 6, 1)

@@ -45,7 +45,7 @@ DATE = dt.date(2024, 1, 15)
 
 def build_database(folder: Path) -> Path:
     path = folder / "district.sqlite3"
-    build_demo(path, catalog_dir=paths.catalog_dir(), demo_dir=paths.demo_dir()).close()
+    build_demo(path, catalog_dir=paths.catalog_dir(), demo_dir=paths.demo_dir(), records=False).close()
     db = open_database(path)
     with db.transaction() as session:
         for key, value in settings_for_tests().items():

@@ -42,6 +42,7 @@ def cmd_init(args: argparse.Namespace, user: UserPaths) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, user: UserPaths) -> int:
+    from danvan_desktop.formspec.values import format_number
     from danvan_desktop.services.demo import build_demo
 
     path = demo_path(args, user)
@@ -54,9 +55,12 @@ def cmd_demo(args: argparse.Namespace, user: UserPaths) -> int:
         )
         villages = session.scalar(select(func.count()).select_from(OrgUnit).where(OrgUnit.source == "demo"))
         branches = session.scalar(select(func.count()).select_from(OrgBranch))
+        records = session.scalar(select(func.count()).select_from(Record))
     db.close()
     print(f"Đã tạo dữ liệu minh họa huyện Định Hóa: {path}")
-    print(f"{communes} đơn vị cấp xã, {villages} xóm/tổ dân phố, {branches} chi hội/chi đoàn/ban công tác.")
+    shown = [format_number(n or 0, 0) for n in (communes, villages, branches)]
+    print(f"{shown[0]} đơn vị cấp xã, {shown[1]} xóm/tổ dân phố, {shown[2]} chi hội, chi đoàn, ban công tác.")
+    print(f"{format_number(records or 0, 0)} bản ghi của năm 2023 trong tất cả các biểu mẫu.")
     print(f"Mở bằng: danvan --db {path}")
     return 0
 

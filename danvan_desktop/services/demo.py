@@ -1,4 +1,8 @@
-"""A demo database for Định Hóa district: every later screen and report has data to show."""
+"""A demo database for Định Hóa district: every later screen and report has data to show.
+
+The district office, its 23 communes and 228 villages with their branches, and (demo_records.py) every
+commune's records of every form for 2023, entered through the form rules.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +16,12 @@ from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Organization, OrgBranch, OrgUnit
 from danvan_desktop.services.catalog_sync import import_catalog_files
+from danvan_desktop.services.demo_activities import VILLAGE_ORGS
+from danvan_desktop.services.demo_records import DEMO_PERIOD, fill_district
 from danvan_desktop.services.installation import initialize_database
 from danvan_desktop.services.settings import set_setting
 
 DEMO_OFFICE = "DH"
-DEMO_PERIOD = "2023"
-VILLAGE_ORGS = (
-    "MTTQ",
-    "HLHPN",
-    "DTN",
-    "HND",
-    "HCCB",
-)  # unions (Công đoàn) sit in agencies, not villages
 
 DEMO_SETTINGS = {
     "signer.name": "Hoàng Thị Minh",
@@ -32,12 +30,17 @@ DEMO_SETTINGS = {
     "office.issuing_body": "BAN DÂN VẬN HUYỆN ỦY",
     "office.superior_body": "HUYỆN ỦY ĐỊNH HÓA",
     "office.place_name": "Định Hóa",
+    "office.abbreviation": "BDVHU",
+    "report.recipients": "Ban Dân vận Tỉnh ủy;Thường trực Huyện ủy;Đảng ủy các xã, thị trấn",
     "ui.period": DEMO_PERIOD,
 }
 
 
-def build_demo(path: Path, *, catalog_dir: Path, demo_dir: Path, today: dt.date | None = None) -> Database:
-    """Create a demo database at `path`: the district office, its 23 communes and 228 villages."""
+def build_demo(
+    path: Path, *, catalog_dir: Path, demo_dir: Path, today: dt.date | None = None, records: bool = True
+) -> Database:
+    """Create a demo database at `path`: the district office, its 23 communes and 228 villages, and
+    (unless `records` is False, for tests that enter their own) the communes' 2023 records."""
     db = initialize_database(path, DEMO_OFFICE, "aggregating", catalog_dir=catalog_dir, today=today)
     try:
         with db.transaction() as session:
@@ -45,6 +48,8 @@ def build_demo(path: Path, *, catalog_dir: Path, demo_dir: Path, today: dt.date 
             _add_branches(session)
             for key, value in DEMO_SETTINGS.items():
                 set_setting(session, key, value)
+            if records:
+                fill_district(session, DEMO_PERIOD)
     except BaseException:
         db.close()
         path.unlink(missing_ok=True)  # a half-built demo is worse than none

@@ -1,18 +1,21 @@
-"""Known return data entered through the form rules: one commune in detail, or a whole district."""
+"""Known return data entered through the form rules: one commune in detail, or a whole district.
+
+The district is the demo's own generator (services/demo_records.py), here on a demo built without
+records, optionally leaving communes out to show who has not reported.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.db.models import Period
+from danvan_desktop.services.demo_records import DistrictTargets, FilledRecords, fill_district
 from danvan_desktop.services.entry import Writer, form_context, save_entry
 from danvan_desktop.services.forms import get_form
 from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.orgunits import UnitNode, dated_subtree, find_unit
+from danvan_desktop.services.orgunits import find_unit
 from danvan_desktop.services.periods import get_period
 
 NARRATIVE = {
@@ -143,140 +146,7 @@ def fill_phuc_chu(session: Session, period_code: str = "2023") -> None:
     _save(session, writer, "doi_thoai_tiep_dan", u, p, talks)
 
 
-@dataclass(frozen=True)
-class DistrictTargets:
-    """What a filled district adds up to (the figures of the Định Hóa inspection)."""
-
-    ntm_met: int = 16
-    houses_built: int = 169
-    models: int = 231
-    money: int = 1_950_000_000
-
-
-def _commune_nodes(session: Session, period_code: str) -> list[UnitNode]:
-    office = load_installation(session).office_unit_id
-    period = get_period(session, period_code)
-    tree = dated_subtree(session, office, period.start, period.end)
-    assert tree is not None
-    return [n for n in tree.children if UnitKind(n.kind).is_commune_level]
-
-
-def fill_district(
-    session: Session,
-    period_code: str = "2023",
-    targets: DistrictTargets = DistrictTargets(),
-    skip: tuple[str, ...] = (),
-) -> DistrictTargets:
-    """Every commune of the demo district with every form filled, adding up to `targets`."""
-    writer = writer_for(session)
-    period = get_period(session, period_code)
-    communes = [c for c in _commune_nodes(session, period_code) if c.code not in skip]
-    village_index = 0
-    xa_index = 0
-    per_commune_money = targets.money // len(communes)
-    for i, commune in enumerate(communes):
-        villages = [v for v in commune.children if UnitKind(v.kind).is_village_level]
-        u, p = commune.id, period.id
-        narrative = {k: f"{v} ({commune.display})" for k, v in NARRATIVE.items()}
-        _save(session, writer, "bao_cao_tong_hop", u, p, [narrative])
-        _save(
-            session,
-            writer,
-            "ho_so_xa",
-            u,
-            p,
-            [{"so_xom": len(villages), "so_ho": 600 + i, "so_nhan_khau": 2400 + 10 * i}],
-        )
-        if commune.kind == "xa":
-            met = xa_index < targets.ntm_met
-            xa_index += 1
-            ntm: dict[str, object] = {
-                "muc_dat": "dat_chuan" if met else "chua_dat",
-                "tieu_chi_dat": [str(n) for n in range(1, 20 if met else 14)],
-            }
-            if met:
-                ntm |= {
-                    "so_quyet_dinh": f"{100 + i}/QĐ-UBND",
-                    "ngay_quyet_dinh": "2022-12-20",
-                    "co_quan_cong_nhan": "Ủy ban nhân dân tỉnh Thái Nguyên",
-                    "nam_dat_chuan": "2022",
-                }
-            _save(session, writer, "tien_do_ntm", u, p, [ntm])
-        houses = []
-        for village in villages:
-            built = village_index < targets.houses_built
-            village_index += 1
-            houses.append(
-                {"xom": village.code, "tinh_trang": "xay_moi" if built else "dat_chuan_khong_can"}
-                | (
-                    {
-                        "ngan_sach_nha_nuoc": 150_000_000,
-                        "nhan_dan_dong_gop_tien": 20_000_000,
-                        "dat_hien": 200,
-                        "ngay_cong": 150,
-                        "so_ho_dong_gop": 40,
-                    }
-                    if built
-                    else {}
-                )
-            )
-        _save(session, writer, "nha_van_hoa", u, p, houses)
-        cash = per_commune_money + (targets.money - per_commune_money * len(communes) if i == 0 else 0)
-        gifts = [
-            {
-                "ten_cong_trinh": f"Đường trục xóm {villages[k % len(villages)].name} đoạn {k + 1}",
-                "loai_cong_trinh": "duong_giao_thong",
-                "xom": villages[k % len(villages)].code,
-                "so_ho_tham_gia": 50,
-                "dong_gop_tien": cash // 4 + (cash % 4 if k == 0 else 0),
-                "dat_hien": 300.5,
-                "ngay_cong": 200,
-                "ngan_sach_nha_nuoc": 100_000_000,
-            }
-            for k in range(4)
-        ]
-        _save(session, writer, "dong_gop_nhan_dan", u, p, gifts)
-        count = targets.models // len(communes) + (targets.models % len(communes) if i == 0 else 0)
-        fields = ("kinh_te", "van_hoa_xa_hoi", "quoc_phong_an_ninh", "xay_dung_he_thong_chinh_tri")
-        models = [
-            {
-                "ten_mo_hinh": f"Mô hình dân vận khéo số {k + 1} của {commune.display}",
-                "loai_mo_hinh": "tap_the",
-                "to_chuc_phu_trach": "MTTQ",
-                "linh_vuc": fields[k % 4],
-                "nam_dang_ky": "2023",
-                "trang_thai": "cong_nhan" if k % 3 else "dang_ky",
-                **(
-                    {"cap_cong_nhan": "xa", "so_quyet_dinh": f"{k}-QĐ/ĐU", "ngay_quyet_dinh": "2023-09-02"}
-                    if k % 3
-                    else {}
-                ),
-                "tieu_bieu": k % 5 == 1,
-            }
-            for k in range(count)
-        ]
-        _save(session, writer, "mo_hinh_dan_van_kheo", u, p, models)
-        branches = [
-            {"to_chuc": org, "xom": v.code, "ten_chi_hoi": f"{org} {v.name}", "hoi_vien": 40, "doi_tuong": 55}
-            for v in villages
-            for org in ("MTTQ", "HLHPN", "DTN", "HND", "HCCB")
-        ]
-        _save(session, writer, "to_chuc_doan_the", u, p, branches)
-        talks = [
-            {
-                "ngay": f"2023-0{k + 3}-1{k}",
-                "hinh_thuc": ("doi_thoai", "tiep_xuc", "tiep_dan")[k],
-                "chu_tri": "Chủ tịch UBND xã",
-                "chu_de": f"Chủ đề {k + 1}",
-                "so_nguoi_du": 80,
-                "so_kien_nghi": 10,
-                "so_da_giai_quyet": 8,
-                "so_dang_giai_quyet": 2,
-            }
-            for k in range(3)
-        ]
-        _save(session, writer, "doi_thoai_tiep_dan", u, p, talks)
-    return targets
+__all__ = ["DistrictTargets", "FilledRecords", "fill_district", "fill_phuc_chu", "settings_for_tests"]
 
 
 def settings_for_tests() -> Mapping[str, str]:
