@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -41,6 +42,9 @@ class FormArea(QWidget):
         self.form_list.setObjectName("formList")
         self.form_list.setMinimumWidth(180)
         self.form_list.setWordWrap(True)
+        # Titles re-wrap when the splitter narrows the list, instead of ending in "…" and a blank line.
+        self.form_list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.form_list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.form_list.setSpacing(2)
         self.form_list.currentItemChanged.connect(self._on_form_changed)
         self.pages = QStackedWidget()
