@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.text import nfc
 
 FieldId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -101,6 +102,8 @@ class FormDef(_Strict):
     title: Label
     kind: Literal["aggregate", "register"]
     unit_level: Literal["commune", "village", "any"] = "commune"  # which units the form is filled for
+    # Narrower still: only these kinds of unit fill it in (new-rural criteria: "xa", not a town).
+    unit_kinds: list[UnitKind] | None = None
     description: str | None = None
     sections: list[SectionDef] = Field(min_length=1)
     rules: list[RuleDef] = Field(default_factory=list)
@@ -109,6 +112,17 @@ class FormDef(_Strict):
 
     def fields(self) -> list[FieldDef]:
         return list(self._all_fields)
+
+    def applies_to(self, kind: str) -> bool:
+        """Whether a unit of `kind` fills in the form (communes fill commune forms, and so on)."""
+        unit_kind = UnitKind(kind)
+        if self.unit_kinds is not None and unit_kind not in self.unit_kinds:
+            return False
+        if self.unit_level == "commune":
+            return unit_kind.is_commune_level
+        if self.unit_level == "village":
+            return unit_kind.is_village_level
+        return not unit_kind.is_village_level
 
     @functools.cached_property
     def _all_fields(self) -> tuple[FieldDef, ...]:

@@ -106,14 +106,8 @@ class CompletenessTable:
 
 
 def form_applies(form: FormDef | None, kind: str) -> bool:
-    """Whether a unit of `kind` fills in the form (communes fill commune forms, and so on)."""
-    unit_kind = UnitKind(kind)
-    level = form.unit_level if form is not None else "any"
-    if level == "commune":
-        return unit_kind.is_commune_level
-    if level == "village":
-        return unit_kind.is_village_level
-    return not unit_kind.is_village_level
+    """Whether a unit of `kind` fills in the form; a form this office does not know: any non-village."""
+    return form.applies_to(kind) if form is not None else not UnitKind(kind).is_village_level
 
 
 def _rows_for(tree: UnitNode) -> list[UnitNode]:

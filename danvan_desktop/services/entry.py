@@ -19,7 +19,7 @@ from danvan_desktop.formspec.validate import Issue, ValidationContext, clean_and
 from danvan_desktop.formspec.values import format_value
 from danvan_desktop.services import records
 from danvan_desktop.services.locking import ensure_unlocked
-from danvan_desktop.services.orgunits import UnitNode, dated_subtree
+from danvan_desktop.services.orgunits import UnitNode, dated_subtree, unit_label
 from danvan_desktop.services.settings import get_setting
 from danvan_desktop.text import fold
 
@@ -179,6 +179,9 @@ def save_entry(
     `context` may be passed when saving many records of one form, unit and period (a load).
     """
     ensure_unlocked(session, unit_id, period_id)
+    unit = session.get_one(OrgUnit, unit_id)
+    if not form.applies_to(unit.kind):  # the screens never offer it; a sheet or a script might
+        raise UserError(f"Biểu mẫu «{form.title}» không dành cho {unit_label(unit)}.")
     period = session.get_one(Period, period_id)
     context = context or form_context(session, form, unit_id, period)
     cleaned, issues = check_values(session, form, unit_id, period, values, context)

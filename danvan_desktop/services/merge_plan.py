@@ -17,6 +17,7 @@ from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.formspec.validate import clean_and_validate
 from danvan_desktop.services.entry import FieldChange, FormContext, form_context, value_changes
 from danvan_desktop.services.forms import form_registry
+from danvan_desktop.services.orgunits import unit_label
 from danvan_desktop.services.package_records import office_unit_ids
 from danvan_desktop.services.vectors import compare
 from danvan_desktop.transport.schema import PackageRecord
@@ -123,6 +124,10 @@ class _Planner:
                 else "không có trong danh mục"
             )
             return RecordResult(incoming, "rejected", f"đơn vị «{incoming.unit_code}» {where}")
+        if not form.applies_to(unit.kind):
+            return RecordResult(
+                incoming, "rejected", f"biểu mẫu «{form.title}» không dành cho {unit_label(unit)}"
+            )
         period = self.period(incoming.period_code)
         if period is None:
             return RecordResult(incoming, "rejected", f"kỳ báo cáo «{incoming.period_code}» không hợp lệ")

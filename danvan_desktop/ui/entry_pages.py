@@ -126,9 +126,7 @@ class AggregatePage(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.editor, 1)
         layout.addLayout(buttons)
-        reason = lock_reason(db, target) or (
-            None if target.can_enter(form) else "Chọn một đơn vị cấp xã để nhập biểu mẫu này."
-        )
+        reason = lock_reason(db, target) or target.refusal(form, "nhập biểu mẫu này")
         if reason:
             self.editor.set_read_only(True, reason)
             self.save_button.setEnabled(False)
@@ -190,11 +188,7 @@ class RegisterPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.db, self.form, self.target = db, form, target
-        self.read_only_reason = lock_reason(db, target) or (
-            None
-            if target.can_enter(form)
-            else "Chọn một đơn vị cấp xã ở cây bên trái để thêm hoặc sửa bản ghi."
-        )
+        self.read_only_reason = lock_reason(db, target) or target.refusal(form, "thêm hoặc sửa bản ghi")
         self.heading = QLabel(f"{form.title} — {target.unit_label} — {target.period_label}")
         self.heading.setStyleSheet("font-size: 12pt; font-weight: bold;")
         self.heading.setWordWrap(True)  # a long title wraps rather than widening the window

@@ -25,9 +25,14 @@ class EntryTarget:
 
     def can_enter(self, form: FormDef) -> bool:
         """Whether this unit fills in the form (communes fill commune forms, and so on)."""
-        kind = UnitKind(self.unit_kind)
-        if form.unit_level == "commune":
-            return kind.is_commune_level
-        if form.unit_level == "village":
-            return kind.is_village_level
-        return not kind.is_village_level
+        return form.applies_to(self.unit_kind)
+
+    def refusal(self, form: FormDef, doing: str) -> str | None:
+        """Why this unit cannot `doing` ("nhập biểu mẫu này"), or None when it can."""
+        if self.can_enter(form):
+            return None
+        if form.unit_kinds is not None and UnitKind(self.unit_kind).is_commune_level:
+            kinds = ", ".join(UnitKind(k).label for k in form.unit_kinds)
+            return f"Biểu mẫu này chỉ dành cho {kinds}; {self.unit_label} không lập biểu mẫu này."
+        where = "một xóm, tổ dân phố" if form.unit_level == "village" else "một đơn vị cấp xã"
+        return f"Chọn {where} ở cây bên trái để {doing}."

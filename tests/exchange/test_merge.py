@@ -248,3 +248,30 @@ def test_history_keeps_each_merged_version_exactly_and_nothing_for_a_vector_only
             district.site_id: 1,
             phuc_chu.site_id: 2,
         }
+
+
+def test_a_record_for_a_unit_the_form_is_not_meant_for_is_rejected_alone(
+    district: Site, province: Site
+) -> None:
+    # A new-rural record for a town (thị trấn), written around the entry screens by some script:
+    # the province refuses that record and takes the rest of the package.
+    from danvan_desktop.services.records import create_record
+
+    good = district.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    with district.db.transaction() as session:
+        town, period = find_unit(session, "DH-CHOCHU"), get_period(session, "2023")
+        create_record(
+            session,
+            site_id=district.site_id,
+            user="script",
+            form_id="tien_do_ntm",
+            form_version=1,
+            org_unit_id=town.id,
+            period_id=period.id,
+            values={"muc_dat": "dat_chuan"},
+        )
+    report = province.import_(district.export("dh-1.danvan"), accept_new_site=True)
+    assert report.counts()["new"] == 1 and report.counts()["rejected"] == 1
+    rejected = next(r for r in report.plan.results if r.outcome == "rejected") if report.plan else None
+    assert rejected is not None and "không dành cho Thị trấn Chợ Chu" in rejected.reason
+    assert [r.id for r in province.records()] == [good]

@@ -134,3 +134,15 @@ def test_a_commune_office_sees_only_itself(commune_db: Database) -> None:
     assert data.rows[0].cells["ho_so_xa"] == "received"
     assert data.rows[0].cells["to_chuc_doan_the"] == "late"
     assert data.summary() == (0, 1)
+
+
+def test_new_rural_criteria_are_asked_of_xa_only(demo_db: Database) -> None:
+    # The national new-rural programme assesses xã: the town is neither asked nor counted as late.
+    table = _table(demo_db, dt.date(2024, 3, 1), forms=["tien_do_ntm"])
+    rows = table.period(_period_id(demo_db)).rows
+    town = next(r for r in rows if r.unit_label == "Thị trấn Chợ Chu")
+    assert town.cells == {"tien_do_ntm": "not_applicable"}
+    assert all(r.cells["tien_do_ntm"] == "late" for r in rows[1:] if r is not town)
+    ntm = get_form("tien_do_ntm")
+    assert ntm.applies_to("xa") and not ntm.applies_to("thi_tran") and not ntm.applies_to("phuong")
+    assert get_form("ho_so_xa").applies_to("thi_tran")

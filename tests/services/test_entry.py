@@ -73,6 +73,23 @@ def test_rule_breaking_values_are_refused_and_nothing_stored(session: Session, w
     assert session.scalar(select(func.count()).select_from(Record)) == 0
 
 
+@pytest.mark.parametrize(
+    ("form_id", "unit_code", "why"),
+    [
+        ("tien_do_ntm", "DH-CHOCHU", "không dành cho Thị trấn Chợ Chu"),  # new-rural criteria: xã only
+        ("ho_so_xa", "DH", "không dành cho Huyện Định Hóa"),  # a commune form for the district
+    ],
+)
+def test_a_form_is_refused_for_a_unit_it_is_not_meant_for(
+    session: Session, writer: Writer, form_id: str, unit_code: str, why: str
+) -> None:
+    unit, period = find_unit(session, unit_code), get_period(session, "2023")
+    with pytest.raises(UserError) as info:
+        save_entry(session, get_form(form_id), unit.id, period.id, {}, writer=writer)
+    assert why in info.value.message
+    assert session.scalar(select(func.count()).select_from(Record)) == 0
+
+
 def test_village_of_another_commune_is_refused(session: Session, writer: Writer) -> None:
     form = get_form("to_chuc_doan_the")
     unit, period = find_unit(session, "DH-PHUCCHU"), get_period(session, "2023")

@@ -268,3 +268,12 @@ def test_every_page_fits_a_1024_pixel_wide_screen(qtbot: QtBot, demo_db: Databas
     window = open_on(qtbot, demo_db, "DH-PHUCCHU", form_id)
     assert window.form_area.page is not None
     assert window.minimumSizeHint().width() <= 1024
+
+
+def test_a_town_is_told_the_new_rural_form_is_for_xa_only(qtbot: QtBot, demo_db: Database) -> None:
+    window = open_on(qtbot, demo_db, "DH-CHOCHU", "tien_do_ntm")
+    page = window.form_area.page
+    assert isinstance(page, AggregatePage)
+    assert not page.save_button.isEnabled() and page.editor.is_read_only()
+    note = page.editor.read_only_note.text()
+    assert "chỉ dành cho xã" in note and "Chợ Chu không lập biểu mẫu này" in note
