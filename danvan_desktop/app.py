@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,6 +89,10 @@ def run_gui(db_path: Path | None, *, demo_if_missing: bool = False, quit_when_sh
     from danvan_desktop.ui.error_dialog import install_excepthook
 
     user = paths.user_paths()
+    if getattr(sys, "frozen", False) and sys.platform.startswith("linux"):
+        # The Linux bundle ships no Wayland plugin (build_installer.spec): go straight to xcb, which
+        # a Wayland desktop serves through XWayland, instead of warning that "wayland" is missing.
+        os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)

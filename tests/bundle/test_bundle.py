@@ -20,7 +20,7 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
-SIZE_LIMIT_MIB = 150  # as `du -sh` counts; issue 6 (213 MiB before the trimming)
+SIZE_LIMIT_MB = 150  # issue 6, in decimal megabytes (the stricter reading); 229 MiB before trimming
 ROWS = (
     "Tổ chức;Tên chi hội, chi đoàn;Số hội viên, đoàn viên;Số người thuộc đối tượng tập hợp\n"
     "Hội LHPN;Chi hội Phụ nữ xã;450;600\n"
@@ -65,7 +65,8 @@ def test_size_within_budget(bundle: Path) -> None:
     total = sum(p.stat().st_size for p in files)
     biggest = sorted(files, key=lambda p: p.stat().st_size, reverse=True)[:10]
     listing = ", ".join(f"{p.relative_to(bundle)} {p.stat().st_size / MIB:.1f}" for p in biggest)
-    assert total < SIZE_LIMIT_MIB * MIB, f"{total / MIB:.1f} MiB; the biggest files (MiB): {listing}"
+    message = f"{total / 1e6:.1f} MB; the biggest files (MiB): {listing}"
+    assert total < SIZE_LIMIT_MB * 1_000_000, message
     assert [p for p in bundle.rglob("*") if p.is_symlink() and not p.exists()] == []
 
 
@@ -80,7 +81,7 @@ def test_desktop_plugins_find_their_libraries(bundle: Path) -> None:
         plugins / "platforminputcontexts" / "libcomposeplatforminputcontextplugin.so",
         internal / "pypdfium2_raw" / "libpdfium.so",
     ]
-    assert (plugins / "platforms" / "libqwayland.so").is_file()  # libwayland comes with the desktop
+    assert not (plugins / "platforms" / "libqwayland.so").exists()  # Wayland desktops run it via XWayland
     assert (plugins / "printsupport" / "libcupsprintersupport.so").is_file()  # so does libcups
     assert (internal / "resources" / "icons" / "danvan.png").is_file()  # the window icon
     env = dict(os.environ, LD_LIBRARY_PATH=str(internal))  # as the bootloader sets it
