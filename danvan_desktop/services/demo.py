@@ -32,6 +32,7 @@ DEMO_SETTINGS = {
     "office.place_name": "Định Hóa",
     "office.abbreviation": "BDVHU",
     "report.recipients": "Ban Dân vận Tỉnh ủy;Thường trực Huyện ủy;Đảng ủy các xã, thị trấn",
+    "report.profile": "dang",  # a Party body: its documents follow HD 36-HD/VPTW, not NĐ 30
     "ui.period": DEMO_PERIOD,
 }
 

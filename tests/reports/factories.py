@@ -153,4 +153,6 @@ def settings_for_tests() -> Mapping[str, str]:
     return {
         "office.abbreviation": "BDVHU",
         "report.recipients": "Ban Dân vận Tỉnh ủy;Thường trực Huyện ủy",
+        # These tests read the State layout (NĐ 30); the demo office itself prints the Party one.
+        "report.profile": "nha_nuoc",
     }
