@@ -5,25 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints
 
 from danvan_desktop.catalog.kinds import UnitKind
-from danvan_desktop.text import nfc
+from danvan_desktop.strict_model import StrictModel
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9._-]*$", max_length=64)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _nfc_strings(cls, value: object) -> object:
-        return nfc(value) if isinstance(value, str) else value
-
-
-class UnitEntry(_Strict):
+class UnitEntry(StrictModel):
     code: Code
     name: Name
     kind: UnitKind
@@ -34,7 +25,7 @@ class UnitEntry(_Strict):
     note: str | None = None
 
 
-class LineageEntry(_Strict):
+class LineageEntry(StrictModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     from_code: Code = Field(alias="from")
@@ -45,7 +36,7 @@ class LineageEntry(_Strict):
     source: str | None = None
 
 
-class OrganizationEntry(_Strict):
+class OrganizationEntry(StrictModel):
     code: Code
     name: Name
     short_name: Name
@@ -53,17 +44,17 @@ class OrganizationEntry(_Strict):
     sort_order: int = 0
 
 
-class CriterionEntry(_Strict):
+class CriterionEntry(StrictModel):
     number: int = Field(ge=1)
     name: Name
 
 
-class CriteriaGroupEntry(_Strict):
+class CriteriaGroupEntry(StrictModel):
     name: Name
     criteria: list[CriterionEntry] = Field(min_length=1)
 
 
-class CriteriaSetEntry(_Strict):
+class CriteriaSetEntry(StrictModel):
     code: Code
     title: Name
     decision: Name
@@ -74,7 +65,7 @@ class CriteriaSetEntry(_Strict):
     groups: list[CriteriaGroupEntry] = Field(min_length=1)
 
 
-class PhaseEntry(_Strict):
+class PhaseEntry(StrictModel):
     code: Code
     kind: Literal["so_ket", "tong_ket"]
     label: Name
@@ -82,7 +73,7 @@ class PhaseEntry(_Strict):
     end: dt.date
 
 
-class ProgrammeEntry(_Strict):
+class ProgrammeEntry(StrictModel):
     code: Code
     title: Name
     document: Name
@@ -92,7 +83,7 @@ class ProgrammeEntry(_Strict):
     phases: list[PhaseEntry] = Field(default_factory=list)
 
 
-class CatalogFile(_Strict):
+class CatalogFile(StrictModel):
     """One catalog file; several files (the shipped one plus user extensions) may be combined."""
 
     catalog_version: int = Field(ge=1)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints
 
 from danvan_desktop.catalog.kinds import UnitKind
-from danvan_desktop.text import nfc
+from danvan_desktop.strict_model import StrictModel
 
 FieldId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 FormId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -36,21 +36,12 @@ NUMERIC_TYPES = frozenset({"integer", "decimal", "money", "area", "labour_days",
 WHOLE_NUMBER_TYPES = frozenset({"integer", "money"})
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _nfc_strings(cls, value: object) -> object:
-        return nfc(value) if isinstance(value, str) else value
-
-
-class ChoiceDef(_Strict):
+class ChoiceDef(StrictModel):
     value: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=64)]
     label: Label
 
 
-class FieldDef(_Strict):
+class FieldDef(StrictModel):
     """One input. `relevant` and `computed` are expressions over other field ids."""
 
     id: FieldId
@@ -78,13 +69,13 @@ class FieldDef(_Strict):
         return None if self.choices is None else frozenset(c.value for c in self.choices)
 
 
-class SectionDef(_Strict):
+class SectionDef(StrictModel):
     title: Label
     help: str | None = None
     fields: list[FieldDef] = Field(min_length=1)
 
 
-class RuleDef(_Strict):
+class RuleDef(StrictModel):
     """A cross-field check: `check` must be true, else `message` is shown on `fields`."""
 
     id: FieldId
@@ -94,7 +85,7 @@ class RuleDef(_Strict):
     fields: list[FieldId] = Field(default_factory=list)
 
 
-class FormDef(_Strict):
+class FormDef(StrictModel):
     """A form: aggregate (one value set per unit and period) or register (many records)."""
 
     id: FormId

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import Field, StringConstraints, ValidationError
 
 from danvan_desktop import paths
 from danvan_desktop.errors import UserError
-from danvan_desktop.text import nfc
+from danvan_desktop.strict_model import StrictModel
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +39,7 @@ class ProfileError(UserError):
     """A profile file that cannot be used; the message names the file and the field."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _nfc_strings(cls, value: object) -> object:
-        return nfc(value) if isinstance(value, str) else value
-
-
-class TextStyle(_Strict):
+class TextStyle(StrictModel):
     """How one line or block of text is set."""
 
     size: Size
@@ -65,26 +56,26 @@ class TextLine(TextStyle):
     text: Text
 
 
-class Margins(_Strict):
+class Margins(StrictModel):
     top: float = Field(ge=10, le=50)
     bottom: float = Field(ge=10, le=50)
     left: float = Field(ge=10, le=50)
     right: float = Field(ge=10, le=50)
 
 
-class Page(_Strict):
+class Page(StrictModel):
     size: Literal["A4"] = "A4"
     margins_mm: Margins
 
 
-class Body(_Strict):
+class Body(StrictModel):
     size: Size
     leading: float = Field(ge=1, le=2)  # line height as a multiple of the size
     paragraph_space: float = Field(ge=0, le=24)  # points between paragraphs
     first_line_indent_cm: float = Field(ge=0, le=3)
 
 
-class Header(_Strict):
+class Header(StrictModel):
     left_width: float = Field(gt=0.2, lt=0.8)  # share of the text width
     left: list[TextLine] = Field(min_length=1)
     right: list[TextLine] = Field(min_length=1)
@@ -95,12 +86,12 @@ class Header(_Strict):
     space_after: float = Field(default=12, ge=0, le=72)
 
 
-class DateRule(_Strict):
+class DateRule(StrictModel):
     pad_day_below: int = Field(ge=1, le=32)
     pad_months: list[int] = Field(default_factory=list)
 
 
-class Signature(_Strict):
+class Signature(StrictModel):
     authority_line: TextStyle  # "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"
     title_line: TextStyle  # "CHỦ TỊCH", "PHÓ CHỦ TỊCH"
     name: TextStyle
@@ -111,7 +102,7 @@ class Signature(_Strict):
     width: Fraction = 0.5  # share of the text width
 
 
-class Recipients(_Strict):
+class Recipients(StrictModel):
     heading: TextLine
     item: TextStyle
     prefix: str = "- "
@@ -119,12 +110,12 @@ class Recipients(_Strict):
     archive: Text  # the last line: "Lưu: VT."
 
 
-class PageNumbers(_Strict):
+class PageNumbers(StrictModel):
     size: Size
     from_page: int = Field(default=2, ge=1)
 
 
-class Tables(_Strict):
+class Tables(StrictModel):
     size: Size
     header: TextStyle
     title: TextStyle
@@ -134,12 +125,12 @@ class Tables(_Strict):
     landscape_columns: int = Field(ge=3, le=30)  # this many columns or more: a landscape page
 
 
-class Annex(_Strict):
+class Annex(StrictModel):
     title: TextLine
     reference: TextLine  # "(Kèm theo Báo cáo số ... ngày ...)"
 
 
-class MoneyPhrase(_Strict):
+class MoneyPhrase(StrictModel):
     units: list[tuple[int, str]] = Field(min_length=1)  # (factor, word), largest first; word may be ""
     decimals: int = Field(ge=0, le=3)
     below: Text  # "gần": the rounded figure is above the exact one
@@ -147,7 +138,7 @@ class MoneyPhrase(_Strict):
     template: Text  # "{approx} {number} {unit} đồng"
 
 
-class Phrases(_Strict):
+class Phrases(StrictModel):
     money: MoneyPhrase
     ntm: Text
     cultural_houses: Text
@@ -155,12 +146,12 @@ class Phrases(_Strict):
     overview: Text
 
 
-class Numbering(_Strict):
+class Numbering(StrictModel):
     reset: Literal["year", "term"]
     terms: list[tuple[dt.date, str]] = Field(default_factory=list)  # (start, label) for "term"
 
 
-class DocumentProfile(_Strict):
+class DocumentProfile(StrictModel):
     """Everything about the look of a printed return that differs between document systems."""
 
     profile_version: Literal[1]
