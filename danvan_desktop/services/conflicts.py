@@ -18,6 +18,8 @@ from danvan_desktop.services.entry import (
     ValidationFailedError,
     Writer,
     check_values,
+    form_context,
+    search_text,
     value_changes,
 )
 from danvan_desktop.services.forms import form_registry
@@ -117,11 +119,14 @@ def resolve_conflict(
                 values.pop(key, None)
         deleted = record.deleted
     form = form_registry().get(record.form_id)
+    shown: str | None = None  # the search text a save from the screen would store
     if form is not None and not deleted:  # a mix of two valid versions may still break a rule
         period = session.get_one(Period, record.period_id)
-        values, issues = check_values(session, form, record.org_unit_id, period, values)
+        context = form_context(session, form, record.org_unit_id, period)
+        values, issues = check_values(session, form, record.org_unit_id, period, values, context)
         if any(i.severity == "error" for i in issues):
             raise ValidationFailedError(issues)
+        shown = search_text(form, values, context)
     record.version_vector = merged(record.version_vector, conflict.incoming.get("version_vector", {}))
     record.deleted = deleted
     records.update_record(
@@ -131,6 +136,7 @@ def resolve_conflict(
         user=writer.user,
         values=values,
         form_version=record.form_version,
+        search_text=shown,
     )
     conflict.resolved_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     conflict.resolution = choice

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from danvan_desktop.db.models import ReceivedPackage, Record, RecordConflict, RecordHistory
+from danvan_desktop.db.models import Period, ReceivedPackage, Record, RecordConflict, RecordHistory
+from danvan_desktop.services.entry import form_context, search_text
+from danvan_desktop.services.forms import get_form
 from danvan_desktop.services.locking import lock_period
 from danvan_desktop.services.orgunits import find_unit
 from danvan_desktop.services.package_import import KeyChangedError, OwnPackageError, UntrustedSiteError
@@ -192,6 +194,13 @@ def test_a_person_resolves_the_conflict(
         assert pending_conflicts(session) == []
     record = district.record(record_id)
     assert record is not None and (record.values["hoi_vien"], record.values["doi_tuong"]) == expected
+    # Searchable as if saved from the screen: labels, not codes ("Hội LHPN", not "HLHPN").
+    with district.db.session() as session:
+        period = session.get_one(Period, record.period_id)
+        form = get_form(record.form_id)
+        context = form_context(session, form, record.org_unit_id, period)
+        assert record.search_text == search_text(form, record.values, context)
+    assert "hlhpn" not in record.search_text.split()
     commune = phuc_chu.record(record_id)
     assert commune is not None and compare(commune.version_vector, record.version_vector) == "incoming_newer"
     # The decision travels back down and wins there too.
