@@ -118,7 +118,7 @@ def translate_error(exc: BaseException, path: Path) -> UserError | None:
 def read_revision(path: Path) -> str | None:
     """Check that `path` is our database and return its schema revision (None if empty)."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = snapshots.read_only(path)
     except sqlite3.Error as exc:
         raise translate_error(exc, path) or NotADatabaseError(
             f"Không mở được tệp {path}.", detail=str(exc)

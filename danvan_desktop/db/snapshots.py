@@ -17,6 +17,26 @@ KEYS_FOLDER = "keys"  # beside the database file, so that a copy of the folder c
 BEFORE_UPGRADE_REASON = "truoc-nang-cap"
 
 
+def read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can only read `path`: it never creates the file nor writes to it."""
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+
+
+def check_rows(path: Path, pragma: str = "quick_check") -> list[str]:
+    """The rows of `PRAGMA quick_check` or `integrity_check` (["ok"] when sound); sqlite3.Error passes."""
+    with contextlib.closing(read_only(path)) as conn:
+        return [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}")]
+
+
+def check_problems(path: Path, pragma: str = "quick_check") -> list[str]:
+    """What the check finds wrong (empty when sound); a file SQLite cannot read is one problem."""
+    try:
+        rows = check_rows(path, pragma)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
+
+
 def keys_archive_for(backup: Path) -> Path:
     return backup.with_name(backup.name + KEYS_SUFFIX)
 
@@ -29,7 +49,7 @@ def backup_path(db_path: Path, backup_dir: Path, reason: str) -> Path:
 
 def copy_database(source_path: Path, target: Path) -> None:
     """SQLite online backup into `target`, left as a single self-contained file (no WAL)."""
-    source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True)
+    source = read_only(source_path)
     try:
         dest = sqlite3.connect(target)
         try:
@@ -74,19 +94,6 @@ def write_copy(db_path: Path, target: Path) -> None:
         raise
 
 
-def quick_problems(path: Path) -> list[str]:
-    """What `PRAGMA quick_check` finds wrong in the file at `path` (empty when it is sound)."""
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        return [str(exc)]
-    return [] if rows == ["ok"] else rows
-
-
 def checkpoint(db_path: Path) -> None:
     """Fold the write-ahead log into the file so that no stale -wal could be applied to a replacement."""
     with contextlib.suppress(sqlite3.Error):
@@ -115,7 +122,7 @@ def put_back(copy: Path, db_path: Path) -> None:
     try:
         temp.unlink(missing_ok=True)
         copy_database(copy, temp)
-        problems = quick_problems(temp)
+        problems = check_problems(temp)
         if problems:
             raise sqlite3.DatabaseError(f"copy {copy} is damaged: {'; '.join(problems[:5])}")
         swap_in(temp, db_path)

@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from danvan_desktop.db import migrate
+from danvan_desktop.db import migrate, snapshots
 from danvan_desktop.db.engine import APPLICATION_ID, guard_writes, read_revision
 from danvan_desktop.db.snapshots import (
     BACKUP_SUFFIX,
@@ -82,7 +82,7 @@ def _inspect(path: Path) -> tuple[int | None, str | None, bool]:
     except UserError:
         return None, None, False
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = snapshots.read_only(path)
         try:
             ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
             count = int(conn.execute("SELECT count(*) FROM record").fetchone()[0])
@@ -176,18 +176,13 @@ def check_restorable(backup: Path) -> str:
 
 
 def _integrity(path: Path) -> list[str]:
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        return [str(exc)]
-    if app_id != APPLICATION_ID:
-        return [f"application_id={app_id:#x}"]
-    return [] if rows == ["ok"] else rows
+    """integrity_check of a copy, which must also carry our application id."""
+    problems = snapshots.check_problems(path, "integrity_check")
+    if problems:
+        return problems
+    with contextlib.closing(snapshots.read_only(path)) as conn:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    return [] if app_id == APPLICATION_ID else [f"application_id={app_id:#x}"]
 
 
 def _safety_copy(db_path: Path, backup_dir: Path) -> Path | None:

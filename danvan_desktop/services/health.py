@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from danvan_desktop.db.engine import read_revision
+from danvan_desktop.db.snapshots import check_rows, read_only
 from danvan_desktop.errors import UserError
 
 MAX_LISTED = 50  # a badly damaged file can report thousands of rows; the first ones tell the story
@@ -26,17 +27,9 @@ class Problem:
         return self.message
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-
-
 def _sqlite_check(path: Path, pragma: str) -> list[Problem]:
     try:
-        conn = _connect(path)
-        try:
-            rows = [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}")]
-        finally:
-            conn.close()
+        rows = check_rows(path, pragma)
     except sqlite3.Error as exc:
         return [Problem("integrity", f"SQLite không đọc được tệp: {exc}.")]
     if rows == ["ok"]:
@@ -104,7 +97,7 @@ def check_database(db_path: Path, form_ids: set[str] | None = None) -> list[Prob
 
         form_ids = set(form_registry())
     try:
-        conn = _connect(db_path)
+        conn = read_only(db_path)
         try:
             for problem in _invariants(conn, form_ids):
                 problems.append(problem)
