@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from danvan_desktop.text import nfc
 from danvan_desktop.transport.package_format import (
@@ -25,7 +25,7 @@ from danvan_desktop.transport.package_format import (
     encode_base64,
     load_json_object,
 )
-from danvan_desktop.transport.schema import describe_validation_error, english_detail
+from danvan_desktop.transport.schema import validated_member
 
 SCRYPT_N = 2**15
 SCRYPT_R = 8
@@ -97,14 +97,7 @@ def parse_envelope(raw: bytes, path: Path, limits: Limits) -> Envelope:
     """Validate envelope.json, including scrypt costs a hostile file could inflate."""
     obj = load_json_object(raw, path, ENVELOPE_NAME)
     check_format_header(obj, ENCRYPTED_FORMAT_NAME, path, ENVELOPE_NAME)
-    try:
-        envelope = Envelope.model_validate(obj)
-    except ValidationError as exc:
-        raise PackageError(
-            path,
-            f"{ENVELOPE_NAME} thiếu hoặc sai trường: {describe_validation_error(exc)}.",
-            detail=english_detail(exc),
-        ) from exc
+    envelope = validated_member(Envelope, obj, path, ENVELOPE_NAME)
     kdf = envelope.kdf
     problems = []
     if kdf.n & (kdf.n - 1) or kdf.n < MIN_SCRYPT_N:

@@ -51,6 +51,7 @@ from danvan_desktop.transport.schema import (
     PackageRecord,
     describe_validation_error,
     english_detail,
+    validated_member,
 )
 from danvan_desktop.transport.signing import signature_is_valid, signed_bytes
 
@@ -286,14 +287,7 @@ def _verify_plain(
     raw = read_member(zf, infos[MANIFEST_NAME], limits.max_manifest_size, path)
     obj = load_json_object(raw, path, MANIFEST_NAME)
     check_format_header(obj, FORMAT_NAME, path, MANIFEST_NAME)
-    try:
-        manifest = Manifest.model_validate(obj)
-    except ValidationError as exc:
-        raise PackageError(
-            path,
-            f"{MANIFEST_NAME} thiếu hoặc sai trường: {describe_validation_error(exc)}.",
-            detail=english_detail(exc),
-        ) from exc
+    manifest = validated_member(Manifest, obj, path, MANIFEST_NAME)
     public = decode_base64(manifest.public_key)
     if public is None or len(public) != PUBLIC_KEY_SIZE:
         raise PackageSignatureError(

@@ -6,7 +6,8 @@ import datetime as dt
 import unicodedata
 import uuid
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -21,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from danvan_desktop.transport.package_format import MAX_NESTING, RECORDS_NAME
+from danvan_desktop.transport.package_format import MAX_NESTING, RECORDS_NAME, PackageError
 
 
 def format_utc(moment: dt.datetime) -> str:
@@ -185,6 +186,9 @@ class PackageRecord(BaseModel):
         return data
 
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
 def describe_validation_error(exc: ValidationError, limit: int = 5) -> str:
     """`values, created_at` — the fields a person should look at, without the input echoed."""
     fields: list[str] = []
@@ -201,3 +205,15 @@ def english_detail(exc: ValidationError, limit: int = 600) -> str:
         f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
     )
     return text[:limit]
+
+
+def validated_member(model: type[ModelT], obj: Mapping[str, Any], path: Path, member: str) -> ModelT:
+    """`obj` (a package member's JSON object) as `model`, or PackageError naming the fields at fault."""
+    try:
+        return model.model_validate(obj)
+    except ValidationError as exc:
+        raise PackageError(
+            path,
+            f"{member} thiếu hoặc sai trường: {describe_validation_error(exc)}.",
+            detail=english_detail(exc),
+        ) from exc
