@@ -252,6 +252,27 @@ class ReceivedPackage(Base):
     file_sha256: Mapped[str] = mapped_column(String(64))
     record_count: Mapped[int] = mapped_column(Integer)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)  # counts per outcome
+    # SHA-256 of the signed manifest: two packages with one (site, number) but other content are
+    # an equivocation. NULL for packages received before schema 0005.
+    manifest_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class RefusedPackage(Base):
+    """The ledger's other half: packages refused as forgery signals (foreign units, equivocation)."""
+
+    __tablename__ = "refused_package"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refused_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    refused_by: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # origin / office / equivocation
+    site_id: Mapped[str] = mapped_column(String(36), index=True)
+    office_unit_code: Mapped[str] = mapped_column(String(64))  # as the manifest claims it
+    sequence: Mapped[int] = mapped_column(Integer)
+    package_id: Mapped[str] = mapped_column(String(36))
+    file_name: Mapped[str] = mapped_column(String(300))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)  # the Vietnamese reason shown to the user
 
 
 class RecordConflict(Base):

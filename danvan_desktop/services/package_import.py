@@ -17,8 +17,16 @@ from danvan_desktop.errors import UserError
 from danvan_desktop.services.merge_apply import apply_plan
 from danvan_desktop.services.merge_plan import MergePlan, plan_merge
 from danvan_desktop.services.orgunits import unit_label
+from danvan_desktop.services.origin import ForeignOriginError, check_origin
+from danvan_desktop.services.package_ledger import (
+    EquivocationError,
+    check_equivocation,
+    manifest_digest,
+    record_refusal,
+)
 from danvan_desktop.transport.package_format import encode_base64
 from danvan_desktop.transport.reader import VerifiedPackage, open_package
+from danvan_desktop.transport.schema import PackageRecord
 
 Status = Literal["applied", "dry_run", "duplicate", "rejected"]
 
@@ -150,17 +158,27 @@ def import_package(
         installation = session.scalars(select(Installation)).one()
         if manifest.site_id == installation.site_id:
             raise OwnPackageError(f"Gói {path.name} do chính máy này xuất; không nhập lại gói của mình.")
-        if session.get(ReceivedPackage, manifest.package_id) is not None:
+        digest = manifest_digest(package)
+        known = session.get(ReceivedPackage, manifest.package_id)
+        if known is not None and known.manifest_sha256 in (None, digest):
             report.status = "duplicate"
             report.message = f"Gói {path.name} đã được nhập trước đây; không có gì thay đổi."
             report.gaps = missing_sequences(session, manifest.site_id)
             return report
         trusted = _check_trust(session, package, accept_new_site)
-        report.plan = plan_merge(session, installation.office_unit_id, records)
-        if dry_run:
-            report.message = f"Xem trước gói {path.name}: chưa thay đổi gì."
+        refusal = _forgery_signal(session, package, digest, trusted, report.office_label, records)
+        if refusal is None:
+            report.plan = plan_merge(session, installation.office_unit_id, records)
+    if refusal is not None:
+        if not dry_run:
+            record_refusal(db, package, refusal, user=user)
+        raise refusal
+    assert report.plan is not None
+    if dry_run:
+        report.message = f"Xem trước gói {path.name}: chưa thay đổi gì."
+        with db.session() as session:
             report.gaps = missing_sequences(session, manifest.site_id, also=manifest.sequence)
-            return report
+        return report
     if not report.plan.changes_records() and report.counts()["rejected"]:
         # Nothing would be stored: leave the database untouched so that the package can be
         # imported again once the office knows the form, unit or period it needs.
@@ -194,12 +212,36 @@ def import_package(
                 file_sha256=package.file_sha256,
                 record_count=len(records),
                 summary=dict(report.counts()),
+                manifest_sha256=digest,
             )
         )
         session.flush()
         report.gaps = missing_sequences(session, manifest.site_id)
     report.message = f"Đã nhập gói {path.name}."
     return report
+
+
+def _forgery_signal(
+    session: Session,
+    package: VerifiedPackage,
+    digest: str,
+    trusted: TrustedSite | None,
+    sender: str,
+    records: list[PackageRecord],
+) -> ForeignOriginError | EquivocationError | None:
+    """Why the package must be refused whole as a forgery signal, or None when it may be merged."""
+    try:
+        check_equivocation(session, package, digest, sender)
+        check_origin(
+            session,
+            file_name=package.path.name,
+            trusted_office=trusted.office_unit_code if trusted is not None else None,
+            manifest_office=package.manifest.office_unit,
+            records=records,
+        )
+    except (ForeignOriginError, EquivocationError) as refusal:
+        return refusal
+    return None
 
 
 def enrol_site(db: Database, path: Path, *, user: str, passphrase: str | None = None) -> TrustedSite:

@@ -1,0 +1,107 @@
+"""The package ledger's rules: one package per (site, number), and refusals kept for a person to see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from danvan_desktop.db.engine import Database
+from danvan_desktop.db.models import ReceivedPackage, RefusedPackage
+from danvan_desktop.errors import UserError
+from danvan_desktop.transport.package_format import canonical_json
+from danvan_desktop.transport.reader import VerifiedPackage
+
+log = logging.getLogger(__name__)
+
+
+class EquivocationError(UserError):
+    """A second, different package under a number already received from the same site."""
+
+    kind = "equivocation"
+
+
+class LedgerRefusal(Protocol):
+    kind: str
+    message: str
+
+
+def manifest_digest(package: VerifiedPackage) -> str:
+    """SHA-256 of the signed manifest as read: equal for the same package sent twice, plain or encrypted."""
+    return hashlib.sha256(canonical_json(package.manifest.model_dump(mode="json"))).hexdigest()
+
+
+def check_equivocation(session: Session, package: VerifiedPackage, digest: str, sender: str) -> None:
+    """Refuse a package whose (site, number) was already received with other content.
+
+    A missing number arriving late is normal; the same package again is a duplicate (handled by
+    the caller); anything else under a number already used is a forgery signal or a restored
+    sender database, and a person must look at it.
+    """
+    manifest = package.manifest
+    same_id = session.get(ReceivedPackage, manifest.package_id)
+    if same_id is not None and same_id.manifest_sha256 not in (None, digest):
+        raise _equivocation(package, same_id, sender, f"mã gói {manifest.package_id}")
+    earlier = session.scalars(
+        select(ReceivedPackage).where(
+            ReceivedPackage.site_id == manifest.site_id, ReceivedPackage.sequence == manifest.sequence
+        )
+    ).first()
+    if earlier is None:
+        return
+    if earlier.package_id == manifest.package_id and earlier.manifest_sha256 in (None, digest):
+        return
+    raise _equivocation(package, earlier, sender, f"số {manifest.sequence}")
+
+
+def _equivocation(
+    package: VerifiedPackage, earlier: ReceivedPackage, sender: str, what: str
+) -> EquivocationError:
+    manifest = package.manifest
+    when = _local(earlier.received_at)
+    return EquivocationError(
+        f"Gói {package.path.name}: hai gói khác nhau cùng mang {what} của "
+        f"{sender[:1].lower() + sender[1:]} (gói đã nhận ngày {when:%d/%m/%Y %H:%M} từ tệp "
+        f"«{earlier.file_name}» khác nội dung gói này). Đã từ chối cả gói, không lưu gì. Hãy gọi điện "
+        "cho đơn vị đó: nếu họ đã khôi phục bản sao lưu rồi xuất lại, cần xuất gói mới có số tiếp theo.",
+        detail=f"site {manifest.site_id} sequence {manifest.sequence}: package {manifest.package_id} "
+        f"differs from received {earlier.package_id} (sequence {earlier.sequence})",
+    )
+
+
+def record_refusal(db: Database, package: VerifiedPackage, refusal: LedgerRefusal, *, user: str) -> None:
+    """Keep a refused package in the ledger (its own transaction): nothing else is stored."""
+    manifest = package.manifest
+    try:
+        with db.transaction() as session:
+            session.add(
+                RefusedPackage(
+                    refused_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    refused_by=user,
+                    kind=refusal.kind,
+                    site_id=manifest.site_id,
+                    office_unit_code=manifest.office_unit,
+                    sequence=manifest.sequence,
+                    package_id=manifest.package_id,
+                    file_name=package.path.name[:300],
+                    file_sha256=package.file_sha256,
+                    message=refusal.message,
+                )
+            )
+    except UserError:
+        # The refusal itself still reaches the user; a full disk must not hide it.
+        log.exception("could not keep the refusal of %s in the ledger", package.path)
+
+
+def refused_packages(session: Session) -> list[RefusedPackage]:
+    """Refused packages, newest first."""
+    return list(session.scalars(select(RefusedPackage).order_by(RefusedPackage.id.desc())))
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    """A stored naive-UTC time in the computer's local time, as people read clocks."""
+    return moment.replace(tzinfo=dt.UTC).astimezone()
