@@ -38,7 +38,7 @@ class Hierarchy:
     by_id: dict[int, _Unit]
     merged_into: dict[int, list[tuple[int, dt.date]]]  # predecessor -> [(successor, effective)]
     periods: dict[str, Span]
-    _cache: dict[tuple[str, str, str], bool] = field(default_factory=dict)
+    _cache: dict[tuple[str, str, str], bool | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> Hierarchy:
