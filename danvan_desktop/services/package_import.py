@@ -170,8 +170,9 @@ def import_package(
         if refusal is None:
             report.plan = plan_merge(session, installation.office_unit_id, records)
     if refusal is not None:
-        if not dry_run:
-            record_refusal(db, package, refusal, user=user)
+        # Kept even by a preview: the ledger is where a person sees forgery attempts, and a
+        # package refused at the preview never reaches the import step.
+        record_refusal(db, package, refusal, user=user)
         raise refusal
     assert report.plan is not None
     if dry_run:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.models import ReceivedPackage, RefusedPackage
+from danvan_desktop.db.models import OrgUnit, ReceivedPackage, RefusedPackage
 from danvan_desktop.errors import UserError
+from danvan_desktop.services.orgunits import unit_label
 from danvan_desktop.transport.package_format import canonical_json
 from danvan_desktop.transport.reader import VerifiedPackage
 
@@ -74,10 +76,20 @@ def _equivocation(
 
 
 def record_refusal(db: Database, package: VerifiedPackage, refusal: LedgerRefusal, *, user: str) -> None:
-    """Keep a refused package in the ledger (its own transaction): nothing else is stored."""
+    """Keep a refused package in the ledger (its own transaction): nothing else is stored.
+
+    The same file refused again for the same reason (a preview, then the import) is kept once.
+    """
     manifest = package.manifest
     try:
         with db.transaction() as session:
+            seen = select(RefusedPackage.id).where(
+                RefusedPackage.package_id == manifest.package_id,
+                RefusedPackage.file_sha256 == package.file_sha256,
+                RefusedPackage.kind == refusal.kind,
+            )
+            if session.scalars(seen).first() is not None:
+                return
             session.add(
                 RefusedPackage(
                     refused_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
@@ -97,9 +109,52 @@ def record_refusal(db: Database, package: VerifiedPackage, refusal: LedgerRefusa
         log.exception("could not keep the refusal of %s in the ledger", package.path)
 
 
-def refused_packages(session: Session) -> list[RefusedPackage]:
-    """Refused packages, newest first."""
-    return list(session.scalars(select(RefusedPackage).order_by(RefusedPackage.id.desc())))
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One line of the ledger as a person reads it: a package received or refused."""
+
+    at: dt.datetime  # local time
+    sender: str  # "Xã Phúc Chu" (as the manifest named it)
+    sequence: int
+    file_name: str
+    refused: bool
+    detail: str  # outcome counts, or the reason for refusing
+
+    @property
+    def state(self) -> str:
+        return "bị từ chối" if self.refused else "đã nhập"
+
+
+def ledger_entries(session: Session, *, refused_only: bool = False) -> list[LedgerEntry]:
+    """Received and refused packages, newest first."""
+    from danvan_desktop.services.merge_plan import OUTCOME_LABELS
+
+    labels = {u.code: unit_label(u) for u in session.scalars(select(OrgUnit))}
+    entries = [
+        LedgerEntry(
+            _local(row.refused_at),
+            labels.get(row.office_unit_code, row.office_unit_code),
+            row.sequence,
+            row.file_name,
+            True,
+            row.message,
+        )
+        for row in session.scalars(select(RefusedPackage))
+    ]
+    if not refused_only:
+        for row in session.scalars(select(ReceivedPackage)):
+            counts = ", ".join(f"{n} {OUTCOME_LABELS.get(k, k)}" for k, n in sorted(row.summary.items()) if n)
+            entries.append(
+                LedgerEntry(
+                    _local(row.received_at),
+                    labels.get(row.office_unit_code, row.office_unit_code),
+                    row.sequence,
+                    row.file_name,
+                    False,
+                    f"{row.record_count} bản ghi" + (f": {counts}" if counts else ""),
+                )
+            )
+    return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
 def _local(moment: dt.datetime) -> dt.datetime:

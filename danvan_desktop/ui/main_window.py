@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
             ("&Nhập gói nhận được…", "Ctrl+I", self.import_packages),
             ("Xung đột &chờ xử lý…", "", self.show_conflicts),
             ("&Tình hình nhận số liệu…", "", self.show_completeness),
+            ("&Sổ theo dõi gói…", "", self.show_ledger),
         ):
             action = QAction(text, self)
             if shortcut:
@@ -238,6 +239,12 @@ class MainWindow(QMainWindow):
                 self.db, office, self.periods, forms, self.current_period(), self, self.log_file
             )
         )
+
+    def show_ledger(self) -> None:
+        from danvan_desktop.ui.ledger_dialog import LedgerDialog
+
+        if self.db is not None:
+            self._open_package_dialog(LedgerDialog(self.db, self, self.log_file))
 
     def attach(self, db: Database, snapshot: OfficeSnapshot) -> None:
         """Show the office's data; called once the database is open."""
