@@ -85,9 +85,9 @@ def export_xlsx(session: Session, form: FormDef, unit_id: int, period_id: int, o
     _write_header(sheet, fields)
     for offset, record in enumerate(records):
         row = FIRST_DATA_ROW + offset
-        sheet.cell(row, 1, record.id)
+        _put(sheet, row, 1, record.id)
         for col, field in enumerate(fields, start=2):
-            cell = sheet.cell(row, col, vocab.to_cell(field, record.values.get(field.id)))
+            cell = _put(sheet, row, col, vocab.to_cell(field, record.values.get(field.id)))
             cell.number_format = number_format(field)
             if field.type == "long_text":
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -100,12 +100,26 @@ def export_xlsx(session: Session, form: FormDef, unit_id: int, period_id: int, o
     return len(records)
 
 
+def _put(sheet: _Sheet, row: int, col: int, value: object) -> Any:
+    """Write a value to a cell; text is always stored as text, never as a formula.
+
+    openpyxl turns any string starting with "=" into a formula: a title "=B3" or "=== Tổng ===" would
+    then be computed by Excel or LibreOffice (Err:509, #NAME?) and the value lost. A string cell is
+    shown as typed and read back unchanged; the text number format ("@") of the text columns keeps
+    an edited cell text too.
+    """
+    cell = sheet.cell(row, col, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _write_header(sheet: _Sheet, fields: list[FieldDef]) -> None:
     columns: list[tuple[str, str, FieldDef | None]] = [(RECORD_KEY, RECORD_LABEL, None)]
     columns += [(f.id, f.label, f) for f in fields]
     for col, (key, label, field) in enumerate(columns, start=1):
-        sheet.cell(ID_ROW, col, key)
-        head = sheet.cell(LABEL_ROW, col, label)
+        _put(sheet, ID_ROW, col, key)
+        head = _put(sheet, LABEL_ROW, col, label)
         head.font = _BOLD
         head.alignment = Alignment(wrap_text=True, vertical="center")
         head.fill = _COMPUTED_FILL if field is not None and field.computed else _HEADER_FILL
@@ -147,9 +161,9 @@ def _add_drop_downs(book: _Book, sheet: _Sheet, fields: list[FieldDef], vocab: V
             continue
         list_col += 1
         letter = get_column_letter(list_col)
-        lists.cell(1, list_col, field.id)
+        _put(lists, 1, list_col, field.id)
         for row, label in enumerate(labels, start=2):
-            lists.cell(row, list_col, label)
+            _put(lists, row, list_col, label)
         source = f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(labels) + 1}"
         validation = DataValidation(
             type="list",
@@ -198,8 +212,9 @@ def _write_guide(
                 field.help or "",
             ]
         )
-    for row in rows:
-        sheet.append(row)
+    for number, row in enumerate(rows, start=1):
+        for col, value in enumerate(row, start=1):
+            _put(sheet, number, col, value)
     sheet.cell(1, 1).font = Font(bold=True, size=13)
     for col in range(1, len(_GUIDE_HEADER) + 1):
         sheet.cell(len(rows) - len(fields), col).font = _BOLD

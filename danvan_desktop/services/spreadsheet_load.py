@@ -17,7 +17,7 @@ from danvan_desktop.formspec.values import ValueParseError, coerce_value
 from danvan_desktop.services.entry import Writer, check_values, find_aggregate, save_entry
 from danvan_desktop.services.locking import ensure_unlocked
 from danvan_desktop.services.spreadsheet_cells import RECORD_LABEL, Vocabulary
-from danvan_desktop.services.spreadsheet_read import SheetRow, SpreadsheetError, read_rows
+from danvan_desktop.services.spreadsheet_read import CellProblem, SheetRow, SpreadsheetError, read_rows
 
 # Never change: ids of rows loaded without a record id are derived from it, so that loading the
 # same file again (here or at another site) finds the records it made the first time.
@@ -121,6 +121,10 @@ class _Loader:
         failed: set[str] = set()
         errors: list[str] = []
         for field_id, raw in row.cells.items():
+            if isinstance(raw, CellProblem):  # a formula or an error where a value belongs
+                failed.add(field_id)
+                errors.append(raw.message)
+                continue
             try:
                 values[field_id] = self.vocab.from_cell(self.form.field(field_id), raw)
             except ValueParseError as exc:

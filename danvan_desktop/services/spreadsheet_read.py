@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from danvan_desktop.errors import UserError
-from danvan_desktop.formspec.model import FieldDef, FormDef
+from danvan_desktop.formspec.model import NUMERIC_TYPES, FieldDef, FormDef
 from danvan_desktop.services.spreadsheet_cells import DATA_SHEET, RECORD_KEY, RECORD_LABEL, is_percent_format
 from danvan_desktop.text import fold, nfc
 
@@ -28,6 +28,14 @@ _ID_SHAPE = re.compile(r"_?[a-z][a-z0-9_]*")
 # Row-number columns people add to every Vietnamese table; they carry nothing to load.
 _IGNORED_HEADERS = frozenset({"stt", "so tt", "so thu tu", "tt"})
 _RECORD_HEADERS = frozenset({fold(RECORD_LABEL), RECORD_KEY, "record_id"})
+# What Excel and LibreOffice show (and write to CSV) for a formula that failed.
+_ERROR_TEXT = re.compile(
+    r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|SPILL!|CALC!|FIELD!|BLOCKED!|UNKNOWN!|CONNECT!|BUSY!"
+    r"|GETTING_DATA)|Err:[0-9]{3}"
+)
+# Fields whose formula cells load their computed value: a total or a date worked out in the sheet
+# is still the number or date meant. In text and list fields a formula is never the value meant.
+_COMPUTABLE = NUMERIC_TYPES | {"date"}
 
 Cell = tuple[object, str | None]  # value, number format (None for CSV)
 # What openpyxl raises for a zip that is no workbook (a .docx, a package) or a damaged one;
@@ -56,12 +64,41 @@ class SpreadsheetError(UserError):
 
 
 @dataclass(frozen=True)
+class Formula:
+    """A cell holding a formula: its text, and the value last computed (None if never computed)."""
+
+    text: str
+    cached: object
+
+    def __str__(self) -> str:
+        return "" if self.cached is None else str(self.cached)
+
+
+@dataclass(frozen=True)
+class ErrorValue:
+    """A cell showing a spreadsheet error («#VALUE!», «#REF!», «Err:509»…) instead of a value."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A cell that cannot be loaded, with the reason (naming its column) in Vietnamese."""
+
+    message: str
+
+
+@dataclass(frozen=True)
 class SheetRow:
     """One non-empty data row: its row number as Excel shows it, record id and raw input cells."""
 
     row: int
     record_id: str | None
-    cells: dict[str, object]  # field id -> cell value; a field without a column is absent
+    # field id -> cell value (a CellProblem when it cannot be loaded); a field without a column is absent
+    cells: dict[str, object]
 
 
 def read_rows(path: Path, form: FormDef) -> list[SheetRow]:
@@ -81,11 +118,11 @@ def read_rows(path: Path, form: FormDef) -> list[SheetRow]:
     for number, row in enumerate(table[start:], start=start + 1):
         cells: dict[str, object] = {}
         record_id: str | None = None
-        for key, (value, fmt) in zip(keys, row, strict=False):
+        for col, (key, (value, fmt)) in enumerate(zip(keys, row, strict=False), start=1):
             if key == RECORD_KEY:
                 record_id = _text(value) or None
             elif key in inputs:
-                cells[key] = _cell_value(inputs[key], value, fmt)
+                cells[key] = _cell_value(inputs[key], value, fmt, get_column_letter(col))
         if record_id or any(not _blank(v) for v in cells.values()):
             rows.append(SheetRow(number, record_id, cells))
     return rows
@@ -115,18 +152,49 @@ def _not_a_sheet(path: Path) -> SpreadsheetError:
 
 
 def _read_xlsx(path: Path) -> list[list[Cell]]:
+    """The cells of the data sheet; formulas as Formula with the value the spreadsheet last computed.
+
+    openpyxl gives either the formulas or the computed values, so a sheet with formulas is read twice.
+    """
+    table = _xlsx_cells(path, data_only=False)
+    if not any(isinstance(value, Formula) for row in table for value, _ in row):
+        return table
+    computed = _xlsx_cells(path, data_only=True)
+
+    def cached(r: int, c: int) -> object:
+        return computed[r][c][0] if r < len(computed) and c < len(computed[r]) else None
+
+    return [
+        [
+            (Formula(v.text, cached(r, c)) if isinstance(v, Formula) else v, fmt)
+            for c, (v, fmt) in enumerate(row)
+        ]
+        for r, row in enumerate(table)
+    ]
+
+
+def _xlsx_value(cell: object) -> object:
+    value, kind = getattr(cell, "value", None), getattr(cell, "data_type", "n")
+    if kind == "f":
+        return Formula(str(getattr(value, "text", value)), None)  # ArrayFormula keeps its text in .text
+    if kind == "e":
+        return ErrorValue(str(value))
+    return value
+
+
+def _xlsx_cells(path: Path, *, data_only: bool) -> list[list[Cell]]:
     with warnings.catch_warnings():
         # Excel's own extensions (x14 drop-downs, slicers) are not needed to read the values.
         warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
         try:
-            book = load_workbook(path, read_only=True, data_only=True)
+            book = load_workbook(path, read_only=True, data_only=data_only)
         except _BROKEN as exc:
             raise _not_a_sheet(path) from exc
         try:
             sheet = book[DATA_SHEET] if DATA_SHEET in book.sheetnames else book.worksheets[0]
             # Some programs write a wrong "used range"; read whatever rows the sheet really has.
             sheet.reset_dimensions()
-            return [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
+            return [[(_xlsx_value(c), c.number_format) for c in row] for row in sheet.iter_rows()]
         except _BROKEN as exc:
             raise _not_a_sheet(path) from exc
         finally:
@@ -153,7 +221,8 @@ def _read_csv(path: Path) -> list[list[Cell]]:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise SpreadsheetError(f"Tệp CSV «{path.name}» bị lỗi định dạng: {exc}.") from exc
-    return [[(value, None) for value in row] for row in rows]
+    # A CSV saved from a sheet with failed formulas holds their error text: no value to load.
+    return [[(ErrorValue(v) if _ERROR_TEXT.fullmatch(v.strip()) else v, None) for v in row] for row in rows]
 
 
 def _delimiter(text: str) -> str:
@@ -178,7 +247,26 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _cell_value(field: FieldDef, value: object, fmt: str | None) -> object:
+def _cell_value(field: FieldDef, value: object, fmt: str | None, column: str) -> object:
+    """What a cell gives the field: its value, a formula's computed value, or a CellProblem."""
+    where = f"Cột {column} «{field.label}»"
+    if isinstance(value, Formula):
+        if field.type not in _COMPUTABLE:
+            return CellProblem(
+                f"{where}: ô chứa công thức «{value.text}» chứ không phải giá trị. "
+                "Hãy gõ trực tiếp giá trị, hoặc sao chép ô rồi «Dán đặc biệt» chỉ giá trị."
+            )
+        if value.cached is None:
+            return CellProblem(
+                f"{where}: ô chứa công thức «{value.text}» chưa được tính "
+                "(tệp chưa được mở và lưu lại bằng Excel hoặc LibreOffice). Hãy gõ trực tiếp giá trị."
+            )
+        value = value.cached
+    if isinstance(value, ErrorValue):
+        return CellProblem(
+            f"{where}: ô báo lỗi «{value.code}» của bảng tính (công thức tính sai) thay vì giá trị. "
+            "Hãy sửa ô này rồi nạp lại."
+        )
     if (
         field.type == "percent"
         and isinstance(value, int | float)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from pypdf import PdfReader
 
 from danvan_desktop.db.engine import Database
@@ -18,6 +16,7 @@ from danvan_desktop.reports.render import render_pdf
 from danvan_desktop.reports.summary_return import build_summary_return
 from danvan_desktop.services.report_data import commune_return_data, register_data, summary_data
 from tests.reports.pdfcheck import landscape_pages, pages_text, text, unembedded
+from tests.tools import require_program
 
 DATE = dt.date(2023, 2, 5)
 
@@ -150,8 +149,7 @@ def test_register_printout_is_landscape_with_every_row(district_db: Database, tm
 
 
 def test_pdftotext_reads_the_exact_vietnamese(commune_data_db: Database, tmp_path: Path) -> None:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    require_program("pdftotext", "poppler-utils")
     pdf = _commune_pdf(commune_data_db, tmp_path, "nha_nuoc")
     out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Định Hóa, ngày 05 tháng 02 năm 2023" in out
@@ -159,8 +157,7 @@ def test_pdftotext_reads_the_exact_vietnamese(commune_data_db: Database, tmp_pat
 
 
 def test_first_page_renders_to_png(commune_data_db: Database, tmp_path: Path) -> None:
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    require_program("pdftoppm", "poppler-utils")
     pdf = _commune_pdf(commune_data_db, tmp_path, "nha_nuoc")
     subprocess.run(
         ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True
