@@ -196,6 +196,11 @@ def test_member_larger_than_declared(tmp_path: Path, good: Path, key: Ed25519Pri
     struct.pack_into("<I", data, entry + 24, 100)  # the uncompressed size field
     liar = tmp_path / "liar.dvpkg"
     liar.write_bytes(bytes(data))
+    refused(liar, "không khớp với mục lục của tệp zip")  # the local header still says the real size
+    local = struct.unpack_from("<I", data, entry + 42)[0]  # that member's local header offset
+    assert struct.unpack_from("<I", data, local + 22)[0] == len(records)
+    struct.pack_into("<I", data, local + 22, 100)  # both headers now agree on the lie
+    liar.write_bytes(bytes(data))
     refused(liar, "sai mã kiểm tra CRC")
 
 
