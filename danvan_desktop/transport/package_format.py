@@ -7,6 +7,7 @@ import binascii
 import errno
 import json
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +133,10 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
         raise ValueError("duplicate key in a JSON object")
+    # Keys are normalized to NFC later: two spellings of one key (NFC and NFD, or escaped) would
+    # then silently become one, dropping a value. ASCII keys (nearly all of them) cannot differ so.
+    if not "".join(obj).isascii() and len({unicodedata.normalize("NFC", key) for key in obj}) != len(obj):
+        raise ValueError("duplicate key in a JSON object (same text after NFC normalization)")
     return obj
 
 
