@@ -180,13 +180,13 @@ def parse_record_line(raw: bytes, number: int, path: Path) -> PackageRecord:
     # Fast path: NFC of the whole line equals NFC of each string when there are no escapes
     # (structural characters are ASCII starters that never compose). The writer emits NFC, so
     # usually even this is a no-op check.
-    walk = "\\" in text
-    if not walk and not text.isascii() and not unicodedata.is_normalized("NFC", text):
+    escaped = "\\" in text
+    if not escaped and not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     # Each list/object opens with a bracket, so their count bounds the nesting from above.
-    walk = walk or text.count("{") + text.count("[") > MAX_NESTING
+    walk = escaped or text.count("{") + text.count("[") > MAX_NESTING
     try:
-        obj = loads_strict(text)
+        obj = loads_strict(text, nfc_text=not escaped)
         if _SURROGATE_ESCAPE.search(raw):
             canonical_json(obj)  # UnicodeEncodeError (a ValueError) on a lone surrogate
     except (ValueError, RecursionError) as exc:

@@ -489,6 +489,20 @@ def test_record_keys_equal_after_nfc(
     refused(path, "dòng 1 của records.jsonl không phải JSON hợp lệ")
 
 
+def test_record_keys_equal_after_nfc_without_any_escape(
+    tmp_path: Path, good: Path, key: Ed25519PrivateKey
+) -> None:
+    """The reader's fast path (no backslash in the line: NFC of the whole line) sees them too."""
+    lines = _lines(good)
+    record = json.loads(lines[0])
+    del record["values"]["ghi_chu"]  # its newline is the line's only escape
+    record["values"] |= {_XOM_NFC: 1, _XOM_NFD: 2}
+    lines[0] = record_lines(record)
+    assert b"\\" not in lines[0]
+    path = _signed_with_lines(tmp_path, good, key, b"".join(lines))
+    refused(path, "dòng 1 của records.jsonl không phải JSON hợp lệ")
+
+
 def test_nested_value_keys_equal_after_nfc(tmp_path: Path, good: Path, key: Ed25519PrivateKey) -> None:
     lines = _lines(good)
     record = json.loads(lines[1])
