@@ -7,6 +7,7 @@ import binascii
 import errno
 import json
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,6 +136,15 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
+def _unique_nfc_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = _unique_keys(pairs)
+    # Keys are normalized to NFC later: two spellings of one key (NFC and NFD, or escaped) would
+    # then silently become one, dropping a value. ASCII keys (nearly all of them) cannot differ so.
+    if not "".join(obj).isascii() and len({unicodedata.normalize("NFC", key) for key in obj}) != len(obj):
+        raise ValueError("duplicate key in a JSON object (same text after NFC normalization)")
+    return obj
+
+
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
@@ -146,13 +156,19 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def loads_strict(text: str) -> Any:
+def loads_strict(text: str, *, nfc_text: bool = False) -> Any:
     """json.loads refusing what other readers disagree on: duplicate keys, NaN, 1e999.
 
-    Raises ValueError (JSONDecodeError included) or RecursionError on bad input.
+    Keys are duplicates when equal after NFC normalization. `nfc_text` is the caller's promise
+    that `text` is NFC and has no backslash escape (so every key already is NFC, and only
+    exact duplicates remain to look for). Raises ValueError (JSONDecodeError included) or
+    RecursionError on bad input.
     """
     return json.loads(
-        text, object_pairs_hook=_unique_keys, parse_constant=_no_constants, parse_float=_finite_float
+        text,
+        object_pairs_hook=_unique_keys if nfc_text else _unique_nfc_keys,
+        parse_constant=_no_constants,
+        parse_float=_finite_float,
     )
 
 

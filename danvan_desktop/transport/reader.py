@@ -54,6 +54,7 @@ from danvan_desktop.transport.schema import (
     validated_member,
 )
 from danvan_desktop.transport.signing import signature_is_valid, signed_bytes
+from danvan_desktop.transport.zip_layout import check_layout
 
 # A JSON escape of a UTF-16 surrogate; json.loads pairs them up, a lone one is refused.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -142,6 +143,8 @@ class VerifiedPackage:
         with handle:
             if os.fstat(handle.fileno()).st_size > self.limits.max_file_size:
                 raise PackageError(self.path, _CHANGED, detail="file grew past the size limit")
+            with zip_failures(self.path):
+                check_layout(handle, self.path, self.limits.max_members)
             yield handle
 
 
@@ -177,13 +180,13 @@ def parse_record_line(raw: bytes, number: int, path: Path) -> PackageRecord:
     # Fast path: NFC of the whole line equals NFC of each string when there are no escapes
     # (structural characters are ASCII starters that never compose). The writer emits NFC, so
     # usually even this is a no-op check.
-    walk = "\\" in text
-    if not walk and not text.isascii() and not unicodedata.is_normalized("NFC", text):
+    escaped = "\\" in text
+    if not escaped and not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     # Each list/object opens with a bracket, so their count bounds the nesting from above.
-    walk = walk or text.count("{") + text.count("[") > MAX_NESTING
+    walk = escaped or text.count("{") + text.count("[") > MAX_NESTING
     try:
-        obj = loads_strict(text)
+        obj = loads_strict(text, nfc_text=not escaped)
         if _SURROGATE_ESCAPE.search(raw):
             canonical_json(obj)  # UnicodeEncodeError (a ValueError) on a lone surrogate
     except (ValueError, RecursionError) as exc:
@@ -240,6 +243,8 @@ def open_package(
                 "không phải gói dữ liệu Dân Vận: tệp không có dạng zip, hoặc bị cắt cụt (chép chưa xong?).",
                 detail="not a zip file",
             )
+        with zip_failures(path):
+            check_layout(handle, path, limits.max_members)
         with open_zip(handle, path) as zf:
             kind, infos = check_members(zf, path, limits)
             if kind == "plain":
@@ -273,6 +278,8 @@ def _verify_decrypted(plain: bytes, path: Path, limits: Limits) -> tuple[Manifes
         source.seek(0)
     if not is_zip:
         raise PackageError(path, "nội dung sau khi giải mã không phải gói hợp lệ.", detail="inner not a zip")
+    with zip_failures(path):
+        check_layout(source, path, limits.max_members)
     with open_zip(source, path) as zf:
         kind, infos = check_members(zf, path, limits)
         if kind != "plain":

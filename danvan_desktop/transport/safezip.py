@@ -76,6 +76,14 @@ def shown_name(name: str) -> str:
     return text + ("..." if len(name) > 80 else "")
 
 
+def too_many_members(path: Path, count: int, limit: int) -> PackageError:
+    return PackageError(
+        path,
+        f"gói có quá nhiều thành phần ({count}, tối đa {limit}); không phải gói hợp lệ.",
+        detail=f"{count} zip members",
+    )
+
+
 def _unsafe_name(name: str) -> bool:
     parts = name.split("/")
     return (
@@ -95,12 +103,7 @@ def check_members(zf: zipfile.ZipFile, path: Path, limits: Limits) -> tuple[Kind
     """
     infos = zf.infolist()
     if len(infos) > limits.max_members:
-        raise PackageError(
-            path,
-            f"gói có quá nhiều thành phần ({len(infos)}, tối đa {limits.max_members}); "
-            "không phải gói hợp lệ.",
-            detail=f"{len(infos)} zip members",
-        )
+        raise too_many_members(path, len(infos), limits.max_members)
     for info in infos:
         if _unsafe_name(info.filename):
             raise PackageError(

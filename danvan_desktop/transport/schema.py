@@ -80,15 +80,21 @@ def _nfc_text(text: str) -> str:
 
 
 def normalize_json(value: Any, depth: int = MAX_NESTING + 1) -> Any:
-    """NFC every string (object keys too), tuples as lists; ValueError past `depth` levels."""
+    """NFC every string (object keys too), tuples as lists.
+
+    ValueError past `depth` levels, or when two keys of one mapping become equal once normalized.
+    """
     if isinstance(value, str):
         return _nfc_text(value)
     if isinstance(value, Mapping):
         if depth <= 0:
             raise ValueError(f"values nest deeper than {MAX_NESTING} levels")
-        return {
+        normalized = {
             _nfc_text(k) if isinstance(k, str) else k: normalize_json(v, depth - 1) for k, v in value.items()
         }
+        if len(normalized) != len(value):  # two spellings of one key: one value would be lost
+            raise ValueError("two keys are the same text after NFC normalization")
+        return normalized
     if isinstance(value, list | tuple):
         if depth <= 0:
             raise ValueError(f"values nest deeper than {MAX_NESTING} levels")

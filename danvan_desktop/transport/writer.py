@@ -125,6 +125,8 @@ def _write_plain(
 ) -> dict[str, Any]:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     forms = {nfc(form_id): version for form_id, version in info.forms.items()}
+    if len(forms) != len(info.forms):  # two spellings of one form id: one version would be lost
+        raise ValueError("two form ids in the manifest fields are the same text after NFC normalization")
     units = sorted({nfc(code) for code in info.units})
     periods = sorted({nfc(code) for code in info.periods})
     with zipfile.ZipFile(target, "w") as zf:

@@ -196,6 +196,11 @@ def test_member_larger_than_declared(tmp_path: Path, good: Path, key: Ed25519Pri
     struct.pack_into("<I", data, entry + 24, 100)  # the uncompressed size field
     liar = tmp_path / "liar.dvpkg"
     liar.write_bytes(bytes(data))
+    refused(liar, "không khớp với mục lục của tệp zip")  # the local header still says the real size
+    local = struct.unpack_from("<I", data, entry + 42)[0]  # that member's local header offset
+    assert struct.unpack_from("<I", data, local + 22)[0] == len(records)
+    struct.pack_into("<I", data, local + 22, 100)  # both headers now agree on the lie
+    liar.write_bytes(bytes(data))
     refused(liar, "sai mã kiểm tra CRC")
 
 
@@ -461,3 +466,65 @@ def test_record_for_an_undeclared_unit(tmp_path: Path, good: Path, key: Ed25519P
 
 def test_record_count_differs_from_manifest(tmp_path: Path, good: Path, key: Ed25519PrivateKey) -> None:
     refused(_signed_with_lines(tmp_path, good, key, b"".join(_lines(good)[:3])), "số bản ghi (3")
+
+
+# -- keys that are one key once normalized to NFC ------------------------------------------------
+
+_XOM_NFC = "xóm_bản"
+_XOM_NFD = "xo\u0301m_ba\u0309n"
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False], ids=["escaped", "utf-8"])
+@pytest.mark.parametrize("field", ["values", "version_vector"])
+def test_record_keys_equal_after_nfc(
+    tmp_path: Path, good: Path, key: Ed25519PrivateKey, field: str, ensure_ascii: bool
+) -> None:
+    """{"xóm": 1, "xóm" typed decomposed: 2} would otherwise become {"xóm": 2}, a value silently lost."""
+    assert _XOM_NFC != _XOM_NFD
+    lines = _lines(good)
+    record = json.loads(lines[0])
+    record[field] = record[field] | {_XOM_NFC: 1, _XOM_NFD: 2}
+    lines[0] = json.dumps(record, ensure_ascii=ensure_ascii, sort_keys=True).encode() + b"\n"
+    path = _signed_with_lines(tmp_path, good, key, b"".join(lines))
+    refused(path, "dòng 1 của records.jsonl không phải JSON hợp lệ")
+
+
+def test_record_keys_equal_after_nfc_without_any_escape(
+    tmp_path: Path, good: Path, key: Ed25519PrivateKey
+) -> None:
+    """The reader's fast path (no backslash in the line: NFC of the whole line) sees them too."""
+    lines = _lines(good)
+    record = json.loads(lines[0])
+    del record["values"]["ghi_chu"]  # its newline is the line's only escape
+    record["values"] |= {_XOM_NFC: 1, _XOM_NFD: 2}
+    lines[0] = record_lines(record)
+    assert b"\\" not in lines[0]
+    path = _signed_with_lines(tmp_path, good, key, b"".join(lines))
+    refused(path, "dòng 1 của records.jsonl không phải JSON hợp lệ")
+
+
+def test_nested_value_keys_equal_after_nfc(tmp_path: Path, good: Path, key: Ed25519PrivateKey) -> None:
+    lines = _lines(good)
+    record = json.loads(lines[1])
+    record["values"]["bang"] = [{"ten": "a", _XOM_NFC: 1, _XOM_NFD: 2}]
+    lines[1] = json.dumps(record, sort_keys=True).encode() + b"\n"
+    path = _signed_with_lines(tmp_path, good, key, b"".join(lines))
+    refused(path, "dòng 2 của records.jsonl không phải JSON hợp lệ")
+
+
+def test_manifest_keys_equal_after_nfc(tmp_path: Path, good: Path, key: Ed25519PrivateKey) -> None:
+    fields = json.loads(good_manifest_text(good))
+    fields["forms"] = fields["forms"] | {_XOM_NFC: 1, _XOM_NFD: 2}
+    signed = json.dumps(sign_manifest(fields, key)).encode()  # escaped: both spellings survive
+    refused(_with_manifest(tmp_path, good, signed), "manifest.json không phải JSON hợp lệ")
+
+
+def test_writer_refuses_keys_equal_after_nfc(tmp_path: Path, key: Ed25519PrivateKey) -> None:
+    record = sample_record(0)
+    record["values"] = {_XOM_NFC: 1, _XOM_NFD: 2}
+    with pytest.raises(ValueError, match="does not fit"):
+        write_package(tmp_path / "out.dvpkg", manifest_info(), [record], key)
+    forms = {_XOM_NFC: 1, _XOM_NFD: 2, "mo_hinh_dan_van_kheo": 2}
+    with pytest.raises(ValueError, match="NFC"):
+        write_package(tmp_path / "out.dvpkg", manifest_info(forms=forms), [sample_record(0)], key)
+    assert not (tmp_path / "out.dvpkg").exists()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import struct
 import tempfile
 import time
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from danvan_desktop.transport import Limits, PackageError, open_package, write_package
+from danvan_desktop.transport import Limits, PackageError, VerifiedPackage, open_package, write_package
+from danvan_desktop.transport.crypto import encrypt
 from danvan_desktop.transport.package_format import canonical_json
 from danvan_desktop.transport.signing import sign_manifest
 from tests.transport import manifest_info, read_members, record_lines, sample_record, write_zip
@@ -70,34 +75,60 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def plain(folder: Path, key: Ed25519PrivateKey) -> tuple[bytes, list[bytes]]:
     path = folder / "plain.dvpkg"
     write_package(path, manifest_info(), [sample_record(i) for i in range(4)], key)
-    return path.read_bytes(), _canonical(open_package(path).read_all_records())
+    return path.read_bytes(), _content(open_package(path))
 
 
 @pytest.fixture(scope="module")
 def encrypted(folder: Path, key: Ed25519PrivateKey) -> tuple[bytes, list[bytes]]:
     path = folder / "encrypted.dvpkg"
     write_package(path, manifest_info(), [sample_record(i) for i in range(2)], key, passphrase=PASSPHRASE)
-    return path.read_bytes(), _canonical(open_package(path, PASSPHRASE).read_all_records())
+    return path.read_bytes(), _content(open_package(path, PASSPHRASE))
 
 
-def _canonical(records: list[Any]) -> list[bytes]:
-    return [canonical_json(r.to_json_dict()) for r in records]
+def _content(package: VerifiedPackage) -> list[bytes]:
+    """The manifest and every record, canonically serialized: what "the same package" means."""
+    manifest = package.manifest.model_dump(mode="json")
+    return [canonical_json(manifest), *(canonical_json(r.to_json_dict()) for r in package.read_all_records())]
 
 
 def _open_and_read(
     path: Path, data: bytes, original: list[bytes] | None, passphrase: str | None = None
-) -> None:
-    """PackageError, or (when `original` is given) exactly the original records; always quickly."""
+) -> bool:
+    """PackageError (False), or (when `original` is given) exactly the original package (True);
+    always quickly. An accepted file reads the same with zipfile and with a streaming reader."""
     path.write_bytes(data)
     started = time.monotonic()
     try:
-        records = open_package(path, passphrase, limits=LIMITS).read_all_records()
+        content = _content(open_package(path, passphrase, limits=LIMITS))
     except PackageError as error:
         assert error.message.startswith(f"Gói «{path.name}»: ")
+        accepted = False
     else:
-        if original is not None:  # a harmless change (e.g. in the zip comment)
-            assert _canonical(records) == original
+        if original is not None:  # a harmless change (a timestamp, a version byte, a file comment)
+            assert content == original
+        assert streamed_members(data) == read_members(path)  # any zip reader reads the same
+        accepted = True
     assert time.monotonic() - started < 10
+    return accepted
+
+
+def streamed_members(data: bytes) -> dict[str, bytes]:
+    """Members as a streaming reader finds them: local headers one after another from byte 0,
+    trusting their sizes and method (the central directory is never looked at)."""
+    members: dict[str, bytes] = {}
+    at = 0
+    while data[at : at + 4] == b"PK\x03\x04":
+        method, compressed, name_len, extra_len = (
+            struct.unpack_from("<H", data, at + 8)[0],
+            *struct.unpack_from("<L", data, at + 18),
+            *struct.unpack_from("<HH", data, at + 26),
+        )
+        name = data[at + 30 : at + 30 + name_len].decode("utf-8", "replace")
+        start = at + 30 + name_len + extra_len
+        raw = data[start : start + compressed]
+        members[name] = zlib.decompressobj(-15).decompress(raw) if method == 8 else raw
+        at = start + compressed
+    return members
 
 
 @FUZZ
@@ -116,6 +147,93 @@ def test_mutated_encrypted_package(
 ) -> None:
     data, original = encrypted
     _open_and_read(folder / "mutated-secret.dvpkg", mutate(data, mutations), original, PASSPHRASE)
+
+
+def header_regions(data: bytes) -> list[tuple[int, int]]:
+    """(start, length) of every header of a comment-less zip: end record, central directory
+    entries, local headers (each with its name) — where a hostile layout would be made."""
+    end = len(data) - 22
+    count, _, at = struct.unpack_from("<HLL", data, end + 10)
+    regions = [(end, 22)]
+    for _ in range(count):
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, at + 28)
+        (local,) = struct.unpack_from("<L", data, at + 42)
+        (local_name_len,) = struct.unpack_from("<H", data, local + 26)
+        regions += [(at, 46 + name_len + extra_len + comment_len), (local, 30 + local_name_len)]
+        at += 46 + name_len + extra_len + comment_len
+    return regions
+
+
+_BOUNDARY = [0, 1, 0x7F, 0x80, 0xFF, 0xFFFF, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF]
+_header_mutation = st.one_of(
+    st.tuples(st.just("byte"), _positions, _positions, st.integers(min_value=0, max_value=255)),
+    st.tuples(st.just("u16"), _positions, _positions, st.sampled_from(_BOUNDARY)),
+    st.tuples(st.just("u32"), _positions, _positions, st.sampled_from(_BOUNDARY)),
+    st.tuples(st.just("delta"), _positions, _positions, st.integers(min_value=-64, max_value=64)),
+    st.tuples(st.just("insert"), _positions, _positions, st.binary(min_size=1, max_size=64)),
+    st.tuples(st.just("copy"), _positions, _positions, _positions),  # a header again, elsewhere
+    st.tuples(st.just("append"), _positions, _positions, st.binary(min_size=1, max_size=64)),
+    st.tuples(st.just("prepend"), _positions, _positions, st.binary(min_size=1, max_size=64)),
+)
+
+
+def mutate_headers(data: bytes, mutations: list[tuple[Any, ...]]) -> bytes:
+    """Change the zip's headers where they are (all regions come from the original file)."""
+    regions = header_regions(data)
+    buffer = bytearray(data)
+    for kind, which, offset, argument in mutations:
+        start, length = regions[which % len(regions)]
+        at = min(start + offset % length, len(buffer))
+        if kind == "byte" and at < len(buffer):
+            buffer[at] = argument
+        elif kind in ("u16", "u32", "delta") and at + 4 <= len(buffer):
+            size = 2 if kind == "u16" or at % 2 else 4
+            (old,) = struct.unpack_from("<H" if size == 2 else "<L", buffer, at)
+            value = (old + argument) % (1 << (8 * size)) if kind == "delta" else argument % (1 << (8 * size))
+            struct.pack_into("<H" if size == 2 else "<L", buffer, at, value)
+        elif kind == "insert":
+            buffer[at:at] = argument
+        elif kind == "copy":
+            target = argument % (len(buffer) + 1)
+            buffer[target:target] = data[start : start + length]
+        elif kind == "append":
+            buffer += argument
+        elif kind == "prepend":
+            buffer[0:0] = argument
+    return bytes(buffer)
+
+
+@settings(FUZZ, max_examples=300)
+@given(mutations=st.lists(_header_mutation, min_size=1, max_size=3))
+def test_mutated_zip_headers(
+    folder: Path, plain: tuple[bytes, list[bytes]], mutations: list[tuple[Any, ...]]
+) -> None:
+    """Sizes, offsets, flags, counts, names and signatures of the container, changed at random:
+    PackageError, or exactly the same package (manifest and records)."""
+    data, original = plain
+    _open_and_read(folder / "headers.dvpkg", mutate_headers(data, mutations), original)
+
+
+@settings(FUZZ, max_examples=40)
+@given(
+    mutations=st.lists(_header_mutation, min_size=1, max_size=3)
+    | st.lists(_mutation, min_size=1, max_size=3).map(lambda m: [("raw", m)])
+)
+def test_mutated_inner_package(
+    folder: Path,
+    plain: tuple[bytes, list[bytes]],
+    mutations: list[tuple[Any, ...]],
+) -> None:
+    """The plain package inside an encrypted one, damaged before encryption (so the AES-GCM tag
+    is valid): the same checks as for a plain file apply to it."""
+    data, original = plain
+    inner = mutate(data, mutations[0][1]) if mutations[0][0] == "raw" else mutate_headers(data, mutations)
+    envelope, payload = encrypt(inner, PASSPHRASE)
+    outer = folder / "outer.zip"
+    write_zip(outer, [("envelope.json", envelope), ("payload.bin", payload)])
+    if _open_and_read(folder / "inner.dvpkg", outer.read_bytes(), original, PASSPHRASE):
+        with zipfile.ZipFile(io.BytesIO(inner)) as zf:
+            assert streamed_members(inner) == {name: zf.read(name) for name in zf.namelist()}
 
 
 _json = st.recursive(
