@@ -257,7 +257,7 @@ def _duplicate_key(s: Scene, name: str) -> Path:
 
 def _nfc_nfd_keys_in_values(s: Scene, name: str) -> Path:
     record = _with_values(_branch(s.forger), **{"tên": "một"})
-    nfd_key = "te\u0302\u0301n"
+    nfd_key = "te\u0302n"  # NFD of "tên"
     line = _raw_line(s, record, ('"tên":"một"'.encode(), f'"tên":"một","{nfd_key}":"hai"'.encode()))
     return s.forger.package(name, [record], raw_records=line)
 
