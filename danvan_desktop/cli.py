@@ -200,6 +200,26 @@ def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a reader that closes standard output early ends it quietly (exit 141)."""
+    from danvan_desktop.cli_output import GuardedStdout, output_closed
+
+    real = sys.stdout
+    if real is None:  # the windowed Windows bundle has no console at all
+        return _main(argv)
+    sys.stdout = GuardedStdout(real)  # type: ignore[assignment]
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # Flushed here, where a closed pipe can still be handled, not at interpreter exit.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        return output_closed(real)
+    finally:
+        sys.stdout = real
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     user = paths.user_paths()
     from danvan_desktop.logsetup import configure_logging
@@ -226,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("user error: %s (%s)", exc.message, exc.detail)
         print(f"Lỗi: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        raise  # the reader of standard output has gone: main() stops quietly
     except KeyboardInterrupt:
         print("Đã hủy.", file=sys.stderr)
         return 130
