@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     from danvan_desktop.maintenance_commands import add_maintenance_commands
 
     add_maintenance_commands(sub)
+    from danvan_desktop.record_commands import add_record_commands
+
+    add_record_commands(sub)
     _vietnamese_headings(parser)
     return parser
 
@@ -162,6 +165,7 @@ def writes_database(args: argparse.Namespace) -> bool:
     sub = {
         "import": not getattr(args, "dry_run", False),
         "load": True,
+        "records": True,  # delete, restore
         "export": True,  # advances the export sequence
         "conflicts": getattr(args, "conflicts_command", "") == "resolve",
         "trust": getattr(args, "trust_command", "") == "reenrol",
@@ -194,6 +198,10 @@ def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) 
         from danvan_desktop.maintenance_commands import run_maintenance_command
 
         return run_maintenance_command(args, user, args.db or user.default_database)
+    if command == "records":
+        from danvan_desktop.record_commands import run_record_command
+
+        return run_record_command(args, user, args.db or user.default_database)
     from danvan_desktop import commands
 
     return commands.run(command, args, user)

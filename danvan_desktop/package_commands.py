@@ -209,6 +209,8 @@ def cmd_conflicts(args: argparse.Namespace, db: Database) -> int:
         for conflict in pending:
             print(f"[{conflict.id}] {conflict.form_title} — {conflict.unit_label} — {conflict.period_label}")
             print(f"     gửi bởi: {conflict.incoming_by}")
+            # Always shown: a deletion against an edit may differ in nothing else.
+            print(f"     Trạng thái: đang có «{conflict.local_state}», trong gói «{conflict.incoming_state}»")
             for field_id, change in zip(conflict.field_ids, conflict.changes, strict=False):
                 print(f"     {change.label} ({field_id}): đang có «{change.old}», trong gói «{change.new}»")
         return EXIT_ATTENTION
