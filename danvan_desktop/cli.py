@@ -214,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     real = sys.stdout
     if real is None:  # the windowed Windows bundle has no console at all
         return _main(argv)
-    sys.stdout = GuardedStdout(real)  # type: ignore[assignment]
+    sys.stdout = GuardedStdout(real)
     try:
         try:
             return _main(argv)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import sys
 from typing import Any, TextIO
 
 log = logging.getLogger(__name__)

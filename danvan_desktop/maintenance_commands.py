@@ -90,5 +90,6 @@ def run_maintenance_command(args: argparse.Namespace, user: UserPaths, database:
     print(f"Cơ sở dữ liệu {database}: phát hiện {len(problems)} vấn đề:", file=sys.stderr)
     for problem in problems:
         print(f"  - {problem.message}", file=sys.stderr)
-    print("Hãy khôi phục từ bản sao lưu tốt gần nhất (`danvan backups`, `danvan restore TỆP`).", file=sys.stderr)
+    advice = "Hãy khôi phục từ bản sao lưu tốt gần nhất (`danvan backups`, `danvan restore TỆP`)."
+    print(advice, file=sys.stderr)
     return EXIT_PROBLEMS

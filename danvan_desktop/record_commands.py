@@ -81,4 +81,3 @@ def run_record_command(args: argparse.Namespace, user: UserPaths, database: Path
     else:
         print(f"Đã {'xóa' if deleting else 'khôi phục'} bản ghi {record_id} ({where}).")
     return 0
-

@@ -48,7 +48,6 @@ class PendingConflict:
     changes: list[FieldChange]  # old = local, new = incoming
     field_ids: list[str]  # the fields that differ, in form order
 
-
     @property
     def local_state(self) -> str:
         return state_label(self.local_deleted)

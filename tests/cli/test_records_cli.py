@@ -142,11 +142,11 @@ def test_delete_waits_for_no_one_while_the_window_holds_the_database(
     held_by_another_process: Path,  # noqa: F811
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    office = held_by_another_process
-    conn = sqlite3.connect(office)
+    held = held_by_another_process
+    conn = sqlite3.connect(held)
     [(record_id,)] = conn.execute("SELECT id FROM record").fetchall()
     conn.close()
-    before = _sha(office)
-    code, out, err = run(capsys, "--db", office, "records", "delete", record_id)
+    before = _sha(held)
+    code, out, err = run(capsys, "--db", held, "records", "delete", record_id)
     assert code == 2 and out == "" and "đang được mở" in err
-    assert _sha(office) == before
+    assert _sha(held) == before

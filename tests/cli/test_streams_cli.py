@@ -58,7 +58,8 @@ def test_json_report_stays_pure_json_beside_a_refusal(
     tmp_path: Path,
 ) -> None:
     district, package = exchange["district"], exchange["package"]
-    result = danvan("--db", district, "import", "--json", "--accept-new-site", package, not_a_package(tmp_path))
+    bad = not_a_package(tmp_path)
+    result = danvan("--db", district, "import", "--json", "--accept-new-site", package, bad)
     assert result.returncode == 2
     reports = json.loads(result.stdout)  # nothing but the JSON document on stdout
     assert [r["status"] for r in reports] == ["applied", "refused"]
