@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     from danvan_desktop.maintenance_commands import add_maintenance_commands
 
     add_maintenance_commands(sub)
+    from danvan_desktop.record_commands import add_record_commands
+
+    add_record_commands(sub)
     _vietnamese_headings(parser)
     return parser
 
@@ -162,6 +165,7 @@ def writes_database(args: argparse.Namespace) -> bool:
     sub = {
         "import": not getattr(args, "dry_run", False),
         "load": True,
+        "records": True,  # delete, restore
         "export": True,  # advances the export sequence
         "conflicts": getattr(args, "conflicts_command", "") == "resolve",
         "trust": getattr(args, "trust_command", "") == "reenrol",
@@ -194,12 +198,36 @@ def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) 
         from danvan_desktop.maintenance_commands import run_maintenance_command
 
         return run_maintenance_command(args, user, args.db or user.default_database)
+    if command == "records":
+        from danvan_desktop.record_commands import run_record_command
+
+        return run_record_command(args, user, args.db or user.default_database)
     from danvan_desktop import commands
 
     return commands.run(command, args, user)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a reader that closes standard output early ends it quietly (exit 141)."""
+    from danvan_desktop.cli_output import GuardedStdout, output_closed
+
+    real = sys.stdout
+    if real is None:  # the windowed Windows bundle has no console at all
+        return _main(argv)
+    sys.stdout = GuardedStdout(real)
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # Flushed here, where a closed pipe can still be handled, not at interpreter exit.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        return output_closed(real)
+    finally:
+        sys.stdout = real
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     user = paths.user_paths()
     from danvan_desktop.logsetup import configure_logging
@@ -226,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("user error: %s (%s)", exc.message, exc.detail)
         print(f"Lỗi: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        raise  # the reader of standard output has gone: main() stops quietly
     except KeyboardInterrupt:
         print("Đã hủy.", file=sys.stderr)
         return 130

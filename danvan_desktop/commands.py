@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -185,13 +186,14 @@ def cmd_load(args: argparse.Namespace, user: UserPaths) -> int:
                 session.commit()
     finally:
         db.close()
+    # Rejected rows are refusals, on stderr; the warnings of stored rows and the summary are the report.
     for problem in report.rejected_rows:
-        print(problem.text())
+        print(problem.text(), file=sys.stderr)
+    if report.rejected and not report.stored:
+        print("Dùng --keep-good để chỉ lưu các dòng hợp lệ.", file=sys.stderr)
     for warning in report.warnings:
         print(f"Lưu ý — {warning.text()}")
     print(report.summary_vi())
-    if report.rejected and not report.stored:
-        print("Dùng --keep-good để chỉ lưu các dòng hợp lệ.")
     return 0 if not report.rejected else 1
 
 

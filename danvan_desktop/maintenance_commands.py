@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from danvan_desktop.errors import DatabaseMissingError
@@ -86,8 +87,9 @@ def run_maintenance_command(args: argparse.Namespace, user: UserPaths, database:
     if not problems:
         print(f"Cơ sở dữ liệu {database}: không phát hiện vấn đề nào.")
         return 0
-    print(f"Cơ sở dữ liệu {database}: phát hiện {len(problems)} vấn đề:")
+    print(f"Cơ sở dữ liệu {database}: phát hiện {len(problems)} vấn đề:", file=sys.stderr)
     for problem in problems:
-        print(f"  - {problem.message}")
-    print("Hãy khôi phục từ bản sao lưu tốt gần nhất (`danvan backups`, `danvan restore TỆP`).")
+        print(f"  - {problem.message}", file=sys.stderr)
+    advice = "Hãy khôi phục từ bản sao lưu tốt gần nhất (`danvan backups`, `danvan restore TỆP`)."
+    print(advice, file=sys.stderr)
     return EXIT_PROBLEMS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -127,7 +128,7 @@ def _package_files(targets: list[Path]) -> list[Path]:
 
 
 def cmd_import(args: argparse.Namespace, db: Database, user_paths: UserPaths) -> int:
-    from danvan_desktop.services.import_report import describe_report
+    from danvan_desktop.services.import_report import describe_report, rejected_lines
     from danvan_desktop.services.package_import import import_package
 
     passphrase = _passphrase(args.passphrase_file)
@@ -152,16 +153,22 @@ def cmd_import(args: argparse.Namespace, db: Database, user_paths: UserPaths) ->
         except UserError as exc:
             code = 2
             reports.append({"file": str(path), "status": "refused", "message": exc.message})
-            if not args.json:
-                print(f"✗ {path.name}: {exc.message}")
+            print(f"✗ {path.name}: {exc.message}", file=sys.stderr)  # in --json mode too: stdout is JSON
             continue
         backed_up = backed_up or report.backup is not None
         counts = report.counts()
         if counts["conflict"] or counts["rejected"]:
             code = max(code, EXIT_ATTENTION)
         reports.append(report.to_json())
+        if report.status == "rejected":  # every record refused: the whole report is a refusal
+            print(describe_report(report), file=sys.stderr)
+            continue
+        rejected = rejected_lines(report)
+        if rejected:
+            print(f"✗ {path.name}: {len(rejected)} bản ghi bị từ chối:", file=sys.stderr)
+            print("\n".join(rejected), file=sys.stderr)
         if not args.json:
-            print(describe_report(report))
+            print(describe_report(report, rejections=False))
     if args.json:
         print(json.dumps(reports, ensure_ascii=False, indent=2))
     return code
@@ -202,6 +209,8 @@ def cmd_conflicts(args: argparse.Namespace, db: Database) -> int:
         for conflict in pending:
             print(f"[{conflict.id}] {conflict.form_title} — {conflict.unit_label} — {conflict.period_label}")
             print(f"     gửi bởi: {conflict.incoming_by}")
+            # Always shown: a deletion against an edit may differ in nothing else.
+            print(f"     Trạng thái: đang có «{conflict.local_state}», trong gói «{conflict.incoming_state}»")
             for field_id, change in zip(conflict.field_ids, conflict.changes, strict=False):
                 print(f"     {change.label} ({field_id}): đang có «{change.old}», trong gói «{change.new}»")
         return EXIT_ATTENTION

@@ -184,7 +184,7 @@ class Record(Base):
 
 
 class RecordHistory(Base):
-    """Every saved version of every record, in order; the last row equals the record."""
+    """Every saved version of every record, in order; the last one per services.records.history_matches."""
 
     __tablename__ = "record_history"
 

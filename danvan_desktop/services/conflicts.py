@@ -48,6 +48,19 @@ class PendingConflict:
     changes: list[FieldChange]  # old = local, new = incoming
     field_ids: list[str]  # the fields that differ, in form order
 
+    @property
+    def local_state(self) -> str:
+        return state_label(self.local_deleted)
+
+    @property
+    def incoming_state(self) -> str:
+        return state_label(self.incoming_deleted)
+
+
+def state_label(deleted: bool) -> str:
+    """A version's state as a person reads it: a deletion against an edit is a difference too."""
+    return "đã xóa" if deleted else "đang dùng"
+
 
 def pending_conflicts(session: Session) -> list[PendingConflict]:
     forms = form_registry()

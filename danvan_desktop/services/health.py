@@ -12,6 +12,7 @@ from typing import Any
 from danvan_desktop.db.engine import read_revision
 from danvan_desktop.db.snapshots import check_rows, read_only
 from danvan_desktop.errors import UserError
+from danvan_desktop.services.records import history_matches
 
 MAX_LISTED = 50  # a badly damaged file can report thousands of rows; the first ones tell the story
 
@@ -51,18 +52,19 @@ def _invariants(conn: sqlite3.Connection, form_ids: set[str]) -> Iterator[Proble
         yield Problem("foreign_key", f"Bảng {table}, dòng {rowid}: tham chiếu tới {parent} không tồn tại.")
     records = conn.execute(
         'SELECT r.id, r.form_id, r.org_unit_id, r.period_id, r."values", r.version_vector, r.deleted,'
-        " u.id, p.id FROM record r LEFT JOIN org_unit u ON u.id = r.org_unit_id"
+        " r.form_version, u.id, p.id FROM record r LEFT JOIN org_unit u ON u.id = r.org_unit_id"
         " LEFT JOIN period p ON p.id = r.period_id"
     ).fetchall()
     last_history = {
         row[0]: row[1:]
         for row in conn.execute(
-            'SELECT h.record_id, h."values", h.version_vector, h.deleted FROM record_history h'
+            'SELECT h.record_id, h."values", h.version_vector, h.deleted, h.form_version'
+            " FROM record_history h"
             " JOIN (SELECT record_id, max(id) AS last FROM record_history GROUP BY record_id) m"
             " ON h.id = m.last"
         )
     }
-    for rid, form_id, unit_id, period_id, values, vector, deleted, unit, period in records:
+    for rid, form_id, unit_id, period_id, values, vector, deleted, form_version, unit, period in records:
         if form_id not in form_ids:
             yield Problem("form", f"Bản ghi {rid}: biểu mẫu «{form_id}» không có trong bộ biểu mẫu đã cài.")
         if unit is None:
@@ -72,10 +74,9 @@ def _invariants(conn: sqlite3.Connection, form_ids: set[str]) -> Iterator[Proble
         last = last_history.get(rid)
         if last is None:
             yield Problem("history", f"Bản ghi {rid}: không có dòng lịch sử nào.")
-        elif (_loads(last[0]), _loads(last[1]), bool(last[2])) != (
-            _loads(values),
-            _loads(vector),
-            bool(deleted),
+        elif not history_matches(
+            (_loads(last[0]), _loads(last[1]), bool(last[2]), last[3]),
+            (_loads(values), _loads(vector), bool(deleted), form_version),
         ):
             yield Problem("history", f"Bản ghi {rid}: dòng lịch sử cuối không khớp với số liệu hiện tại.")
     for cid, rid in conn.execute(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from danvan_desktop.services.forms import form_registry
-from danvan_desktop.services.merge_plan import OUTCOME_LABELS
+from danvan_desktop.services.merge_plan import OUTCOME_LABELS, RecordResult
 from danvan_desktop.services.package_import import PackageReport
 
 ORDER = ["new", "updated", "unchanged", "stale", "conflict", "rejected"]
 
 
-def describe_report(report: PackageReport, *, details: bool = True) -> str:
+def describe_report(report: PackageReport, *, details: bool = True, rejections: bool = True) -> str:
+    """The report of one package; rejections=False leaves out the rejected records (see rejected_lines)."""
     mark = {"applied": "✓", "duplicate": "✓", "dry_run": "•", "rejected": "✗"}[report.status]
     lines = [f"{mark} {report.message}"]
     if report.status == "duplicate":
@@ -27,13 +28,10 @@ def describe_report(report: PackageReport, *, details: bool = True) -> str:
             title = forms[form_id].title if form_id in forms else form_id
             lines.append(f"    {title} · {unit}: {parts}")
         if details:
+            shown = ("rejected", "conflict", "stale") if rejections else ("conflict", "stale")
             for result in report.plan.results:
-                if result.outcome in ("rejected", "conflict", "stale"):
-                    record = result.incoming
-                    lines.append(
-                        f"    - {record.form_id} {record.unit_code} {record.period_code} [{record.id[:8]}]: "
-                        f"{OUTCOME_LABELS[result.outcome]}" + (f" — {result.reason}" if result.reason else "")
-                    )
+                if result.outcome in shown:
+                    lines.append(_record_line(result))
                     for change in result.changes if result.outcome == "conflict" else []:
                         lines.append(
                             f"        {change.label}: đang có «{change.old}», gói gửi «{change.new}»"
@@ -44,3 +42,18 @@ def describe_report(report: PackageReport, *, details: bool = True) -> str:
     if report.backup:
         lines.append(f"  Bản sao lưu trước khi nhập: {report.backup}")
     return "\n".join(lines)
+
+
+def rejected_lines(report: PackageReport) -> list[str]:
+    """One line per rejected record of the package, with the reason."""
+    if report.plan is None:
+        return []
+    return [_record_line(r) for r in report.plan.results if r.outcome == "rejected"]
+
+
+def _record_line(result: RecordResult) -> str:
+    record = result.incoming
+    return (
+        f"    - {record.form_id} {record.unit_code} {record.period_code} [{record.id[:8]}]: "
+        f"{OUTCOME_LABELS[result.outcome]}" + (f" — {result.reason}" if result.reason else "")
+    )

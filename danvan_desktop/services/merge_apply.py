@@ -54,7 +54,9 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
             _keep_conflict(session, result, package_id, now)
             continue
         if result.merge_vector:
-            vector_only.append(result)  # numbered after the stored versions, which history copies
+            # Numbered after the stored versions, which history copies; no history row of its own
+            # (the content did not change): records.history_matches states the rule.
+            vector_only.append(result)
             continue
         if result.outcome not in ("new", "updated"):
             continue

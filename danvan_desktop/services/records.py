@@ -139,3 +139,23 @@ def set_deleted(session: Session, record: Record, *, site_id: str, user: str, de
     session.flush()
     remember_version(session, record, "delete" if deleted else "restore")
     return record
+
+
+# (values, version vector, deleted, form version) of a record or of one of its history rows.
+Version = tuple[dict[str, Any], dict[str, int], bool, int]
+
+
+def history_matches(last: Version, current: Version) -> bool:
+    """The history rule: does the last history row account for the record as it now is?
+
+    It must hold the current content (values, deleted, form version) exactly, and its version
+    vector must be dominated by the current one (no site counter ahead of the record's). A merge
+    that only joins vectors (the same edit made on both sides) advances the record's vector and
+    writes no history row, on purpose: no content changed, and the row it would add would say
+    nothing. So the vectors may differ, the content may not. `danvan check` applies this rule.
+    """
+    last_values, last_vector, last_deleted, last_form = last
+    values, vector, deleted, form_version = current
+    if (last_values, bool(last_deleted), last_form) != (values, bool(deleted), form_version):
+        return False
+    return all(vector.get(site, 0) >= count for site, count in last_vector.items())

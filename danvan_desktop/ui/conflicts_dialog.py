@@ -174,9 +174,7 @@ class ConflictsDialog(QDialog):
             if changes:
                 self._add_row(changes[0].label, changes[0].old, changes[0].new, key, key in computed)
         if conflict.local_deleted != conflict.incoming_deleted:
-            state = {True: "đã xóa", False: "đang dùng"}
-            old, new = state[conflict.local_deleted], state[conflict.incoming_deleted]
-            self._add_row("Trạng thái", old, new, None, True)
+            self._add_row("Trạng thái", conflict.local_state, conflict.incoming_state, None, True)
         self.table.resizeRowsToContents()
         self.table.blockSignals(False)
         self._update_fields_button()

@@ -100,10 +100,10 @@ def test_rejected_rows_exit_1_and_change_nothing(
     before = sha256(demo_path)
     # A month period not yet in the database: a refused load must not create it either.
     target = [*TARGET[:-1], "2023-M05"]
-    code, stdout, _ = run(capsys, "--db", demo_path, "load", *target, path)
+    code, stdout, err = run(capsys, "--db", demo_path, "load", *target, path)
     assert code == 1
-    assert "Dòng 3: «Số hội viên, đoàn viên»: «mười» không phải là số." in stdout
-    assert "Chưa lưu dòng nào: 1/2 dòng có lỗi." in stdout and "--keep-good" in stdout
+    assert "Dòng 3: «Số hội viên, đoàn viên»: «mười» không phải là số." in err
+    assert "Chưa lưu dòng nào: 1/2 dòng có lỗi." in stdout and "--keep-good" in err
     assert sha256(demo_path) == before
     db = open_database(demo_path)
     with db.session() as session:
@@ -115,9 +115,9 @@ def test_keep_good_exit_1_stores_the_good_rows(
     capsys: pytest.CaptureFixture[str], demo_path: Path, tmp_path: Path
 ) -> None:
     path = csv_file(tmp_path / "loi.csv", "Hội LHPN;Chi hội A;10;20", "Hội LHPN;Chi hội B;70;60")
-    code, stdout, _ = run(capsys, "--db", demo_path, "load", *TARGET, "--keep-good", path)
+    code, stdout, err = run(capsys, "--db", demo_path, "load", *TARGET, "--keep-good", path)
     assert code == 1
-    assert "Dòng 3: Số hội viên không được lớn hơn số người thuộc đối tượng tập hợp." in stdout
+    assert "Dòng 3: Số hội viên không được lớn hơn số người thuộc đối tượng tập hợp." in err
     assert "Đã nạp 1/2 dòng: 1 thêm mới" in stdout
     assert [r["ten_chi_hoi"] for r in records(demo_path)] == ["Chi hội A"]
 

@@ -49,7 +49,7 @@ def test_backup_list_check_restore(office: Path, data_dir: Path, capsys: pytest.
     conn.commit()
     conn.close()
     assert main(["--db", str(office), "check"]) == 2
-    assert "không có dòng lịch sử" in capsys.readouterr().out
+    assert "không có dòng lịch sử" in capsys.readouterr().err
     assert main(["--db", str(office), "restore", str(copy)]) == 0
     out = capsys.readouterr().out
     assert "Đã khôi phục" in out and "truoc-khoi-phuc" in out

@@ -94,8 +94,8 @@ def test_damaged_package_is_refused_and_nothing_changes(
     package.write_bytes(damaged)
     before = _sha(district)
     assert _import(district, "--accept-new-site", str(package)) == 2
-    out = capsys.readouterr().out
-    assert "✗" in out and words in out.lower(), out
+    out, err = capsys.readouterr()
+    assert "✗" in err and words in err.lower() and not out, (out, err)
     assert _sha(district) == before
 
 
@@ -103,7 +103,7 @@ def test_own_package_is_refused(exchange: dict[str, Path], capsys: pytest.Captur
     commune = exchange["commune"]
     before = _sha(commune)
     assert _import(commune, str(exchange["package"])) == 2
-    assert "chính máy này" in capsys.readouterr().out
+    assert "chính máy này" in capsys.readouterr().err
     assert _sha(commune) == before
 
 
@@ -118,9 +118,9 @@ def test_encrypted_package_needs_the_right_passphrase(
     assert main(["--db", str(commune), "export", "--out", str(sealed), "--passphrase-file", str(secret)]) == 0
     before = _sha(district)
     assert _import(district, "--accept-new-site", str(sealed)) == 2
-    assert "mật khẩu" in capsys.readouterr().out
+    assert "mật khẩu" in capsys.readouterr().err
     assert _import(district, "--accept-new-site", "--passphrase-file", str(wrong), str(sealed)) == 2
-    assert "sai mật khẩu" in capsys.readouterr().out
+    assert "sai mật khẩu" in capsys.readouterr().err
     assert _sha(district) == before
     assert _import(district, "--accept-new-site", "--passphrase-file", str(secret), str(sealed)) == 0
 
@@ -132,8 +132,8 @@ def test_units_outside_the_office_are_rejected_and_nothing_changes(
     assert main(["--db", str(other), "init", "--unit", "DH-BAOLINH"]) == 0
     before = _sha(other)
     assert _import(other, "--accept-new-site", str(exchange["package"])) == 1
-    out = capsys.readouterr().out
-    assert "ngoài phạm vi" in out and "không thay đổi" in out
+    err = capsys.readouterr().err
+    assert "ngoài phạm vi" in err and "không thay đổi" in err
     assert _sha(other) == before
 
 

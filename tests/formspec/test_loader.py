@@ -299,9 +299,10 @@ def test_forms_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     bad_text = GOOD.replace("id: nha_van_hoa", "id: khac").replace("check: so_nha", "check: so_nhaa")
     bad = _write(tmp_path, "bad.yaml", bad_text)
     assert run_forms_check([], tmp_path) == 2  # no paths: every *.yaml in the folder
-    out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith(f"{bad}:{_line_of(bad_text, 'check: so_nhaa')}: rules.nha_khong_qua_xom.check: ")
-    assert out[-1] == "Đã kiểm tra 2 tệp biểu mẫu: 1 lỗi trong 1 tệp."
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
+    assert err[0].startswith(f"{bad}:{_line_of(bad_text, 'check: so_nhaa')}: rules.nha_khong_qua_xom.check: ")
+    assert captured.out.splitlines() == ["Đã kiểm tra 2 tệp biểu mẫu: 1 lỗi trong 1 tệp."]
 
 
 def test_forms_check_command_on_an_empty_or_missing_folder(
@@ -309,4 +310,4 @@ def test_forms_check_command_on_an_empty_or_missing_folder(
 ) -> None:
     assert run_forms_check([], tmp_path) == 0
     assert run_forms_check([], tmp_path / "khong_co") == 2
-    assert "không tìm thấy thư mục" in capsys.readouterr().out
+    assert "không tìm thấy thư mục" in capsys.readouterr().err
