@@ -151,7 +151,7 @@ def _add_sheet_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     export.add_argument("--out", required=True, type=Path, metavar="TỆP.xlsx", help="tệp .xlsx sẽ ghi")
 
 
-PACKAGE_COMMANDS = ("export", "import", "trust", "conflicts")
+PACKAGE_COMMANDS = ("export", "import", "trust", "conflicts", "packages")
 REPORT_COMMANDS = ("report", "settings")
 MAINTENANCE_COMMANDS = ("backup", "backups", "restore", "check")
 

@@ -64,6 +64,11 @@ def add_package_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
         "--take-fields", nargs="+", metavar="TRƯỜNG", help="lấy các trường này theo gói, còn lại giữ"
     )
 
+    ledger = sub.add_parser(
+        "packages", help="sổ theo dõi gói: các gói đã nhập và các gói bị từ chối vì nghi giả mạo"
+    )
+    ledger.add_argument("--refused", action="store_true", help="chỉ các gói bị từ chối")
+
     trust = sub.add_parser("trust", help="các đơn vị gửi gói đã được tin cậy")
     trust_sub = trust.add_subparsers(dest="trust_command", metavar="VIỆC", required=True)
     trust_sub.add_parser("list", help="liệt kê đơn vị đã tin cậy và dấu vân tay khóa")
@@ -195,6 +200,25 @@ def cmd_trust(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
+def cmd_packages(args: argparse.Namespace, db: Database) -> int:
+    """The ledger, newest first; exit 1 when it is empty (nothing found)."""
+    from danvan_desktop.services.package_ledger import ledger_entries
+
+    with db.session() as session:
+        entries = ledger_entries(session, refused_only=args.refused)
+    if not entries:
+        print("Chưa có gói nào bị từ chối." if args.refused else "Chưa nhận gói nào.")
+        return 1
+    for entry in entries:
+        mark = "✗" if entry.refused else "✓"
+        print(
+            f"{mark} {entry.at:%d/%m/%Y %H:%M}  {entry.sender}, gói số {entry.sequence} "
+            f"({entry.file_name}): {entry.state}"
+        )
+        print(f"     {entry.detail}")
+    return 0
+
+
 def cmd_conflicts(args: argparse.Namespace, db: Database) -> int:
     from danvan_desktop.services.conflicts import Choice, pending_conflicts, resolve_conflict
     from danvan_desktop.services.entry import current_writer
@@ -235,6 +259,8 @@ def run_package_command(args: argparse.Namespace, user: UserPaths, database: Pat
             return cmd_import(args, db, user)
         if args.command == "conflicts":
             return cmd_conflicts(args, db)
+        if args.command == "packages":
+            return cmd_packages(args, db)
         return cmd_trust(args, db)
     finally:
         db.close()

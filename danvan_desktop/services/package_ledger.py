@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.models import OrgUnit, ReceivedPackage, RefusedPackage
+from danvan_desktop.db.models import OrgUnit, ReceivedPackage, RefusedPackage, TrustedSite
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.orgunits import unit_label
 from danvan_desktop.transport.package_format import canonical_json
@@ -130,10 +130,18 @@ def ledger_entries(session: Session, *, refused_only: bool = False) -> list[Ledg
     from danvan_desktop.services.merge_plan import OUTCOME_LABELS
 
     labels = {u.code: unit_label(u) for u in session.scalars(select(OrgUnit))}
+    trusted = dict(session.execute(select(TrustedSite.site_id, TrustedSite.office_unit_code)).all())
+
+    def sender(site_id: str, claimed: str) -> str:
+        # Who signed it is the unit its key was accepted for, whatever the manifest claims.
+        known = trusted.get(site_id, claimed)
+        name = labels.get(known, known)
+        return name if known == claimed else f"{name} (gói ghi là {labels.get(claimed, claimed)})"
+
     entries = [
         LedgerEntry(
             _local(row.refused_at),
-            labels.get(row.office_unit_code, row.office_unit_code),
+            sender(row.site_id, row.office_unit_code),
             row.sequence,
             row.file_name,
             True,

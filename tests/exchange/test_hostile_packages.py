@@ -503,6 +503,12 @@ def test_hostile_package(
         conn.close()
     assert [row[0] for row in refused] == [ledger]
     assert refused[0][3] in err
+    status, out, err = run(capsys, "--db", district, "packages", "--refused")
+    assert status == 0 and not err, err
+    assert out.startswith("✗ ") and refused[0][3] in out, out
+    assert "Xã Phúc Chu, gói số" in out or "Xã Phúc Chu (gói ghi là" in out, out
+    status, out, _ = run(capsys, "--db", district, "packages")
+    assert status == 0 and "pc-1.danvan): đã nhập" in out and "bị từ chối" in out, out
 
 
 def test_suite_covers_at_least_forty_kinds() -> None:
