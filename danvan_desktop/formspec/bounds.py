@@ -48,10 +48,18 @@ def is_number(value: object) -> bool:
 
 def magnitude_problem(field: FieldDef, value: int | float | Decimal) -> str | None:
     """Not finite or not below MAX_MAGNITUDE; compares without converting (10**400 stays an int)."""
-    if isinstance(value, float | Decimal) and not math.isfinite(value):
+    # Decimal's own test: math.isfinite would convert a 400-digit Decimal to float, i.e. to inf.
+    finite = (
+        value.is_finite()
+        if isinstance(value, Decimal)
+        else not isinstance(value, float) or math.isfinite(value)
+    )
+    if not finite:
         return f"{_label(field)}: giá trị không phải là số hữu hạn."
     if not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
-        return f"{_label(field)}: số quá lớn (phải nhỏ hơn {format_number(MAX_MAGNITUDE)} về độ lớn)."
+        return (
+            f"{_label(field)}: số vượt giới hạn, phải nằm trong khoảng ±{format_number(MAX_MAGNITUDE - 1)}."
+        )
     return None
 
 
@@ -142,7 +150,7 @@ def declared_bounds_problem(field: FieldDef) -> str | None:
         if isinstance(low, dt.date) or isinstance(high, dt.date):
             return "min/max của trường số phải là số"
         if any(b is not None and not -MAX_MAGNITUDE < b < MAX_MAGNITUDE for b in (low, high)):
-            return f"min/max phải nhỏ hơn {format_number(MAX_MAGNITUDE)} về độ lớn"
+            return f"min/max phải nằm trong khoảng ±{format_number(MAX_MAGNITUDE - 1)}"
         if low is not None and high is not None and low > high:
             return f"min ({format_number(low)}) lớn hơn max ({format_number(high)})"
         return None

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Literal
 
 from danvan_desktop.formspec.bounds import (
+    MAX_MAGNITUDE,
     date_problem,
     input_problem,
     is_number,
@@ -95,8 +96,11 @@ def _computed_value(field: FieldDef, result: object) -> tuple[object, str | None
         assert isinstance(result, int | float)
         # Bounded inputs can still multiply past any real figure (or to inf): the record is
         # refused rather than stored with a number no screen or return can show.
-        if problem := magnitude_problem(field, result):
-            return None, f"{problem.removesuffix('.')} (trường tự tính)."
+        if magnitude_problem(field, result):
+            return None, (
+                f"«{field.label}» (trường tự tính) ra kết quả vượt giới hạn "
+                f"±{format_number(MAX_MAGNITUDE - 1)}; hãy kiểm tra các số liệu dùng để tính."
+            )
     if field.type in WHOLE_NUMBER_TYPES and isinstance(result, float):
         # A whole-number field computed by division: round half up, as on paper.
         result = int(Decimal(str(result)).quantize(Decimal(1), rounding=decimal.ROUND_HALF_UP))
