@@ -18,12 +18,20 @@ EARLIEST_TIMESTAMP = dt.datetime(PERIOD_FLOOR_YEAR, 1, 1, tzinfo=dt.UTC)
 _TIMESTAMP_NAMES = {"created_at": "thời điểm tạo", "updated_at": "thời điểm sửa"}
 
 
+def _day(moment: dt.datetime) -> str:
+    # Not strftime: %Y writes year 1 as "1" on some platforms and "0001" on others.
+    return f"{moment.day:02d}/{moment.month:02d}/{moment.year:04d}"
+
+
 def _timestamp_problem(name: str, moment: dt.datetime, received_at: dt.datetime) -> str | None:
     what = _TIMESTAMP_NAMES[name]
     if moment < EARLIEST_TIMESTAMP:
-        return f"{what} bản ghi ({moment:%d/%m/%Y}) trước năm {PERIOD_FLOOR_YEAR}"
+        return f"{what} bản ghi ({_day(moment)}) trước năm {PERIOD_FLOOR_YEAR}"
     if moment > received_at + CLOCK_SKEW:
-        return f"{what} bản ghi ({moment:%d/%m/%Y %H:%M} UTC) ở tương lai, sau lúc nhận gói"
+        return (
+            f"{what} bản ghi ({_day(moment)} {moment:%H:%M} UTC) muộn hơn lúc nhận gói "
+            f"quá {CLOCK_SKEW.days} ngày"
+        )
     return None
 
 
