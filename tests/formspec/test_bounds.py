@@ -144,6 +144,8 @@ def test_ratio_parts_are_bounded(form: FormDef) -> None:
     found = errors(form, {"xa_dat": {"num": 10**400, "den": 10**401}})
     assert "vượt giới hạn" in found["xa_dat"]
     assert errors(form, {"xa_dat": {"num": 16, "den": 22}}) == {}
+    with pytest.raises(ValueParseError):
+        coerce_value(form.field("xa_dat"), {"num": math.inf, "den": 3})
 
 
 @pytest.mark.parametrize(
