@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import decimal
+import math
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -249,6 +250,8 @@ def coerce_value(field: FieldDef, raw: object, choices: Sequence[ChoiceDef] | No
 
 
 def _is_count(value: object) -> bool:
+    if isinstance(value, float) and not math.isfinite(value):
+        return False  # int(inf) raises
     return (
         isinstance(value, int | float) and not isinstance(value, bool) and value >= 0 and value == int(value)
     )
