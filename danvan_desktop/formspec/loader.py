@@ -13,8 +13,9 @@ import yaml
 from pydantic import ValidationError
 
 from danvan_desktop.errors import UserError
+from danvan_desktop.formspec.bounds import declared_bounds_problem
 from danvan_desktop.formspec.expressions import ExpressionError, referenced_names
-from danvan_desktop.formspec.model import NUMERIC_TYPES, ChoiceDef, FieldDef, FormDef, RuleDef, SectionDef
+from danvan_desktop.formspec.model import ChoiceDef, FieldDef, FormDef, RuleDef, SectionDef
 from danvan_desktop.formspec.values import ValueParseError, coerce_value
 
 Loc = tuple[str | int, ...]  # a location inside the YAML document: ("sections", 0, "fields", 2)
@@ -277,10 +278,9 @@ def _check_field(doc: _Document, path: Loc, field: FieldDef, known: set[str]) ->
     for ci, choice in enumerate(field.choices or []):
         if [c.value for c in field.choices or []].index(choice.value) != ci:
             doc.problem((*path, "choices", ci, "value"), f"giá trị lựa chọn «{choice.value}» bị trùng")
-    if field.min is not None and field.max is not None and field.min > field.max:
-        doc.problem((*path, "min"), f"min ({field.min:g}) lớn hơn max ({field.max:g})")
-    if (field.min is not None or field.max is not None) and kind not in NUMERIC_TYPES:
-        doc.problem((*path, "min" if field.min is not None else "max"), "min/max chỉ dùng cho trường số")
+    bounds_problem = declared_bounds_problem(field)
+    if bounds_problem:
+        doc.problem((*path, "min" if field.min is not None else "max"), bounds_problem)
     if (field.pattern or field.max_length) and kind not in _TEXT_TYPES:
         doc.problem((*path, "pattern" if field.pattern else "max_length"), "chỉ dùng cho trường văn bản")
     if field.pattern:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import Annotated, Literal
 
@@ -32,6 +33,25 @@ FieldType = Literal[
     "ratio",  # {"num": int, "den": int}, shown as 16/22
 ]
 
+# What a field type is called in messages ("«Số hộ» phải là số nguyên.").
+TYPE_NAMES = {
+    "integer": "số nguyên",
+    "decimal": "số",
+    "money": "số tiền (đồng)",
+    "area": "diện tích",
+    "labour_days": "số ngày công",
+    "percent": "tỷ lệ phần trăm",
+    "text": "văn bản",
+    "long_text": "văn bản",
+    "date": "ngày",
+    "choice": "một lựa chọn",
+    "multi_choice": "danh sách lựa chọn",
+    "yes_no": "có/không",
+    "org_unit": "mã đơn vị",
+    "organization": "mã tổ chức",
+    "ratio": "tỷ số dạng a/b",
+}
+
 NUMERIC_TYPES = frozenset({"integer", "decimal", "money", "area", "labour_days", "percent"})
 WHOLE_NUMBER_TYPES = frozenset({"integer", "money"})
 
@@ -50,8 +70,10 @@ class FieldDef(StrictModel):
     help: str | None = None
     unit: str | None = None  # shown after the input: "hộ", "người", "m²", "đồng"
     required: bool = False
-    min: float | None = None
-    max: float | None = None
+    # Bounds: numbers for number fields, ISO dates (2000-01-01) for date fields. Unset sides fall
+    # back to the defaults in formspec/bounds.py, which also cap what a form may declare.
+    min: float | dt.date | None = None
+    max: float | dt.date | None = None
     decimals: int | None = Field(default=None, ge=0, le=6)
     pattern: str | None = None  # regular expression a text value must match in full
     pattern_message: str | None = None

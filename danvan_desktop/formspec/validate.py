@@ -6,12 +6,19 @@ import dataclasses
 import datetime as dt
 import decimal
 import logging
-import math
 import re
 from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Literal
 
+from danvan_desktop.formspec.bounds import (
+    MAX_MAGNITUDE,
+    date_problem,
+    input_problem,
+    is_number,
+    magnitude_problem,
+    number_problem,
+)
 from danvan_desktop.formspec.expressions import evaluate, referenced_names
 from danvan_desktop.formspec.model import NUMERIC_TYPES, WHOLE_NUMBER_TYPES, FieldDef, FormDef
 from danvan_desktop.formspec.values import TYPE_NAMES, ValueParseError, coerce_value, format_number
@@ -21,7 +28,6 @@ log = logging.getLogger(__name__)
 # Evaluation errors that mean "some input is missing or zero", not "the record is wrong":
 # None < 3 is a TypeError, members / eligible with eligible = 0 divides by zero.
 _NOT_YET = (TypeError, ZeroDivisionError, ValueError, OverflowError, decimal.InvalidOperation)
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +49,10 @@ class ValidationContext:
     org_units: Collection[str] | None = None  # unit codes allowed in org_unit fields
     org_units_by_level: Mapping[str, Collection[str]] = dataclasses.field(default_factory=dict)
     organizations: Collection[str] | None = None  # organization codes from the catalog
+    today: dt.date | None = None  # for the default date bounds; None means the real today
+
+    def day(self) -> dt.date:
+        return self.today or dt.date.today()
 
 
 def _is_empty(value: object) -> bool:
@@ -80,42 +90,86 @@ def relevant_field_ids(form: FormDef, values: Mapping[str, object]) -> set[str]:
     return ids
 
 
-def _computed_value(field: FieldDef, result: object) -> object:
-    if isinstance(result, float) and not math.isfinite(result):
-        return None
+def _computed_value(field: FieldDef, result: object) -> tuple[object, str | None]:
+    """The value to store for a computed result, and the bound it breaks (value None then)."""
+    if field.type in NUMERIC_TYPES and is_number(result):
+        assert isinstance(result, int | float)
+        # Bounded inputs can still multiply past any real figure (or to inf): the record is
+        # refused rather than stored with a number no screen or return can show.
+        if magnitude_problem(field, result):
+            return None, (
+                f"«{field.label}» (trường tự tính) ra kết quả vượt giới hạn "
+                f"±{format_number(MAX_MAGNITUDE - 1)}; hãy kiểm tra các số liệu dùng để tính."
+            )
     if field.type in WHOLE_NUMBER_TYPES and isinstance(result, float):
         # A whole-number field computed by division: round half up, as on paper.
         result = int(Decimal(str(result)).quantize(Decimal(1), rounding=decimal.ROUND_HALF_UP))
     try:
-        return coerce_value(field, result)
+        return coerce_value(field, result), None
     except ValueParseError:
         log.warning("computed field %s produced an unusable value %r", field.id, result)
-        return None
+        return None, None
+
+
+def _compute(form: FormDef, values: Mapping[str, object]) -> tuple[dict[str, object], dict[str, str]]:
+    result = dict(values)
+    problems: dict[str, str] = {}
+    for field in form.computed_fields:
+        assert field.computed is not None
+        done, value = _try(field.computed, result)
+        result[field.id], problem = _computed_value(field, value) if done else (None, None)
+        if problem:
+            problems[field.id] = problem
+    return result, problems
 
 
 def apply_computed(form: FormDef, values: Mapping[str, object]) -> dict[str, object]:
     """A copy of `values` with every computed field recalculated (top to bottom).
 
-    A computed field is None while an input is missing or a denominator is 0.
+    A computed field is None while an input is missing or a denominator is 0, and when its
+    result is out of bounds (clean_and_validate reports that as an error).
     """
-    result = dict(values)
-    for field in form.computed_fields:
-        assert field.computed is not None
-        done, value = _try(field.computed, result)
-        result[field.id] = _computed_value(field, value) if done else None
-    return result
+    return _compute(form, values)[0]
 
 
-def _settle(form: FormDef, values: Mapping[str, object]) -> tuple[dict[str, object], set[str]]:
-    """Known fields only, hidden inputs emptied, computed fields recalculated from what is shown."""
-    known = form.field_ids
-    inputs = {k: v for k, v in values.items() if k in known}
+def _bounded_inputs(
+    form: FormDef, values: Mapping[str, object], today: dt.date
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Known fields only; a number, date or ratio out of bounds is taken out, with its message.
+
+    This runs before relevance, computed fields and rules, so no expression ever sees 10**400,
+    1e308, NaN or True in a number field.
+    """
+    inputs: dict[str, object] = {}
+    problems: dict[str, str] = {}
+    for field in form.fields():
+        if field.id not in values:
+            continue
+        value = values[field.id]
+        if field.computed is None and (problem := input_problem(field, value, today)):
+            problems[field.id] = problem
+            value = None
+        inputs[field.id] = value
+    return inputs, problems
+
+
+def _settle(
+    form: FormDef, values: Mapping[str, object], today: dt.date
+) -> tuple[dict[str, object], set[str], dict[str, str]]:
+    """Known, bounded inputs, hidden ones emptied, computed fields recalculated from what is shown.
+
+    Also returns the shown inputs and computed results that are out of bounds (id -> message).
+    """
+    inputs, problems = _bounded_inputs(form, values, today)
     if not form.has_relevance:  # nothing hidden: one pass of the computed fields settles it
-        return apply_computed(form, inputs), set(known)
+        settled, overflow = _compute(form, inputs)
+        return settled, set(form.field_ids), {**problems, **overflow}
     relevant = relevant_field_ids(form, apply_computed(form, inputs))
     shown = {k: (v if k in relevant else None) for k, v in inputs.items()}
-    settled = apply_computed(form, shown)
-    return settled, relevant_field_ids(form, settled)
+    settled, overflow = _compute(form, shown)
+    final = relevant_field_ids(form, settled)
+    # A hidden field's value is dropped, not checked, whatever it was (as before bounds existed).
+    return settled, final, {k: m for k, m in {**problems, **overflow}.items() if k in final}
 
 
 def clean_values(form: FormDef, values: Mapping[str, object]) -> dict[str, object]:
@@ -127,23 +181,6 @@ def _allowed_choices(field: FieldDef, ctx: ValidationContext) -> Collection[str]
     if field.id in ctx.choices:
         return ctx.choices[field.id]
     return field.choice_values
-
-
-def _check_number(field: FieldDef, value: object) -> str | None:
-    label = f"«{field.label}»"
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return f"{label} phải là {TYPE_NAMES[field.type]}."
-    if field.type in WHOLE_NUMBER_TYPES and value != int(value):
-        return f"{label} phải là số nguyên."
-    low, high = field.min, field.max
-    if field.type == "percent":
-        low = 0 if low is None else low
-        high = 100 if high is None else high
-    if low is not None and value < low:
-        return f"{label} phải từ {format_number(low)} trở lên."
-    if high is not None and value > high:
-        return f"{label} không được lớn hơn {format_number(high)}."
-    return None
 
 
 def _check_text(field: FieldDef, value: object) -> str | None:
@@ -193,7 +230,7 @@ def _check_value(field: FieldDef, value: object, ctx: ValidationContext) -> str 
     label = f"«{field.label}»"
     kind = field.type
     if kind in NUMERIC_TYPES:
-        return _check_number(field, value)
+        return number_problem(field, value)
     if kind in ("text", "long_text"):
         return _check_text(field, value)
     if kind == "ratio":
@@ -203,12 +240,7 @@ def _check_value(field: FieldDef, value: object, ctx: ValidationContext) -> str 
     if kind == "yes_no":
         return None if isinstance(value, bool) else f"{label} phải là {TYPE_NAMES[kind]}."
     if kind == "date":
-        try:
-            if isinstance(value, str) and _ISO_DATE.fullmatch(value) and dt.date.fromisoformat(value):
-                return None
-        except ValueError:
-            pass
-        return f"{label} không phải là ngày hợp lệ."
+        return date_problem(field, value, ctx.day())
     codes = [value] if kind == "choice" else value
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         return f"{label} phải là {TYPE_NAMES[kind]}."
@@ -227,24 +259,33 @@ def validate_record(
     Hidden (irrelevant) fields are not checked; computed fields are recalculated, not checked.
     A rule is skipped while an input it reads is empty or already has an error of its own.
     """
-    settled, relevant = _settle(form, values)
-    return _issues(form, settled, relevant, ctx or ValidationContext())
+    ctx = ctx or ValidationContext()
+    settled, relevant, bounds = _settle(form, values, ctx.day())
+    return _issues(form, settled, relevant, bounds, ctx)
 
 
 def clean_and_validate(
     form: FormDef, values: Mapping[str, object], ctx: ValidationContext | None = None
 ) -> tuple[dict[str, object], list[Issue]]:
     """clean_values and validate_record of the cleaned values, settling the record only once."""
-    settled, relevant = _settle(form, values)
+    ctx = ctx or ValidationContext()
+    settled, relevant, bounds = _settle(form, values, ctx.day())
     cleaned = {f.id: settled[f.id] for f in form.fields() if f.id in relevant and f.id in settled}
-    return cleaned, _issues(form, settled, relevant, ctx or ValidationContext())
+    return cleaned, _issues(form, settled, relevant, bounds, ctx)
 
 
 def _issues(
-    form: FormDef, settled: Mapping[str, object], relevant: set[str], ctx: ValidationContext
+    form: FormDef,
+    settled: Mapping[str, object],
+    relevant: set[str],
+    bounds: Mapping[str, str],
+    ctx: ValidationContext,
 ) -> list[Issue]:
     issues: list[Issue] = []
     for field in form.fields():
+        if field.id in bounds:
+            issues.append(Issue(field.id, bounds[field.id], "error"))
+            continue
         if field.id not in relevant or field.computed is not None:
             continue
         value = settled.get(field.id)

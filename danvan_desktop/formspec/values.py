@@ -5,36 +5,24 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import decimal
+import math
 import re
 from collections.abc import Sequence
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import NumberFormatError, format_decimal, format_percent, parse_decimal
+from babel.numbers import NumberFormatError, format_percent, parse_decimal
 
 from danvan_desktop.errors import UserError
+from danvan_desktop.formspec.bounds import allowed_decimals, magnitude_problem
 from danvan_desktop.formspec.model import NUMERIC_TYPES, WHOLE_NUMBER_TYPES, ChoiceDef, FieldDef
+from danvan_desktop.formspec.model import TYPE_NAMES as TYPE_NAMES
+
+# LOCALE, format_number and TYPE_NAMES are re-exported: screens and reports import them from here.
+from danvan_desktop.formspec.numbers import LOCALE as LOCALE
+from danvan_desktop.formspec.numbers import as_decimal, number_pattern
+from danvan_desktop.formspec.numbers import format_number as format_number
 from danvan_desktop.text import fold, nfc
-
-LOCALE = "vi_VN"  # "." groups thousands, "," is the decimal mark
-
-TYPE_NAMES = {
-    "integer": "số nguyên",
-    "decimal": "số",
-    "money": "số tiền (đồng)",
-    "area": "diện tích",
-    "labour_days": "số ngày công",
-    "percent": "tỷ lệ phần trăm",
-    "text": "văn bản",
-    "long_text": "văn bản",
-    "date": "ngày",
-    "choice": "một lựa chọn",
-    "multi_choice": "danh sách lựa chọn",
-    "yes_no": "có/không",
-    "org_unit": "mã đơn vị",
-    "organization": "mã tổ chức",
-    "ratio": "tỷ số dạng a/b",
-}
 
 # Babel also reads "1e5", "NaN", "1_000" and non-ASCII digits; none of them is something a
 # commune officer means to type, so only digits, "." and "," (and a sign) reach Babel at all.
@@ -83,34 +71,16 @@ def _read_decimal(field: FieldDef, text: str) -> Decimal:
 
 
 def _store_number(field: FieldDef, number: Decimal) -> int | float:
-    if not number.is_finite():
-        raise _fail(field, "giá trị không phải là số hữu hạn.")
+    # Size first: quantizing or converting 1e308 or 10**400 would raise instead of answering.
+    if problem := magnitude_problem(field, number):
+        raise ValueParseError(problem)
     if field.type in WHOLE_NUMBER_TYPES:
         if number != number.to_integral_value():
             raise _fail(field, f"phải là {TYPE_NAMES[field.type]}, không có phần thập phân.")
         return int(number)
-    if field.decimals is not None:
-        # Half-up, as people round by hand and as the printed returns are checked.
-        number = number.quantize(Decimal(1).scaleb(-field.decimals), rounding=decimal.ROUND_HALF_UP)
-    return float(number)
-
-
-def _number_pattern(decimals: int | None) -> str:
-    # Trailing zeros are dropped ("72,7%", not "72,70%"): the returns print numbers that way.
-    if decimals is None:
-        return "#,##0.######"
-    return "#,##0" + ("." + "#" * decimals if decimals else "")
-
-
-def format_number(value: int | float | Decimal, decimals: int | None = None) -> str:
-    """A number the Vietnamese way: 1.234.567 and 2.941,86 (half-up rounding)."""
-    with decimal.localcontext(rounding=decimal.ROUND_HALF_UP):
-        return format_decimal(_as_decimal(value), format=_number_pattern(decimals), locale=LOCALE)
-
-
-def _as_decimal(value: int | float | Decimal) -> Decimal:
-    # str() first: Decimal(0.1) would carry the binary float's 55 digits into the output.
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    # Half-up, as people round by hand and as the printed returns are checked.
+    step = Decimal(1).scaleb(-allowed_decimals(field))
+    return float(number.quantize(step, rounding=decimal.ROUND_HALF_UP))
 
 
 # ------------------------------------------------------------------------------------------ dates
@@ -256,7 +226,7 @@ def coerce_value(field: FieldDef, raw: object, choices: Sequence[ChoiceDef] | No
         if kind == "yes_no":
             return raw
     elif isinstance(raw, int | float | Decimal):
-        number = _as_decimal(raw)
+        number = as_decimal(raw)
         if kind in NUMERIC_TYPES:
             return _store_number(field, number)
         if kind == "yes_no" and number in (0, 1):
@@ -280,6 +250,8 @@ def coerce_value(field: FieldDef, raw: object, choices: Sequence[ChoiceDef] | No
 
 
 def _is_count(value: object) -> bool:
+    if isinstance(value, float) and not math.isfinite(value):
+        return False  # int(inf) raises
     return (
         isinstance(value, int | float) and not isinstance(value, bool) and value >= 0 and value == int(value)
     )
@@ -294,6 +266,15 @@ def _cell_text(value: object) -> str:
 # ---------------------------------------------------------------------------------------- display
 
 
+def format_bound(bound: float | dt.date | None) -> str:
+    """A form's declared min/max as shown in messages and sheet guides: 1.000 or 01/01/2000."""
+    if bound is None:
+        return ""
+    if isinstance(bound, dt.date):
+        return f"{bound:%d/%m/%Y}"
+    return format_number(bound)
+
+
 def format_value(field: FieldDef, value: object, choices: Sequence[ChoiceDef] | None = None) -> str:
     """The stored `value` as shown to a Vietnamese reader; "" for no value."""
     if value is None:
@@ -302,9 +283,9 @@ def format_value(field: FieldDef, value: object, choices: Sequence[ChoiceDef] | 
     if kind in NUMERIC_TYPES and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         decimals = 0 if kind in WHOLE_NUMBER_TYPES else field.decimals
         if kind == "percent":
-            pattern = _number_pattern(decimals) + "%"
+            pattern = number_pattern(decimals) + "%"
             with decimal.localcontext(rounding=decimal.ROUND_HALF_UP):
-                return format_percent(_as_decimal(value) / 100, format=pattern, locale=LOCALE)
+                return format_percent(as_decimal(value) / 100, format=pattern, locale=LOCALE)
         return format_number(value, decimals)
     if kind == "date" and isinstance(value, str):
         try:

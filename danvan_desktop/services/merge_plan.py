@@ -10,7 +10,6 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from danvan_desktop.catalog.periods import parse_period_code
 from danvan_desktop.db.models import OrgUnit, Period, PeriodLock, Record
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
@@ -19,6 +18,8 @@ from danvan_desktop.services.entry import FieldChange, FormContext, form_context
 from danvan_desktop.services.forms import form_registry
 from danvan_desktop.services.orgunits import unit_label
 from danvan_desktop.services.package_records import office_unit_ids
+from danvan_desktop.services.periods import allowed_period_spec
+from danvan_desktop.services.record_bounds import record_problem
 from danvan_desktop.services.vectors import compare
 from danvan_desktop.transport.schema import PackageRecord
 
@@ -98,7 +99,7 @@ class _Planner:
         if code in self.periods:
             return self.periods[code]
         try:
-            spec = parse_period_code(code)
+            spec = allowed_period_spec(code)  # within the years a period may be created in
         except UserError:
             return None
         # Not stored yet: created when the plan is applied; enough here to know its dates.
@@ -111,6 +112,8 @@ class _Planner:
         return self.contexts[key]
 
     def classify(self, incoming: PackageRecord) -> RecordResult:
+        if problem := record_problem(incoming, known_periods=self.periods):  # timestamps, period years
+            return RecordResult(incoming, "rejected", problem)
         form = self.forms.get(incoming.form_id)
         if form is None:
             return RecordResult(

@@ -22,7 +22,7 @@ from danvan_desktop import APP_TITLE
 from danvan_desktop.db.models import OrgUnit, Period, Record
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FieldDef, FormDef
-from danvan_desktop.formspec.values import TYPE_NAMES, format_number
+from danvan_desktop.formspec.values import TYPE_NAMES, format_bound
 from danvan_desktop.services.entry import find_aggregate
 from danvan_desktop.services.orgunits import unit_label
 from danvan_desktop.services.spreadsheet_cells import (
@@ -205,8 +205,8 @@ def _write_guide(
                 field.id,
                 kind,
                 "Có" if field.required else "",
-                format_number(field.min) if field.min is not None else "",
-                format_number(field.max) if field.max is not None else "",
+                format_bound(field.min),
+                format_bound(field.max),
                 "; ".join(vocab.list_labels(field) or [c.label for c in vocab.choices(field) or []]),
                 field.unit or "",
                 field.help or "",
