@@ -24,7 +24,7 @@ def test_a_400_digit_number_in_a_cell_rejects_its_row(
     assert code == 1, err
     assert (
         "Dòng 3: «Số hội viên, đoàn viên»: số vượt giới hạn, phải nằm trong khoảng ±999.999.999.999.999."
-        in stdout
+        in err  # rejected rows go to stderr
     )
     assert "Traceback" not in err + stdout
     assert sha256(demo_path) == before
