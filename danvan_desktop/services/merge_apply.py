@@ -23,7 +23,7 @@ def _naive_utc(moment: dt.datetime) -> dt.datetime:
 def _search(plan: MergePlan, result: RecordResult, values: dict[str, object]) -> str:
     incoming = result.incoming
     context = plan.contexts.get((incoming.form_id, result.unit_id or 0, incoming.period_code))
-    if context is None:  # tombstones are not validated, so they have no context yet
+    if context is None:  # the planner makes one for every record it lets through
         return ""
     return search_text(plan.forms[incoming.form_id], values, context)
 
@@ -83,7 +83,7 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
             row["created_by"], row["created_at"] = incoming.created_by, _naive_utc(incoming.created_at)
             row["origin_site"] = incoming.origin_site
             new_rows.append(row)
-        else:  # a tombstone has no search text of its own: keep the one it had
+        else:
             row["search_text"] = search or existing[incoming.id][1]
             updated_rows.append(row)
     versions = range(first_change, change)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from danvan_desktop.services.forms import form_registry
 from danvan_desktop.services.orgunits import unit_label
 from danvan_desktop.services.package_records import office_unit_ids
 from danvan_desktop.services.periods import allowed_period_spec
-from danvan_desktop.services.record_bounds import record_problem
+from danvan_desktop.services.record_bounds import record_problem, values_problem
 from danvan_desktop.services.vectors import compare
 from danvan_desktop.transport.schema import PackageRecord
 
@@ -86,6 +87,7 @@ class _Planner:
         self.locks = set(session.execute(select(PeriodLock.org_unit_id, PeriodLock.period_id)))
         self.contexts: dict[tuple[str, int, str], FormContext] = {}
         self.local: dict[str, Record] = {}
+        self.today = dt.date.today()  # date fields of tombstones: within the default 1945..+5 years
 
     def preload(self, ids: Sequence[str]) -> None:
         """The local versions of the incoming records, 500 ids per query instead of one each."""
@@ -148,12 +150,15 @@ class _Planner:
             return RecordResult(incoming, "stale", "bản đang có mới hơn", unit_id=unit.id)
         if relation == "same":
             return RecordResult(incoming, "unchanged", unit_id=unit.id)
+        context = self.context(form, unit, period)  # a tombstone's search text needs it too
         if not incoming.deleted:
-            context = self.context(form, unit, period)
             _, issues = clean_and_validate(form, incoming.values, context.validation)
             errors = [i.message for i in issues if i.severity == "error"]
             if errors:
                 return RecordResult(incoming, "rejected", "; ".join(errors), unit_id=unit.id)
+        # After validation, whose messages name the field better: what it leaves unchecked.
+        if problem := values_problem(incoming.values, form, self.today, tombstone=incoming.deleted):
+            return RecordResult(incoming, "rejected", problem, unit_id=unit.id)
         if local is None:  # nothing to compare: a new record's fields are all "changes"
             return RecordResult(incoming, "new", unit_id=unit.id)
         changes = value_changes(form, dict(local.values), incoming.values)

@@ -1,12 +1,15 @@
-"""Bounds of an incoming package record beyond its values: its timestamps and its period."""
+"""What an incoming record's form validation does not cover: its times, its period, stray values."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Container
+from collections.abc import Container, Mapping
 
 from danvan_desktop.catalog.periods import parse_period_code
 from danvan_desktop.errors import UserError
+from danvan_desktop.formspec.bounds import MAX_MAGNITUDE, input_problem
+from danvan_desktop.formspec.model import FormDef
+from danvan_desktop.formspec.numbers import format_number
 from danvan_desktop.services.periods import PERIOD_FLOOR_YEAR, period_problem
 from danvan_desktop.transport.schema import PackageRecord
 
@@ -32,6 +35,39 @@ def _timestamp_problem(name: str, moment: dt.datetime, received_at: dt.datetime)
             f"{what} bản ghi ({_day(moment)} {moment:%H:%M} UTC) muộn hơn lúc nhận gói "
             f"quá {CLOCK_SKEW.days} ngày"
         )
+    return None
+
+
+def _number_out_of_bounds(value: object) -> bool:
+    """Whether a number anywhere in `value` (lists and objects walked) is beyond every real figure."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return not abs(value) < MAX_MAGNITUDE  # NaN compares false: out of bounds as well
+    if isinstance(value, list):
+        return any(_number_out_of_bounds(item) for item in value)
+    if isinstance(value, dict):
+        return any(_number_out_of_bounds(item) for item in value.values())
+    return False
+
+
+def values_problem(
+    values: Mapping[str, object], form: FormDef | None, today: dt.date, *, tombstone: bool
+) -> str | None:
+    """A stored value no validation would catch, or None.
+
+    A live record is validated against its form, but what is stored is the values as sent: a
+    field of a newer form version (unknown here) or a hidden field keeps its value unchecked, and
+    a tombstone is not validated at all. All of them are shown later, so every number anywhere
+    gets the bound that holds for every real figure, and a tombstone's known fields their own.
+    """
+    fields = {f.id: f for f in form.fields()} if form is not None and tombstone else {}
+    for key, value in values.items():
+        field = fields.get(key)
+        if field is not None and (problem := input_problem(field, value, today)):
+            return problem
+        if _number_out_of_bounds(value):
+            return f"giá trị của trường «{key}» vượt giới hạn ±{format_number(MAX_MAGNITUDE - 1)}"
     return None
 
 

@@ -391,6 +391,18 @@ def _id_of_another_form(s: Scene, name: str) -> Path:
     return s.forger.package(name, [_newer(_branch(s.forger), _site_of(s.forger)) | {"id": dialogue["id"]}])
 
 
+def _huge_in_a_new_tombstone(s: Scene, name: str) -> Path:
+    record = _branch(s.forger) | {"id": _new_id(13), "deleted": True}
+    line = _raw_line(s, record, (b'"hoi_vien":450', b'"hoi_vien":1' + b"0" * 400))
+    return s.forger.package(name, [record], raw_records=line)
+
+
+def _huge_in_an_unknown_field(s: Scene, name: str) -> Path:
+    record = _with_values(_branch(s.forger) | {"id": _new_id(14)}, truong_la=1)
+    line = _raw_line(s, record, (b'"truong_la":1', b'"truong_la":1' + b"0" * 400))
+    return s.forger.package(name, [record], raw_records=line)
+
+
 def _new_id(n: int) -> str:
     return f"6a1f4c52-9d7e-4b8a-8f00-{n:012d}"
 
@@ -448,6 +460,8 @@ CASES: list[tuple[Builder, int, str, str | None]] = [
     (_date_2999, 1, "", None),
     (_text_as_number, 1, "", None),
     (_boolean_as_number, 1, "", None),
+    (_huge_in_a_new_tombstone, 1, "vượt giới hạn", None),
+    (_huge_in_an_unknown_field, 1, "truong_la", None),
     (_unknown_form, 1, "bieu_mau_la", None),
     (_unknown_unit, 1, "không có trong danh mục", None),
     (_id_of_another_form, 1, "trùng", None),
