@@ -39,9 +39,9 @@ from danvan_desktop import __version__, paths
 from danvan_desktop.db.engine import open_database
 from danvan_desktop.db.migrate import HEAD_REVISION
 from danvan_desktop.formspec.validate import clean_values
-from danvan_desktop.services import package_import
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.installation import initialize_database
+from danvan_desktop.services.exchange import package_import
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import initialize_database
 from danvan_desktop.transport import ManifestInfo, write_package
 
 SCRIPT = Path(__file__).resolve()

@@ -48,10 +48,10 @@ from danvan_desktop.db.engine import open_database
 from danvan_desktop.db.migrate import HEAD_REVISION
 from danvan_desktop.db.models import OrgUnit, Record
 from danvan_desktop.formspec.validate import clean_values
-from danvan_desktop.services import package_import
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.installation import initialize_database
-from danvan_desktop.services.package_export import export_package
+from danvan_desktop.services.exchange import package_import
+from danvan_desktop.services.exchange.package_export import export_package
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import initialize_database
 from danvan_desktop.transport import ManifestInfo, write_package
 
 FORM_ID = "to_chuc_doan_the"

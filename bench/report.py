@@ -30,14 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.reports
 
 from danvan_desktop import paths
 from danvan_desktop.db.engine import open_database
+from danvan_desktop.demo.build import build_demo
 from danvan_desktop.reports import document as d
 from danvan_desktop.reports.fonts import register_fonts
 from danvan_desktop.reports.profile import load_profile
 from danvan_desktop.reports.render import pdf_bytes
 from danvan_desktop.reports.summary_return import build_summary_return
-from danvan_desktop.services.demo import build_demo
-from danvan_desktop.services.report_data import summary_data
-from danvan_desktop.services.settings import set_setting
+from danvan_desktop.services.office.settings import set_setting
+from danvan_desktop.services.reporting import summary_data
 from tests.reports.factories import fill_district, settings_for_tests
 
 DATE = dt.date(2024, 1, 15)

@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from danvan_desktop import paths
 from danvan_desktop.db.models import OrgUnit, Period
-from danvan_desktop.services.demo import build_demo
-from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.records import create_record
+from danvan_desktop.demo.build import build_demo
+from danvan_desktop.services.entry.records import create_record
+from danvan_desktop.services.office.installation import load_installation
 
 RECORDS = 10_000
 TARGET_RATIO = 3.0

@@ -1,5 +1,5 @@
 """Entry point for `python -m danvan_desktop`."""
 
-from danvan_desktop.cli import main
+from danvan_desktop.cli.main import main
 
 raise SystemExit(main())

@@ -10,21 +10,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from danvan_desktop import APP_NAME, APP_TITLE, paths
-from danvan_desktop.cli import EXIT_INTERNAL
+from danvan_desktop.cli.main import EXIT_INTERNAL
 from danvan_desktop.errors import UserError
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from danvan_desktop.db.engine import Database
-    from danvan_desktop.services.office_view import OfficeSnapshot
+    from danvan_desktop.services.office.office_view import OfficeSnapshot
 
 log = logging.getLogger(__name__)
 
 
 def prepare_demo(user: paths.UserPaths) -> Path:
     """The demo database in the user's data folder, built on first use."""
-    from danvan_desktop.services.demo import build_demo
+    from danvan_desktop.demo.build import build_demo
 
     demo = user.demo_database
     if not demo.exists():
@@ -36,8 +36,8 @@ def prepare_demo(user: paths.UserPaths) -> Path:
 
 def check_at_start(path: Path, backup_dir: Path) -> None:
     """A quick integrity check, then the day's automatic backup (a damaged file is never copied)."""
-    from danvan_desktop.services.backups import daily_backup_if_due, newest_good_backup
-    from danvan_desktop.services.health import quick_check
+    from danvan_desktop.services.maintenance.backups import daily_backup_if_due, newest_good_backup
+    from danvan_desktop.services.maintenance.health import quick_check
 
     problems = quick_check(path)
     if problems:
@@ -61,8 +61,8 @@ def check_at_start(path: Path, backup_dir: Path) -> None:
 def open_office(path: Path, user: paths.UserPaths) -> tuple[Database, OfficeSnapshot]:
     """Open the database, refresh its catalog, read what the main window shows (no Qt here)."""
     from danvan_desktop.db.engine import open_database
-    from danvan_desktop.services.installation import refresh_catalog_if_changed
-    from danvan_desktop.services.office_view import load_office_snapshot
+    from danvan_desktop.services.office.installation import refresh_catalog_if_changed
+    from danvan_desktop.services.office.office_view import load_office_snapshot
 
     db = open_database(path, backup_dir=user.backup_dir)
     try:

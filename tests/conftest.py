@@ -13,8 +13,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from danvan_desktop import paths
 from danvan_desktop.db.engine import Database, open_database
-from danvan_desktop.services.demo import build_demo
-from danvan_desktop.services.installation import initialize_database
+from danvan_desktop.demo.build import build_demo
+from danvan_desktop.services.office.installation import initialize_database
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Architecture guard: the non-UI layers never import Qt."""
+"""Architecture guards: the non-UI layers never import Qt, and the arrows between layers point one way."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import danvan_desktop
 
 PACKAGE = Path(danvan_desktop.__file__).parent
-NON_UI = ["catalog", "db", "services", "formspec", "transport", "reports"]
-NON_UI_MODULES = ["cli.py", "commands.py", "errors.py", "paths.py", "text.py", "logsetup.py"]
+NON_UI = ["catalog", "db", "services", "formspec", "transport", "reports", "demo", "cli"]
+NON_UI_MODULES = ["errors.py", "paths.py", "text.py", "logsetup.py"]
 
 
 def _imports(path: Path) -> set[str]:
@@ -34,8 +34,9 @@ def test_non_ui_sources_do_not_import_qt() -> None:
 
 def test_importing_services_and_cli_does_not_load_qt() -> None:
     code = (
-        "import sys, danvan_desktop.cli, danvan_desktop.commands, danvan_desktop.services.demo, "
-        "danvan_desktop.services.orgunits; print('PySide6' in sys.modules)"
+        "import sys, danvan_desktop.cli.main, danvan_desktop.cli.office_commands, danvan_desktop.demo.build, "
+        "danvan_desktop.services.office.orgunits; print('PySide6' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from danvan_desktop.services.report_data import Letterhead
+from danvan_desktop.services.reporting import Letterhead
 
 Align = Literal["left", "center", "right"]
 

@@ -34,7 +34,7 @@ from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
-    from danvan_desktop.services.backups import BackupInfo
+    from danvan_desktop.services.maintenance.backups import BackupInfo
 
 # services.backups is imported where it is used: it brings SQLAlchemy and Alembic, and the
 # Backups menu is built before the main window first shows.
@@ -121,7 +121,7 @@ class BackupsDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        from danvan_desktop.services.backups import list_backups
+        from danvan_desktop.services.maintenance.backups import list_backups
 
         self._show_backups(list_backups(self.backup_dir))
 
@@ -183,7 +183,7 @@ class BackupsDialog(QDialog):
         """Start a copy in the background; False when another operation is still running."""
         if self.busy:
             return False
-        from danvan_desktop.services.backups import MANUAL_REASON, list_backups, make_backup
+        from danvan_desktop.services.maintenance.backups import MANUAL_REASON, list_backups, make_backup
 
         self._set_busy(True, "Đang sao lưu…")
         db_path, backup_dir = self.db_path, self.backup_dir
@@ -217,7 +217,7 @@ class BackupsDialog(QDialog):
         )
         if not self.confirm(question):
             return False
-        from danvan_desktop.services.backups import list_backups, restore_backup
+        from danvan_desktop.services.maintenance.backups import list_backups, restore_backup
 
         self._set_busy(True, "Đang khôi phục…")
         self.about_to_restore.emit()
@@ -299,7 +299,7 @@ def install_backup_menu(
             else:
                 report_exception(window, error, log)
 
-        from danvan_desktop.services.backups import MANUAL_REASON, make_backup
+        from danvan_desktop.services.maintenance.backups import MANUAL_REASON, make_backup
 
         run_in_background(lambda: make_backup(path, backup_dir, MANUAL_REASON), done, failed)
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from danvan_desktop.services.completeness import GRACE_DAYS, STATUS_LABELS
+from danvan_desktop.services.reporting.completeness import GRACE_DAYS, STATUS_LABELS
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.history_dialog import vietnam_time
 from danvan_desktop.ui.layout_helpers import resize_within_screen
@@ -32,8 +32,8 @@ from danvan_desktop.ui.worker import run_in_background
 if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
     from danvan_desktop.formspec.model import FormDef
-    from danvan_desktop.services.completeness import LastPackage, PeriodCompleteness
-    from danvan_desktop.services.periods import PeriodInfo
+    from danvan_desktop.services.office.periods import PeriodInfo
+    from danvan_desktop.services.reporting.completeness import LastPackage, PeriodCompleteness
 
 COLOURS = {
     "received": "#cdeccf",
@@ -167,7 +167,7 @@ class CompletenessDialog(QDialog):
 
     def load(self) -> None:
         """Compute the table for the chosen period off the UI thread."""
-        from danvan_desktop.services.completeness import completeness
+        from danvan_desktop.services.reporting.completeness import completeness
 
         period_id = self.period_id()
         if period_id is None:

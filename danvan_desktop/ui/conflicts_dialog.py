@@ -29,7 +29,7 @@ from danvan_desktop.ui.layout_helpers import resize_within_screen
 
 if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
-    from danvan_desktop.services.conflicts import Choice, PendingConflict
+    from danvan_desktop.services.exchange.conflicts import Choice, PendingConflict
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 EMPTY = "(trống)"
@@ -120,7 +120,7 @@ class ConflictsDialog(QDialog):
 
     def reload(self) -> None:
         """Read the pending conflicts again (after a decision, or an import elsewhere)."""
-        from danvan_desktop.services.conflicts import pending_conflicts
+        from danvan_desktop.services.exchange.conflicts import pending_conflicts
 
         with self.db.session() as session:
             self.conflicts = pending_conflicts(session)
@@ -149,8 +149,8 @@ class ConflictsDialog(QDialog):
         return self.conflicts[row] if 0 <= row < len(self.conflicts) else None
 
     def _show(self, row: int) -> None:
-        from danvan_desktop.services.entry import value_changes
-        from danvan_desktop.services.forms import form_registry
+        from danvan_desktop.services.entry.entry import value_changes
+        from danvan_desktop.services.office.forms import form_registry
 
         self.table.blockSignals(True)
         self.table.setRowCount(0)
@@ -245,8 +245,8 @@ class ConflictsDialog(QDialog):
 
     def resolve(self, choice: Choice) -> bool:
         """Apply the decision to the selected conflict; errors stay in the dialog."""
-        from danvan_desktop.services.conflicts import resolve_conflict
-        from danvan_desktop.services.entry import current_writer
+        from danvan_desktop.services.entry.entry import current_writer
+        from danvan_desktop.services.exchange.conflicts import resolve_conflict
 
         conflict = self.current()
         fields = self.selected_fields()

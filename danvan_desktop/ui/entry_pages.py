@@ -24,7 +24,7 @@ from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Period, Record
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
-from danvan_desktop.services.entry import (
+from danvan_desktop.services.entry.entry import (
     FormContext,
     ValidationFailedError,
     current_writer,
@@ -34,8 +34,8 @@ from danvan_desktop.services.entry import (
     save_entry,
     set_entry_deleted,
 )
-from danvan_desktop.services.locking import get_lock
-from danvan_desktop.services.registers import RegisterScope, RegisterSource
+from danvan_desktop.services.entry.locking import get_lock
+from danvan_desktop.services.entry.registers import RegisterScope, RegisterSource
 from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import show_user_error
 from danvan_desktop.ui.form_editor import FormEditor, default_values

@@ -26,17 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from danvan_desktop.cli.package_commands import PACKAGE_SUFFIX
 from danvan_desktop.errors import UserError
-from danvan_desktop.package_commands import PACKAGE_SUFFIX
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
-    from danvan_desktop.services.installation import InstallationInfo
-    from danvan_desktop.services.package_export import ExportResult
-    from danvan_desktop.services.periods import PeriodInfo
+    from danvan_desktop.services.exchange.package_export import ExportResult
+    from danvan_desktop.services.office.installation import InstallationInfo
+    from danvan_desktop.services.office.periods import PeriodInfo
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -201,7 +201,7 @@ class ExportDialog(QDialog):
 
     def start_export(self) -> bool:
         """Check the choices, then write the package in the background; False when not started."""
-        from danvan_desktop.services.package_export import export_package
+        from danvan_desktop.services.exchange.package_export import export_package
 
         codes = self.chosen_periods()
         if self.some_periods.isChecked() and not codes:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from danvan_desktop.catalog.files import shipped_catalog_paths
 from danvan_desktop.catalog.loader import load_checked
-from danvan_desktop.services.installation import default_role, initialize_database
+from danvan_desktop.services.office.installation import default_role, initialize_database
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.unit_models import (
     UNIT_CODE_ROLE,

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from danvan_desktop.ui.layout_helpers import resize_within_screen
 
 if TYPE_CHECKING:
-    from danvan_desktop.services.entry import HistoryEntry
+    from danvan_desktop.services.entry.entry import HistoryEntry
 
 
 class HistoryDialog(QDialog):

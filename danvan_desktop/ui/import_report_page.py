@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget, QWizardPage
 
 from danvan_desktop.errors import UserError
-from danvan_desktop.services import import_batch as batch
+from danvan_desktop.services.exchange import import_batch as batch
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.layout_helpers import lay, push_button, text_label
 

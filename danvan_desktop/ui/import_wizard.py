@@ -30,8 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop.errors import UserError
-from danvan_desktop.services import import_batch as batch
-from danvan_desktop.services.import_batch import PACKAGE_SUFFIX, BatchItem, ImportSettings, PackagePreview
+from danvan_desktop.services.exchange import import_batch as batch
+from danvan_desktop.services.exchange.import_batch import (
+    PACKAGE_SUFFIX,
+    BatchItem,
+    ImportSettings,
+    PackagePreview,
+)
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.import_report_page import ReportPage
 from danvan_desktop.ui.layout_helpers import lay, push_button, resize_within_screen, text_label

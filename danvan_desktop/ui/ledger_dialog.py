@@ -66,7 +66,7 @@ class LedgerDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        from danvan_desktop.services.package_ledger import ledger_entries
+        from danvan_desktop.services.exchange.package_ledger import ledger_entries
 
         try:
             with self.db.session() as session:

@@ -39,10 +39,10 @@ from danvan_desktop.ui.unit_models import (
 if TYPE_CHECKING:
     # Kept out of the start-up path: the window is shown before SQLAlchemy is even imported.
     from danvan_desktop.db.engine import Database
-    from danvan_desktop.services.installation import InstallationInfo
-    from danvan_desktop.services.office_view import OfficeSnapshot
-    from danvan_desktop.services.orgunits import UnitNode
-    from danvan_desktop.services.periods import PeriodInfo
+    from danvan_desktop.services.office.installation import InstallationInfo
+    from danvan_desktop.services.office.office_view import OfficeSnapshot
+    from danvan_desktop.services.office.orgunits import UnitNode
+    from danvan_desktop.services.office.periods import PeriodInfo
 
 
 class MainWindow(QMainWindow):
@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
 
     def _reopen_database(self, path: Path) -> None:
         from danvan_desktop.db.engine import open_database
-        from danvan_desktop.services.office_view import load_office_snapshot
+        from danvan_desktop.services.office.office_view import load_office_snapshot
 
         try:
             db = open_database(path, backup_dir=paths.user_paths().backup_dir)
@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
 
     def import_packages(self) -> None:
         from danvan_desktop.paths import user_paths
-        from danvan_desktop.services.office_view import user_name
+        from danvan_desktop.services.office.office_view import user_name
         from danvan_desktop.ui.import_wizard import ImportWizard
 
         if self.db is None or self.installation is None or not self.form_area.maybe_leave():
@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
 
     def refresh_after_import(self) -> None:
         """Merged packages may bring periods this office had not used yet; show them, then the data."""
-        from danvan_desktop.services.periods import list_periods
+        from danvan_desktop.services.office.periods import list_periods
 
         if self.db is None:
             return
@@ -306,7 +306,7 @@ class MainWindow(QMainWindow):
         return str(index.data(UNIT_CODE_ROLE)) if index.isValid() and index.data(UNIT_ID_ROLE) else None
 
     def _on_period_changed(self) -> None:
-        from danvan_desktop.services.office_view import remember_period, unit_tree
+        from danvan_desktop.services.office.office_view import remember_period, unit_tree
 
         period = self.current_period()
         if period is None or self.db is None or self.installation is None:
@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
         )
 
     def _update_period_actions(self) -> None:
-        from danvan_desktop.services.office_view import is_locked
+        from danvan_desktop.services.office.office_view import is_locked
 
         target = self.current_target()
         period = self.current_period()
@@ -375,7 +375,7 @@ class MainWindow(QMainWindow):
         self.reopen_action.setEnabled(target is not None and locked)
 
     def lock_current(self) -> None:
-        from danvan_desktop.services.office_view import lock_unit_period, user_name
+        from danvan_desktop.services.office.office_view import lock_unit_period, user_name
 
         target, period = self.current_target(), self.current_period()
         if target is None or period is None or self.db is None or not self.form_area.maybe_leave():
@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
         self._run(lambda: lock_unit_period(self.db, target.unit_id, period, user_name(self.db), note))  # type: ignore[arg-type]
 
     def reopen_current(self) -> None:
-        from danvan_desktop.services.office_view import reopen_unit_period, user_name
+        from danvan_desktop.services.office.office_view import reopen_unit_period, user_name
 
         target, period = self.current_target(), self.current_period()
         if target is None or period is None or self.db is None:

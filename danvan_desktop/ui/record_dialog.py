@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QV
 
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
-from danvan_desktop.services.entry import FormContext, ValidationFailedError
+from danvan_desktop.services.entry.entry import FormContext, ValidationFailedError
 from danvan_desktop.ui.form_editor import FormEditor
 from danvan_desktop.ui.layout_helpers import resize_within_screen
 

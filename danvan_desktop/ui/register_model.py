@@ -13,7 +13,7 @@ from danvan_desktop.text import fold
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from danvan_desktop.services.registers import RegisterIndex
+    from danvan_desktop.services.entry.registers import RegisterIndex
 
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ALL_COLUMNS = -1

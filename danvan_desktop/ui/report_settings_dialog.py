@@ -48,9 +48,13 @@ class ReportSettingsDialog(QDialog):
 
     def __init__(self, db: Database, parent: QWidget | None = None, profiles_dir: Path | None = None) -> None:
         from danvan_desktop.paths import user_paths
-        from danvan_desktop.services.report_data import all_setting_keys
-        from danvan_desktop.services.report_output import PROFILE_SETTING, profile_choices, profile_key
-        from danvan_desktop.services.settings import get_setting
+        from danvan_desktop.services.office.settings import get_setting
+        from danvan_desktop.services.reporting import all_setting_keys
+        from danvan_desktop.services.reporting.report_output import (
+            PROFILE_SETTING,
+            profile_choices,
+            profile_key,
+        )
 
         super().__init__(parent)
         self.db = db
@@ -116,7 +120,7 @@ class ReportSettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def values(self) -> dict[str, str]:
-        from danvan_desktop.services.report_output import PROFILE_SETTING
+        from danvan_desktop.services.reporting.report_output import PROFILE_SETTING
 
         values = {key: nfc(edit.text().strip()) for key, edit in self.edits.items()}
         values["signer.authority"] = str(self.authority.currentData() or "")
@@ -126,7 +130,7 @@ class ReportSettingsDialog(QDialog):
 
     def save(self) -> bool:
         """Store every value; refused, with the reason shown here, while a required one is empty."""
-        from danvan_desktop.services.settings import set_setting
+        from danvan_desktop.services.office.settings import set_setting
 
         values = self.values()
         missing = [key for key in REQUIRED if not values[key]]

@@ -36,9 +36,9 @@ from danvan_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
-    from danvan_desktop.services.installation import InstallationInfo
-    from danvan_desktop.services.periods import PeriodInfo
-    from danvan_desktop.services.report_output import PreparedReport, ReportRequest
+    from danvan_desktop.services.office.installation import InstallationInfo
+    from danvan_desktop.services.office.periods import PeriodInfo
+    from danvan_desktop.services.reporting.report_output import PreparedReport, ReportRequest
 
 ROLE = Qt.ItemDataRole.UserRole
 
@@ -70,7 +70,11 @@ class ReportsDialog(QDialog):
         profiles_dir: Path | None = None,
     ) -> None:
         from danvan_desktop.paths import user_paths
-        from danvan_desktop.services.report_output import KIND_LABELS, profile_choices, register_forms
+        from danvan_desktop.services.reporting.report_output import (
+            KIND_LABELS,
+            profile_choices,
+            register_forms,
+        )
 
         super().__init__(parent)
         self.db, self.installation, self.log_file = db, installation, log_file
@@ -173,14 +177,14 @@ class ReportsDialog(QDialog):
     # ------------------------------------------------------------------ choices
 
     def _select_default_profile(self) -> None:
-        from danvan_desktop.services.report_output import profile_key
+        from danvan_desktop.services.reporting.report_output import profile_key
 
         with self.db.session() as session:
             key = profile_key(session, None)
         self.profile_box.setCurrentIndex(max(0, self.profile_box.findData(key)))
 
     def _load_units(self) -> None:
-        from danvan_desktop.services.report_output import report_units
+        from danvan_desktop.services.reporting.report_output import report_units
 
         wanted = self.unit_box.currentData() or self._current_unit  # a code, or the main window's unit id
         self.unit_box.blockSignals(True)
@@ -209,7 +213,7 @@ class ReportsDialog(QDialog):
         self.print_button.setEnabled(False)
 
     def request(self) -> ReportRequest:
-        from danvan_desktop.services.report_output import ReportRequest
+        from danvan_desktop.services.reporting.report_output import ReportRequest
 
         if not self.unit_box.currentData():
             raise UserError("Hãy chọn đơn vị cần lập báo cáo.")
@@ -232,7 +236,7 @@ class ReportsDialog(QDialog):
 
     def start_preview(self) -> bool:
         """Lay the return out in the background and show its pages; False when not started."""
-        from danvan_desktop.services.report_output import preview_report
+        from danvan_desktop.services.reporting.report_output import preview_report
 
         try:
             request = self.request()
@@ -275,7 +279,7 @@ class ReportsDialog(QDialog):
     def save_pdf(self, out: Path | None = None) -> bool:
         """Write the previewed return to a PDF (asked for when `out` is None); False when not started."""
         from danvan_desktop.reports.render import write_atomically
-        from danvan_desktop.services.report_output import issue_report
+        from danvan_desktop.services.reporting.report_output import issue_report
 
         preview = self.preview
         if preview is None:
@@ -310,7 +314,7 @@ class ReportsDialog(QDialog):
 
     def print_report(self, printer: QPrinter | None = None) -> bool:
         """Print the previewed return (asks for the printer unless one is given); True when printed."""
-        from danvan_desktop.services.report_output import issue_report
+        from danvan_desktop.services.reporting.report_output import issue_report
 
         preview = self.preview
         if preview is None:

@@ -18,7 +18,7 @@ from danvan_desktop.ui.worker import run_in_background
 if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
     from danvan_desktop.formspec.model import FormDef
-    from danvan_desktop.services.spreadsheet_load import LoadReport
+    from danvan_desktop.services.entry.spreadsheet_load import LoadReport
     from danvan_desktop.ui.entry_target import EntryTarget
 
 
@@ -29,7 +29,7 @@ def suggested_file_name(form: FormDef, target: EntryTarget) -> str:
 
 def export_sheet(parent: QWidget, db: Database, form: FormDef, target: EntryTarget) -> Path | None:
     """Ask where, then write the form's records for the unit and period to an .xlsx file."""
-    from danvan_desktop.services.spreadsheets import export_xlsx
+    from danvan_desktop.services.entry.spreadsheets import export_xlsx
 
     name, _ = QFileDialog.getSaveFileName(
         parent,
@@ -77,8 +77,8 @@ class SheetLoader:
             self.load(Path(name))
 
     def load(self, path: Path, *, keep_good: bool = False) -> None:
-        from danvan_desktop.services.entry import current_writer
-        from danvan_desktop.services.spreadsheets import load_rows
+        from danvan_desktop.services.entry.entry import current_writer
+        from danvan_desktop.services.entry.spreadsheets import load_rows
 
         self._cancel.clear()
         dialog = QProgressDialog(f"Đang nạp {path.name}…", "Hủy", 0, 100, self.parent)

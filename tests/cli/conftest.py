@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from danvan_desktop.cli import main
+from danvan_desktop.cli.main import main
 
 
 def close_log_handlers() -> None:

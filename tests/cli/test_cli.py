@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from danvan_desktop import APP_TITLE, __version__, paths
-from danvan_desktop.cli import main
+from danvan_desktop.cli.main import main
 from danvan_desktop.db.engine import open_database
 from danvan_desktop.db.migrate import HEAD_REVISION
 from danvan_desktop.db.models import OrgUnit
@@ -76,7 +76,7 @@ def test_building_the_command_line_loads_no_database_or_gui_library() -> None:
     # only when a command needs them, so the window can appear before the database layer exists.
     probe = (
         "import sys\n"
-        "from danvan_desktop.cli import build_parser\n"
+        "from danvan_desktop.cli.main import build_parser\n"
         "build_parser()\n"
         "heavy = {'sqlalchemy', 'pydantic', 'PySide6', 'alembic'}\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))"

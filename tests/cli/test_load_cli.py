@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from danvan_desktop.cli import main
+from danvan_desktop.cli.main import main
 from danvan_desktop.db.engine import open_database
 from danvan_desktop.db.models import Period, Record
-from danvan_desktop.services.entry import Writer, save_entry
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.locking import lock_period
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.periods import get_period
+from danvan_desktop.services.entry.entry import Writer, save_entry
+from danvan_desktop.services.entry.locking import lock_period
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
 from tests.cli.conftest import run
 
 TARGET = ("--form", "to_chuc_doan_the", "--unit", "DH-PHUCCHU", "--period", "2023")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from danvan_desktop.cli import main
+from danvan_desktop.cli.main import main
 from danvan_desktop.db.instance_lock import InstanceLock, lock_path
 from tests.cli.conftest import run
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from danvan_desktop.cli import main
+from danvan_desktop.cli.main import main
 
 ROWS = (
     "Tổ chức;Tên chi hội, chi đoàn;Số hội viên, đoàn viên;Số người thuộc đối tượng tập hợp\n"

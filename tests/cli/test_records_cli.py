@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from danvan_desktop.db.engine import open_database
-from danvan_desktop.services.locking import lock_period
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.periods import get_period
+from danvan_desktop.services.entry.locking import lock_period
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
 from tests.cli.conftest import run
 from tests.cli.test_maintenance_cli import held_by_another_process, office  # noqa: F401  (fixtures)
 from tests.cli.test_package_cli import exchange  # noqa: F401  (a fixture: two offices and a package)

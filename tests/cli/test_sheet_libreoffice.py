@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from danvan_desktop.db.engine import open_database
 from danvan_desktop.db.models import Record
-from danvan_desktop.services.entry import Writer, save_entry
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.periods import get_period
+from danvan_desktop.services.entry.entry import Writer, save_entry
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
 from tests.cli.conftest import run
 from tests.services.sheet_values import BRANCH_HEADER, LOOKALIKES, model
 from tests.tools import libreoffice_resave

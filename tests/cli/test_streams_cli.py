@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from danvan_desktop.cli import main
-from danvan_desktop.cli_output import EXIT_CLOSED_PIPE
+from danvan_desktop.cli.main import main
+from danvan_desktop.cli.output import EXIT_CLOSED_PIPE
 from tests.cli.test_package_cli import exchange  # noqa: F401  (a fixture: two offices and a package)
 
 pytestmark = pytest.mark.slow

@@ -34,7 +34,7 @@ from danvan_desktop.errors import (
     NewerDatabaseError,
     NotADatabaseError,
 )
-from danvan_desktop.services.installation import initialize_database
+from danvan_desktop.services.office.installation import initialize_database
 
 
 def sha256(path: Path) -> str:

@@ -14,7 +14,7 @@ from danvan_desktop.db import engine as engine_module
 from danvan_desktop.db import migrate, snapshots
 from danvan_desktop.db.engine import APPLICATION_ID, open_database, read_revision, upgrade_problems
 from danvan_desktop.errors import UpgradeFailedError
-from danvan_desktop.services.backups import list_backups, make_backup, prune_backups
+from danvan_desktop.services.maintenance.backups import list_backups, make_backup, prune_backups
 from tests.cli.conftest import run
 
 SAVED = Path(__file__).parent.parent / "data" / "databases"

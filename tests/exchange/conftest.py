@@ -13,13 +13,13 @@ from sqlalchemy import select
 from danvan_desktop import paths
 from danvan_desktop.db.engine import Database, open_database
 from danvan_desktop.db.models import Record
-from danvan_desktop.services.entry import Writer, save_entry
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.installation import initialize_database, load_installation
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.package_export import export_package
-from danvan_desktop.services.package_import import PackageReport, import_package
-from danvan_desktop.services.periods import get_period
+from danvan_desktop.services.entry.entry import Writer, save_entry
+from danvan_desktop.services.exchange.package_export import export_package
+from danvan_desktop.services.exchange.package_import import PackageReport, import_package
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import initialize_database, load_installation
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
 
 
 @dataclass

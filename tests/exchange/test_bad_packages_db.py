@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from danvan_desktop.db.engine import open_database
 from danvan_desktop.errors import UserError
-from danvan_desktop.services.package_import import KeyChangedError
-from danvan_desktop.services.signing_keys import signing_key
+from danvan_desktop.services.exchange.package_import import KeyChangedError
+from danvan_desktop.services.exchange.signing_keys import signing_key
 from tests.exchange.conftest import BRANCH, Site
 from tests.transport import read_members, repack, write_zip
 
@@ -133,7 +133,7 @@ def test_records_of_an_unknown_form_are_rejected_and_nothing_is_written(
 
 
 def test_a_changed_key_is_refused_until_re_enrolled(phuc_chu: Site, district: Site, tmp_path: Path) -> None:
-    from danvan_desktop.services.package_import import enrol_site
+    from danvan_desktop.services.exchange.package_import import enrol_site
 
     phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
     good = phuc_chu.export("pc-1.danvan")

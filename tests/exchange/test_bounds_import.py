@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from danvan_desktop.db.models import Period
-from danvan_desktop.services.signing_keys import signing_key
+from danvan_desktop.services.exchange.signing_keys import signing_key
 from tests.exchange.conftest import BRANCH, Site
 from tests.transport import read_members, record_lines, repack
 

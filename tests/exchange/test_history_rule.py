@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from danvan_desktop.db.models import Record, RecordHistory
-from danvan_desktop.services.health import check_database
-from danvan_desktop.services.records import history_matches
+from danvan_desktop.services.entry.records import history_matches
+from danvan_desktop.services.maintenance.health import check_database
 from tests.exchange.conftest import BRANCH, Site
 
 

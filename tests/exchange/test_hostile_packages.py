@@ -21,10 +21,10 @@ import pytest
 
 from danvan_desktop import paths
 from danvan_desktop.db.engine import open_database
-from danvan_desktop.services.installation import initialize_database
-from danvan_desktop.services.package_export import export_package
-from danvan_desktop.services.package_import import import_package
-from danvan_desktop.services.signing_keys import signing_key
+from danvan_desktop.services.exchange.package_export import export_package
+from danvan_desktop.services.exchange.package_import import import_package
+from danvan_desktop.services.exchange.signing_keys import signing_key
+from danvan_desktop.services.office.installation import initialize_database
 from tests.cli.conftest import run
 from tests.exchange.conftest import BRANCH, Site
 from tests.exchange.hostile import Forger, Record, copy_site, unseekable_zip

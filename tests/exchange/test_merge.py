@@ -9,12 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from danvan_desktop.db.models import Period, ReceivedPackage, Record, RecordConflict, RecordHistory
-from danvan_desktop.services.entry import form_context, search_text
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.locking import lock_period
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.package_import import KeyChangedError, OwnPackageError, UntrustedSiteError
-from danvan_desktop.services.periods import get_period
+from danvan_desktop.services.entry.entry import form_context, search_text
+from danvan_desktop.services.entry.locking import lock_period
+from danvan_desktop.services.exchange.package_import import (
+    KeyChangedError,
+    OwnPackageError,
+    UntrustedSiteError,
+)
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
 from tests.exchange.conftest import BRANCH, Site
 
 
@@ -116,7 +120,7 @@ def test_own_package_and_changed_key_are_refused(phuc_chu: Site, district: Site,
         phuc_chu.import_(package)
     district.import_(package, accept_new_site=True)
     # The commune reinstalls: same site id in a new database would be a new key; simulate with a new key file.
-    from danvan_desktop.services.signing_keys import key_file
+    from danvan_desktop.services.exchange.signing_keys import key_file
     from danvan_desktop.transport.keys import generate_keypair
 
     key = key_file(phuc_chu.db.path, phuc_chu.site_id)
@@ -135,7 +139,7 @@ def test_gap_in_sequence_is_reported(phuc_chu: Site, district: Site) -> None:
     third = phuc_chu.export("pc-2.danvan")
     report = district.import_(third, accept_new_site=True)
     assert report.gaps == [1]
-    from danvan_desktop.services.import_report import describe_report
+    from danvan_desktop.services.exchange.import_report import describe_report
 
     assert "Chưa nhận gói số 1 của xã Phúc Chu." in describe_report(report)
 
@@ -180,8 +184,8 @@ def _conflicted(phuc_chu: Site, district: Site) -> str:
 def test_a_person_resolves_the_conflict(
     phuc_chu: Site, district: Site, choice: str, fields: tuple[str, ...], expected: tuple[int, int]
 ) -> None:
-    from danvan_desktop.services.conflicts import pending_conflicts, resolve_conflict
-    from danvan_desktop.services.vectors import compare
+    from danvan_desktop.services.exchange.conflicts import pending_conflicts, resolve_conflict
+    from danvan_desktop.services.exchange.vectors import compare
 
     record_id = _conflicted(phuc_chu, district)
     with district.db.transaction() as session:
@@ -264,7 +268,7 @@ def test_a_record_for_a_unit_the_form_is_not_meant_for_is_rejected_alone(
 ) -> None:
     # A new-rural record for a town (thị trấn), written around the entry screens by some script:
     # the province refuses that record and takes the rest of the package.
-    from danvan_desktop.services.records import create_record
+    from danvan_desktop.services.entry.records import create_record
 
     good = district.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
     with district.db.transaction() as session:

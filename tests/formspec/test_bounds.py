@@ -19,7 +19,7 @@ from danvan_desktop.formspec.loader import FormSpecError, load_form_file
 from danvan_desktop.formspec.model import NUMERIC_TYPES, FieldDef, FormDef
 from danvan_desktop.formspec.validate import ValidationContext, clean_and_validate
 from danvan_desktop.formspec.values import ValueParseError, coerce_value, format_value, parse_input
-from danvan_desktop.services.forms import form_registry
+from danvan_desktop.services.office.forms import form_registry
 
 # Keep Hypothesis's example cache out of the repository (as tests/transport/test_fuzz.py does).
 if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from danvan_desktop.db.engine import Database, open_database
-from danvan_desktop.services.settings import set_setting
+from danvan_desktop.services.office.settings import set_setting
 from tests.reports.factories import fill_district, fill_phuc_chu, settings_for_tests
 
 

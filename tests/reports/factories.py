@@ -1,6 +1,6 @@
 """Known return data entered through the form rules: one commune in detail, or a whole district.
 
-The district is the demo's own generator (services/demo_records.py), here on a demo built without
+The district is the demo's own generator (danvan_desktop/demo/records.py), here on a demo built without
 records, optionally leaving communes out to show who has not reported.
 """
 
@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.models import Period
-from danvan_desktop.services.demo_records import DistrictTargets, FilledRecords, fill_district
-from danvan_desktop.services.entry import Writer, form_context, save_entry
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.periods import get_period
+from danvan_desktop.demo.records import DistrictTargets, FilledRecords, fill_district
+from danvan_desktop.services.entry.entry import Writer, form_context, save_entry
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
 
 NARRATIVE = {
     "dac_diem_tinh_hinh": "Xã có 6 xóm, 612 hộ với 2.410 nhân khẩu; đồng bào dân tộc Tày chiếm đa số.\n"

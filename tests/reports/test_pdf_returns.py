@@ -14,7 +14,7 @@ from danvan_desktop.reports.profile import load_profile
 from danvan_desktop.reports.register_print import build_register_printout
 from danvan_desktop.reports.render import render_pdf
 from danvan_desktop.reports.summary_return import build_summary_return
-from danvan_desktop.services.report_data import commune_return_data, register_data, summary_data
+from danvan_desktop.services.reporting import commune_return_data, register_data, summary_data
 from tests.reports.pdfcheck import landscape_pages, pages_text, text, unembedded
 from tests.tools import require_program
 

@@ -13,7 +13,7 @@ from danvan_desktop.reports.document import ReportDocument
 from danvan_desktop.reports.figures import approximate_money, percent
 from danvan_desktop.reports.letterhead import abbreviation, number_line, place_and_date, signature_lines
 from danvan_desktop.reports.profile import ProfileError, load_profile, load_profile_file, profiles_dir
-from danvan_desktop.services.report_data import Letterhead
+from danvan_desktop.services.reporting import Letterhead
 
 SHIPPED = sorted(profiles_dir().glob("*.yaml"))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from danvan_desktop.cli import main
+from danvan_desktop.cli.main import main
 from danvan_desktop.db.engine import Database
 from danvan_desktop.reports.profile import profiles_dir
 from danvan_desktop.reports.render import write_atomically

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from danvan_desktop.cli import main
+from danvan_desktop.cli.main import main
 from danvan_desktop.db.engine import Database
 from danvan_desktop.errors import UserError
-from danvan_desktop.services import report_output
-from danvan_desktop.services.report_numbers import (
+from danvan_desktop.services.reporting import report_output
+from danvan_desktop.services.reporting.report_numbers import (
     NumberUsedError,
     list_numbers,
     next_number,
     record_number,
 )
-from danvan_desktop.services.report_output import ReportRequest, preview_report, save_report
+from danvan_desktop.services.reporting.report_output import ReportRequest, preview_report, save_report
 from tests.reports.pdfcheck import text
 
 OLD = b"%PDF-1.4 an earlier return that must survive a refused number"

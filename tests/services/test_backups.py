@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from danvan_desktop.errors import NewerDatabaseError, NotADatabaseError, UserError
-from danvan_desktop.services import backups
-from danvan_desktop.services.backups import (
+from danvan_desktop.services.maintenance import backups
+from danvan_desktop.services.maintenance.backups import (
     daily_backup_if_due,
     list_backups,
     make_backup,

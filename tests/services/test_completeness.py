@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import ReceivedPackage, RecordConflict
-from danvan_desktop.services.completeness import CompletenessTable, completeness
-from danvan_desktop.services.entry import Writer, save_entry, set_entry_deleted
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.periods import get_period
+from danvan_desktop.services.entry.entry import Writer, save_entry, set_entry_deleted
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
+from danvan_desktop.services.reporting.completeness import CompletenessTable, completeness
 
 PROFILE = {"so_xom": 6, "so_nha_van_hoa": 5, "so_ho": 612, "so_nhan_khau": 2410}
 BRANCH = {"to_chuc": "HLHPN", "ten_chi_hoi": "Chi hội Phụ nữ xã", "hoi_vien": 450, "doi_tuong": 600}

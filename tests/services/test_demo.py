@@ -15,15 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop import paths
-from danvan_desktop.cli import main
+from danvan_desktop.cli.main import main
 from danvan_desktop.db.engine import Database, open_database
 from danvan_desktop.db.models import OrgUnit, Period, Record
+from danvan_desktop.demo.build import DEMO_OFFICE, build_demo
+from danvan_desktop.demo.records import DEMO_PERIOD, DistrictTargets, fill_district
 from danvan_desktop.formspec.validate import validate_record
-from danvan_desktop.services.demo import DEMO_OFFICE, build_demo
-from danvan_desktop.services.demo_records import DEMO_PERIOD, DistrictTargets, fill_district
-from danvan_desktop.services.entry import FormContext, form_context
-from danvan_desktop.services.forms import form_registry, get_form
-from danvan_desktop.services.report_data import commune_return_data, summary_data
+from danvan_desktop.services.entry.entry import FormContext, form_context
+from danvan_desktop.services.office.forms import form_registry, get_form
+from danvan_desktop.services.reporting import commune_return_data, summary_data
 from tests.reports.pdfcheck import text
 
 RecordKey = tuple[str, str, str]  # form, unit code, values as JSON

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import AuditEntry, Record, RecordHistory
 from danvan_desktop.errors import UserError
-from danvan_desktop.services.entry import (
+from danvan_desktop.services.entry.entry import (
     ValidationFailedError,
     Writer,
     criteria_in_force,
@@ -21,11 +21,11 @@ from danvan_desktop.services.entry import (
     save_entry,
     set_entry_deleted,
 )
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.locking import PeriodLockedError, audit_trail, lock_period, reopen_period
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.periods import get_period
+from danvan_desktop.services.entry.locking import PeriodLockedError, audit_trail, lock_period, reopen_period
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from danvan_desktop.services.health import check_database, quick_check
+from danvan_desktop.services.maintenance.health import check_database, quick_check
 
 RECORD = (
     'INSERT INTO record (id, form_id, form_version, org_unit_id, period_id, "values", created_by,'

@@ -15,16 +15,16 @@ from danvan_desktop import paths
 from danvan_desktop.db.engine import Database, create_database, open_database
 from danvan_desktop.db.models import CriteriaSet, Installation, Organization, OrgUnit, Period, UnitLineage
 from danvan_desktop.errors import CatalogError, NotInitializedError, UnknownUnitError, UserError
-from danvan_desktop.services.catalog_sync import import_catalog_files
-from danvan_desktop.services.installation import (
+from danvan_desktop.services.office.catalog_sync import import_catalog_files
+from danvan_desktop.services.office.installation import (
     CATALOG_DIGEST_KEY,
     default_role,
     initialize_database,
     load_installation,
     refresh_catalog_if_changed,
 )
-from danvan_desktop.services.orgunits import dated_subtree, find_unit
-from danvan_desktop.services.settings import get_setting
+from danvan_desktop.services.office.orgunits import dated_subtree, find_unit
+from danvan_desktop.services.office.settings import get_setting
 
 VILLAGES = """catalog_version: 1
 title: "Xóm của xã Phúc Chu"

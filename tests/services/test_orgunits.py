@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import OrgUnit
 from danvan_desktop.errors import UnknownUnitError
-from danvan_desktop.services.orgunits import (
+from danvan_desktop.services.office.orgunits import (
     dated_subtree,
     find_unit,
     is_valid_during,

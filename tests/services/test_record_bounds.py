@@ -11,8 +11,8 @@ from sqlalchemy import select
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Period
 from danvan_desktop.errors import UnknownPeriodError
-from danvan_desktop.services.periods import get_period
-from danvan_desktop.services.record_bounds import CLOCK_SKEW, record_problem
+from danvan_desktop.services.exchange.record_bounds import CLOCK_SKEW, record_problem
+from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.transport.schema import PackageRecord
 
 RECEIVED = dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC)

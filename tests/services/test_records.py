@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database, open_database
 from danvan_desktop.db.models import Record, RecordHistory
-from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.periods import get_period
-from danvan_desktop.services.records import create_record, set_deleted, update_record
+from danvan_desktop.services.entry.records import create_record, set_deleted, update_record
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.periods import get_period
 
 OTHER_SITE = "00000000-0000-4000-8000-000000000002"
 

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Record, RecordHistory
-from danvan_desktop.services.entry import Writer, save_entry
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.periods import get_period
-from danvan_desktop.services.spreadsheets import LoadReport, export_xlsx, load_rows
+from danvan_desktop.services.entry.entry import Writer, save_entry
+from danvan_desktop.services.entry.spreadsheets import LoadReport, export_xlsx, load_rows
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
 from tests.services.sheet_values import BRANCH_HEADER, LOOKALIKES, model
 
 UNIT, PERIOD = "DH-PHUCCHU", "2023"

@@ -17,14 +17,10 @@ from sqlalchemy.orm import Session
 from danvan_desktop.db.engine import Database, open_database
 from danvan_desktop.db.models import Record, RecordHistory
 from danvan_desktop.formspec.model import FormDef
-from danvan_desktop.services.entry import Writer, find_aggregate, save_entry
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.locking import PeriodLockedError, lock_period
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.periods import get_period
-from danvan_desktop.services.spreadsheet_read import read_table
-from danvan_desktop.services.spreadsheets import (
+from danvan_desktop.services.entry.entry import Writer, find_aggregate, save_entry
+from danvan_desktop.services.entry.locking import PeriodLockedError, lock_period
+from danvan_desktop.services.entry.spreadsheet_read import read_table
+from danvan_desktop.services.entry.spreadsheets import (
     LoadCancelledError,
     LoadReport,
     SpreadsheetError,
@@ -32,6 +28,10 @@ from danvan_desktop.services.spreadsheets import (
     load_rows,
     read_rows,
 )
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
 
 UNIT, PERIOD = "DH-PHUCCHU", "2023"
 BRANCH_HEADER = ["Tổ chức", "Xóm, tổ dân phố", "Tên chi hội, chi đoàn", "Số hội viên, đoàn viên"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from danvan_desktop.services.vectors import compare, merged
+from danvan_desktop.services.exchange.vectors import compare, merged
 
 
 @pytest.mark.parametrize(

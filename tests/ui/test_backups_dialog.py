@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from danvan_desktop.errors import UserError
-from danvan_desktop.services import backups
-from danvan_desktop.services.backups import make_backup
+from danvan_desktop.services.maintenance import backups
+from danvan_desktop.services.maintenance.backups import make_backup
 from danvan_desktop.ui.backups_dialog import BackupsDialog, install_backup_menu
 
 TIMEOUT = 20000  # ms; a 2-core machine running other tests may be slow, a hang still fails

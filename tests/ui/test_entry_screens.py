@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Record
-from danvan_desktop.services.forms import form_registry
-from danvan_desktop.services.office_view import load_office_snapshot
-from danvan_desktop.services.spreadsheets import export_xlsx
+from danvan_desktop.services.entry.spreadsheets import export_xlsx
+from danvan_desktop.services.office.forms import form_registry
+from danvan_desktop.services.office.office_view import load_office_snapshot
 from danvan_desktop.ui.entry_pages import AggregatePage, RegisterPage
 from danvan_desktop.ui.main_window import MainWindow
 from danvan_desktop.ui.unit_models import UNIT_CODE_ROLE

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from danvan_desktop import paths
 from danvan_desktop.db.engine import open_database
-from danvan_desktop.services.installation import load_installation
+from danvan_desktop.services.office.installation import load_installation
 from danvan_desktop.ui.first_run import FirstRunDialog
 from tests.ui.keyboard import type_text
 

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from danvan_desktop import paths
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Period, Record
-from danvan_desktop.services.entry import Writer, form_context, save_entry
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.periods import get_period
+from danvan_desktop.services.entry.entry import Writer, form_context, save_entry
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.ui.form_editor import FormEditor
 
 NEW_FIELD = """      - id: so_buoi_sinh_hoat

@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.services.signing_keys import signing_key
+from danvan_desktop.services.exchange.signing_keys import signing_key
 from danvan_desktop.ui.import_wizard import ImportWizard
 from danvan_desktop.ui.ledger_dialog import REFUSED_COLOUR, LedgerDialog
 from tests.exchange.conftest import BRANCH, Site

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QDialog, QMenu
 from pytestqt.qtbot import QtBot
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.services.office_view import load_office_snapshot
-from danvan_desktop.services.settings import get_setting
+from danvan_desktop.services.office.office_view import load_office_snapshot
+from danvan_desktop.services.office.settings import get_setting
 from danvan_desktop.ui.main_window import MainWindow
 from danvan_desktop.ui.unit_models import UNIT_CODE_ROLE
 from tests.ui.keyboard import type_text
@@ -106,7 +106,7 @@ def test_filter_without_accents_keeps_parents_and_selection_updates_heading(
 
 
 def test_new_periods_from_an_import_appear_in_the_selector(qtbot: QtBot, demo_db: Database) -> None:
-    from danvan_desktop.services.periods import get_period
+    from danvan_desktop.services.office.periods import get_period
 
     window = open_window(qtbot, demo_db)
     assert window.period_box.findData("2024-M03") == -1
@@ -120,8 +120,8 @@ def test_new_periods_from_an_import_appear_in_the_selector(qtbot: QtBot, demo_db
 def test_restoring_a_backup_reopens_the_window_on_the_restored_data(
     qtbot: QtBot, demo_db: Database, tmp_path: Path
 ) -> None:
-    from danvan_desktop.services.backups import make_backup, restore_backup
-    from danvan_desktop.services.periods import get_period
+    from danvan_desktop.services.maintenance.backups import make_backup, restore_backup
+    from danvan_desktop.services.office.periods import get_period
 
     window = open_window(qtbot, demo_db)
     path = demo_db.path

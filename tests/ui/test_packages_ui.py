@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from danvan_desktop import paths
 from danvan_desktop.db.engine import Database, open_database
 from danvan_desktop.db.models import TrustedSite
-from danvan_desktop.services.installation import initialize_database, load_installation
-from danvan_desktop.services.office_view import load_office_snapshot
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.periods import list_periods
+from danvan_desktop.services.office.installation import initialize_database, load_installation
+from danvan_desktop.services.office.office_view import load_office_snapshot
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import list_periods
 from danvan_desktop.transport.reader import open_package
 from danvan_desktop.ui.completeness_view import CompletenessDialog
 from danvan_desktop.ui.conflicts_dialog import ConflictsDialog

@@ -6,12 +6,12 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.services.entry import Writer, save_entry
-from danvan_desktop.services.forms import get_form
-from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.orgunits import find_unit
-from danvan_desktop.services.periods import get_period
-from danvan_desktop.services.registers import RegisterScope, RegisterSource
+from danvan_desktop.services.entry.entry import Writer, save_entry
+from danvan_desktop.services.entry.registers import RegisterScope, RegisterSource
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.ui.register_model import ALL_COLUMNS, RECORD_ID_ROLE, RegisterTableModel
 
 NAMES = [

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from danvan_desktop.db.engine import Database, open_database
-from danvan_desktop.services.installation import load_installation
-from danvan_desktop.services.periods import list_periods
-from danvan_desktop.services.report_numbers import list_numbers
-from danvan_desktop.services.settings import get_setting, set_setting
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.periods import list_periods
+from danvan_desktop.services.office.settings import get_setting, set_setting
+from danvan_desktop.services.reporting.report_numbers import list_numbers
 from danvan_desktop.ui.pdf_pages import page_sizes
 from danvan_desktop.ui.report_settings_dialog import ReportSettingsDialog
 from danvan_desktop.ui.reports_dialog import ReportsDialog, install_reports_menu
@@ -140,7 +140,7 @@ def test_save_and_print_wait_for_a_preview(qtbot: QtBot, report_db: Database, tm
 
 
 def test_the_main_window_unit_id_is_preselected(qtbot: QtBot, report_db: Database) -> None:
-    from danvan_desktop.services.orgunits import find_unit
+    from danvan_desktop.services.office.orgunits import find_unit
 
     with report_db.session() as session:
         unit_id = find_unit(session, "DH-PHUDINH").id

@@ -1,0 +1,1 @@
+"""The demo offices and their data (never imported by services)."""

@@ -1,0 +1,1 @@
+"""Data entry: saving records and their history, locks, registers, spreadsheets."""

@@ -1,0 +1,297 @@
+"""Entering form data: validation with the form's rules, period locks, delete and restore, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from danvan_desktop.catalog.kinds import UnitKind
+from danvan_desktop.db.models import CriteriaSet, Organization, OrgUnit, Period, Record, RecordHistory
+from danvan_desktop.errors import UserError
+from danvan_desktop.formspec.model import NUMERIC_TYPES, ChoiceDef, FieldDef, FormDef
+from danvan_desktop.formspec.validate import Issue, ValidationContext, clean_and_validate
+from danvan_desktop.formspec.values import format_value
+from danvan_desktop.services.entry import records
+from danvan_desktop.services.entry.locking import ensure_unlocked
+from danvan_desktop.services.office.orgunits import UnitNode, dated_subtree, unit_label
+from danvan_desktop.services.office.settings import get_setting
+from danvan_desktop.text import fold
+
+USER_NAME_KEY = "user.name"
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who is writing: this installation's site id and the person at the keyboard."""
+
+    site_id: str
+    user: str
+
+
+def current_writer(session: Session, site_id: str) -> Writer:
+    return Writer(site_id, get_setting(session, USER_NAME_KEY) or getpass.getuser())
+
+
+class ValidationFailedError(UserError):
+    """The values break the form's rules; nothing was saved."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        errors = [i for i in issues if i.severity == "error"]
+        lines = "\n".join(f"  - {i.message}" for i in errors)
+        super().__init__(f"Chưa lưu được vì còn {len(errors)} lỗi:\n{lines}")
+        self.issues = issues
+
+
+@dataclass
+class FormContext:
+    """What validating and showing a form needs beyond its definition, for one unit and period."""
+
+    validation: ValidationContext
+    choices: dict[str, list[ChoiceDef]] = field(default_factory=dict)  # for choices_from fields
+    units: list[tuple[str, str]] = field(default_factory=list)  # (code, label) for org_unit fields
+    organizations: list[tuple[str, str]] = field(default_factory=list)
+    _labels: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def labels(self, spec: FieldDef) -> dict[str, str]:
+        """Code -> label for a choice, org-unit or organization field, built once per context."""
+        if spec.id not in self._labels:
+            if spec.type == "org_unit":
+                pairs = self.units
+            elif spec.type == "organization":
+                pairs = self.organizations
+            else:
+                pairs = [(o.value, o.label) for o in self.choices.get(spec.id, spec.choices or [])]
+            self._labels[spec.id] = dict(pairs)
+        return self._labels[spec.id]
+
+
+def criteria_in_force(session: Session, period: Period) -> CriteriaSet | None:
+    """The NTM criteria set valid at the end of the period (else at its start)."""
+    sets = session.scalars(select(CriteriaSet)).all()
+    for day in (period.end, period.start):
+        for cset in sets:
+            if cset.valid_from <= day and (cset.valid_to is None or day <= cset.valid_to):
+                return cset
+    return None
+
+
+def form_context(session: Session, form: FormDef, unit_id: int, period: Period) -> FormContext:
+    choices: dict[str, list[ChoiceDef]] = {}
+    cset = criteria_in_force(session, period)
+    for f in form.fields():
+        if f.choices_from == "ntm_criteria" and cset is not None:
+            choices[f.id] = [
+                ChoiceDef(value=str(c.number), label=f"{c.number}. {c.name}") for c in cset.criteria
+            ]
+    tree = dated_subtree(session, unit_id, period.start, period.end)
+    nodes: list[UnitNode] = tree.walk() if tree else []
+    villages = [n for n in nodes if UnitKind(n.kind).is_village_level]
+    communes = [n for n in nodes if UnitKind(n.kind).is_commune_level]
+    orgs = session.scalars(select(Organization).order_by(Organization.sort_order)).all()
+    validation = ValidationContext(
+        choices={fid: [c.value for c in options] for fid, options in choices.items()},
+        org_units=[n.code for n in nodes],
+        org_units_by_level={"village": [n.code for n in villages], "commune": [n.code for n in communes]},
+        organizations=[o.code for o in orgs],
+    )
+    return FormContext(
+        validation=validation,
+        choices=choices,
+        units=[(n.code, n.display) for n in nodes],
+        organizations=[(o.code, o.short_name) for o in orgs],
+    )
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    record_id: str
+    warnings: list[Issue]
+    changed: bool  # False when the values were already stored as they are
+
+
+def find_aggregate(session: Session, form_id: str, unit_id: int, period_id: int) -> Record | None:
+    stmt = select(Record).where(
+        Record.form_id == form_id,
+        Record.org_unit_id == unit_id,
+        Record.period_id == period_id,
+        Record.deleted.is_(False),
+    )
+    return session.scalars(stmt.order_by(Record.created_at)).first()
+
+
+def check_values(
+    session: Session,
+    form: FormDef,
+    unit_id: int,
+    period: Period,
+    values: Mapping[str, object],
+    context: FormContext | None = None,
+) -> tuple[dict[str, object], list[Issue]]:
+    """Cleaned values (irrelevant fields dropped, computed ones set) and every issue found."""
+    context = context or form_context(session, form, unit_id, period)
+    return clean_and_validate(form, values, context.validation)
+
+
+_CODED_TYPES = frozenset({"org_unit", "organization", "choice", "multi_choice"})
+
+
+def search_text(form: FormDef, values: Mapping[str, object], context: FormContext) -> str:
+    """What a search may match: the values as shown (choice labels, village names), accents folded."""
+    shown: list[str] = []
+    for spec in form.fields():
+        value = values.get(spec.id)
+        if value is None:
+            continue
+        if spec.type in _CODED_TYPES:
+            # Labels from a dict kept by the context: a package's 2,000 records share one.
+            labels = context.labels(spec)
+            shown.extend(
+                labels.get(str(code), str(code)) for code in (value if isinstance(value, list) else [value])
+            )
+        elif spec.type in NUMERIC_TYPES and isinstance(value, int | float) and not isinstance(value, bool):
+            # Digits, as the register's column filter matches them; formatting every number of a
+            # 2,000-record package with Babel would dominate its import.
+            shown.append(str(int(value)) if float(value).is_integer() else str(value))
+        else:
+            shown.append(format_value(spec, value, context.choices.get(spec.id)))
+    return fold(" ".join(shown))
+
+
+def save_entry(
+    session: Session,
+    form: FormDef,
+    unit_id: int,
+    period_id: int,
+    values: Mapping[str, object],
+    *,
+    writer: Writer,
+    record_id: str | None = None,
+    context: FormContext | None = None,
+) -> SaveResult:
+    """Validate and store; an aggregate form keeps one record per unit and period.
+
+    `context` may be passed when saving many records of one form, unit and period (a load).
+    """
+    ensure_unlocked(session, unit_id, period_id)
+    unit = session.get_one(OrgUnit, unit_id)
+    if not form.applies_to(unit.kind):  # the screens never offer it; a sheet or a script might
+        raise UserError(f"Biểu mẫu «{form.title}» không dành cho {unit_label(unit)}.")
+    period = session.get_one(Period, period_id)
+    context = context or form_context(session, form, unit_id, period)
+    cleaned, issues = check_values(session, form, unit_id, period, values, context)
+    if any(i.severity == "error" for i in issues):
+        raise ValidationFailedError(issues)
+    warnings = [i for i in issues if i.severity == "warning"]
+    record = session.get(Record, record_id) if record_id else None
+    if record is None and form.kind == "aggregate":
+        record = find_aggregate(session, form.id, unit_id, period_id)
+    if record is not None:
+        if (record.form_id, record.org_unit_id, record.period_id) != (form.id, unit_id, period_id):
+            raise UserError("Bản ghi không thuộc biểu mẫu, đơn vị hoặc kỳ báo cáo đang mở.")
+        if record.values == cleaned and record.form_version == form.version and not record.deleted:
+            return SaveResult(record.id, warnings, changed=False)
+        records.update_record(
+            session,
+            record,
+            site_id=writer.site_id,
+            user=writer.user,
+            values=cleaned,
+            form_version=form.version,
+            search_text=search_text(form, cleaned, context),
+        )
+        return SaveResult(record.id, warnings, changed=True)
+    created = records.create_record(
+        session,
+        site_id=writer.site_id,
+        user=writer.user,
+        form_id=form.id,
+        form_version=form.version,
+        org_unit_id=unit_id,
+        period_id=period_id,
+        values=cleaned,
+        record_id=record_id,
+        search_text=search_text(form, cleaned, context),
+    )
+    return SaveResult(created.id, warnings, changed=True)
+
+
+def set_entry_deleted(session: Session, record_id: str, *, writer: Writer, deleted: bool) -> Record:
+    """Delete (tombstone) or restore a record; both are refused in a locked period."""
+    record = session.get(Record, record_id)
+    if record is None:
+        raise UserError("Không tìm thấy bản ghi (có thể đã bị xóa hẳn ở nơi khác).")
+    ensure_unlocked(session, record.org_unit_id, record.period_id)
+    if record.deleted == deleted:
+        return record
+    return records.set_deleted(session, record, site_id=writer.site_id, user=writer.user, deleted=deleted)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One saved version of a record, with what changed from the version before."""
+
+    at: dt.datetime
+    by: str
+    change: str
+    changes: list[FieldChange]
+
+
+CHANGE_LABELS = {
+    "create": "Tạo mới",
+    "update": "Sửa",
+    "delete": "Xóa",
+    "restore": "Khôi phục",
+    "merge": "Hợp nhất",
+}
+
+
+def value_changes(form: FormDef | None, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
+    """Field by field, what differs between two value sets, as shown to a person."""
+    fields = {f.id: f for f in form.fields()} if form else {}
+    changes = []
+    for key in dict.fromkeys([*old, *new]):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        spec = fields.get(key)
+        if spec is None:  # a field no longer in the form keeps its id as label
+            changes.append(FieldChange(key, _raw_text(before), _raw_text(after)))
+        else:
+            changes.append(FieldChange(spec.label, format_value(spec, before), format_value(spec, after)))
+    return changes
+
+
+def record_history(session: Session, form: FormDef, record_id: str) -> list[HistoryEntry]:
+    """Who changed which value when, oldest first."""
+    versions = session.scalars(
+        select(RecordHistory).where(RecordHistory.record_id == record_id).order_by(RecordHistory.id)
+    ).all()
+    entries: list[HistoryEntry] = []
+    previous: dict[str, Any] = {}
+    for version in versions:
+        changes = value_changes(form, previous, version.values)
+        label = CHANGE_LABELS.get(version.change, version.change)
+        entries.append(HistoryEntry(version.changed_at, version.changed_by, label, changes))
+        previous = dict(version.values)
+    return entries
+
+
+def _raw_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def unit_by_code(session: Session, code: str) -> OrgUnit | None:
+    return session.scalar(select(OrgUnit).where(OrgUnit.code == code))

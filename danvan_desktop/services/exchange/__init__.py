@@ -1,0 +1,1 @@
+"""Packages between offices: export, import and merge, conflicts, trust, the ledger."""

@@ -1,0 +1,122 @@
+"""Writing a merge plan into the database (inside the caller's transaction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from danvan_desktop.db.models import Record, RecordConflict
+from danvan_desktop.services.entry.entry import search_text
+from danvan_desktop.services.entry.records import next_local_change, remember_stored_versions
+from danvan_desktop.services.exchange.merge_plan import MergePlan, RecordResult
+from danvan_desktop.services.exchange.vectors import merged
+from danvan_desktop.services.office.periods import get_period
+
+
+def _naive_utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _search(plan: MergePlan, result: RecordResult, values: dict[str, object]) -> str:
+    incoming = result.incoming
+    context = plan.contexts.get((incoming.form_id, result.unit_id or 0, incoming.period_code))
+    if context is None:  # the planner makes one for every record it lets through
+        return ""
+    return search_text(plan.forms[incoming.form_id], values, context)
+
+
+def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str) -> None:
+    """Store new and newer records, keep conflicts for a person, leave the rest alone.
+
+    Written for packages of thousands of records: periods are looked up once per code, the
+    change counter is read once, new and updated records are written by two executemany
+    statements instead of one unit-of-work object each, and their history rows are copied from
+    the stored rows by SQLite itself (one INSERT ... SELECT over the change numbers just used).
+    """
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    first_change = change = next_local_change(session)
+    periods: dict[str, int] = {}
+    wanted = [r.incoming.id for r in plan.results if r.outcome == "updated" or r.merge_vector]
+    existing: dict[str, tuple[dict[str, int], str]] = {}
+    for start in range(0, len(wanted), 500):
+        batch = wanted[start : start + 500]
+        query = select(Record.id, Record.version_vector, Record.search_text).where(Record.id.in_(batch))
+        existing.update({row.id: (row.version_vector, row.search_text) for row in session.execute(query)})
+    new_rows: list[dict[str, Any]] = []
+    updated_rows: list[dict[str, Any]] = []
+    vector_only: list[RecordResult] = []
+    for result in plan.results:
+        incoming = result.incoming
+        if result.outcome == "conflict":
+            _keep_conflict(session, result, package_id, now)
+            continue
+        if result.merge_vector:
+            # Numbered after the stored versions, which history copies; no history row of its own
+            # (the content did not change): records.history_matches states the rule.
+            vector_only.append(result)
+            continue
+        if result.outcome not in ("new", "updated"):
+            continue
+        if incoming.period_code not in periods:
+            periods[incoming.period_code] = get_period(session, incoming.period_code).id
+        values = incoming.values  # NFC already: PackageRecord normalizes every string it holds
+        row: dict[str, Any] = {
+            "id": incoming.id,
+            "form_id": incoming.form_id,
+            "form_version": incoming.form_version,
+            "org_unit_id": result.unit_id or 0,
+            "period_id": periods[incoming.period_code],
+            "values": values,
+            "version_vector": dict(incoming.version_vector),
+            "deleted": incoming.deleted,
+            "updated_by": incoming.updated_by,
+            "updated_at": _naive_utc(incoming.updated_at),
+            "local_change": change,
+        }
+        change += 1
+        search = _search(plan, result, values)
+        if result.outcome == "new":
+            row["search_text"] = search
+            row["created_by"], row["created_at"] = incoming.created_by, _naive_utc(incoming.created_at)
+            row["origin_site"] = incoming.origin_site
+            new_rows.append(row)
+        else:
+            row["search_text"] = search or existing[incoming.id][1]
+            updated_rows.append(row)
+    versions = range(first_change, change)
+    for result in vector_only:
+        vector = merged(existing[result.incoming.id][0], result.incoming.version_vector)
+        updated_rows.append({"id": result.incoming.id, "version_vector": vector, "local_change": change})
+        change += 1
+    table = Record.metadata.tables[Record.__tablename__]
+    if new_rows:
+        session.execute(insert(table), new_rows)  # Core: the ORM's per-row bookkeeping is not needed
+    if updated_rows:
+        # Rows differ in their keys (vector-only merges), and executemany needs one shape.
+        for keys in {frozenset(row) for row in updated_rows}:
+            rows = [{**row, "record_id": row["id"]} for row in updated_rows if frozenset(row) == keys]
+            columns: dict[str, Any] = {name: bindparam(name) for name in keys - {"id"}}
+            session.execute(update(table).where(table.c.id == bindparam("record_id")).values(columns), rows)
+    remember_stored_versions(session, versions, "merge")
+    session.flush()
+
+
+def _keep_conflict(session: Session, result: RecordResult, package_id: str, now: dt.datetime) -> None:
+    incoming = result.incoming
+    pending = session.scalars(
+        select(RecordConflict).where(
+            RecordConflict.record_id == incoming.id, RecordConflict.resolved_at.is_(None)
+        )
+    ).all()
+    if not any(c.incoming.get("version_vector") == incoming.version_vector for c in pending):
+        session.add(
+            RecordConflict(
+                record_id=incoming.id,
+                package_id=package_id,
+                incoming=incoming.model_dump(mode="json"),
+                detected_at=now,
+            )
+        )

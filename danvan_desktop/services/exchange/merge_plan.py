@@ -1,0 +1,185 @@
+"""Classifying incoming records against the database: new, updated, unchanged, stale, conflict, rejected."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from danvan_desktop.db.models import OrgUnit, Period, PeriodLock, Record
+from danvan_desktop.errors import UserError
+from danvan_desktop.formspec.model import FormDef
+from danvan_desktop.formspec.validate import clean_and_validate
+from danvan_desktop.services.entry.entry import FieldChange, FormContext, form_context, value_changes
+from danvan_desktop.services.exchange.package_records import office_unit_ids
+from danvan_desktop.services.exchange.record_bounds import record_problem, values_problem
+from danvan_desktop.services.exchange.vectors import compare
+from danvan_desktop.services.office.forms import form_registry
+from danvan_desktop.services.office.orgunits import unit_label
+from danvan_desktop.services.office.periods import allowed_period_spec
+from danvan_desktop.transport.schema import PackageRecord
+
+Outcome = Literal["new", "updated", "unchanged", "stale", "conflict", "rejected"]
+
+OUTCOME_LABELS: dict[str, str] = {
+    "new": "mới",
+    "updated": "cập nhật",
+    "unchanged": "không đổi",
+    "stale": "cũ hơn bản đang có (bỏ qua)",
+    "conflict": "xung đột, chờ quyết định",
+    "rejected": "bị từ chối",
+}
+
+
+@dataclass
+class RecordResult:
+    """What will happen (or happened) to one incoming record, and why."""
+
+    incoming: PackageRecord = field(repr=False)
+    outcome: Outcome
+    reason: str = ""
+    changes: list[FieldChange] = field(default_factory=list)
+    unit_id: int | None = None
+    merge_vector: bool = False  # same content edited on both sides: only the vector changes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.incoming.id,
+            "form_id": self.incoming.form_id,
+            "unit_code": self.incoming.unit_code,
+            "period_code": self.incoming.period_code,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "changes": [{"field": c.label, "old": c.old, "new": c.new} for c in self.changes],
+        }
+
+
+@dataclass
+class MergePlan:
+    results: list[RecordResult]
+    contexts: dict[tuple[str, int, str], FormContext] = field(default_factory=dict, repr=False)
+    forms: dict[str, FormDef] = field(default_factory=dict, repr=False)
+
+    def changes_records(self) -> bool:
+        return any(r.outcome in ("new", "updated", "conflict") or r.merge_vector for r in self.results)
+
+    def by_form_and_unit(self) -> dict[tuple[str, str], Counter[str]]:
+        table: dict[tuple[str, str], Counter[str]] = {}
+        for result in self.results:
+            key = (result.incoming.form_id, result.incoming.unit_code)
+            table.setdefault(key, Counter())[result.outcome] += 1
+        return table
+
+
+class _Planner:
+    def __init__(self, session: Session, office_unit_id: int) -> None:
+        self.session = session
+        self.forms = form_registry()
+        allowed = office_unit_ids(session, office_unit_id)
+        self.units = {u.code: u for u in session.scalars(select(OrgUnit)) if u.id in allowed}
+        self.known_units = set(session.scalars(select(OrgUnit.code)))
+        self.periods = {p.code: p for p in session.scalars(select(Period))}
+        self.locks = set(session.execute(select(PeriodLock.org_unit_id, PeriodLock.period_id)))
+        self.contexts: dict[tuple[str, int, str], FormContext] = {}
+        self.local: dict[str, Record] = {}
+        self.today = dt.date.today()  # date fields of tombstones: within the default 1945..+5 years
+
+    def preload(self, ids: Sequence[str]) -> None:
+        """The local versions of the incoming records, 500 ids per query instead of one each."""
+        for start in range(0, len(ids), 500):
+            batch = list(ids[start : start + 500])
+            self.local.update(
+                {r.id: r for r in self.session.scalars(select(Record).where(Record.id.in_(batch)))}
+            )
+
+    def period(self, code: str) -> Period | None:
+        if code in self.periods:
+            return self.periods[code]
+        try:
+            spec = allowed_period_spec(code)  # within the years a period may be created in
+        except UserError:
+            return None
+        # Not stored yet: created when the plan is applied; enough here to know its dates.
+        return Period(code=spec.code, kind=spec.kind.value, start=spec.start, end=spec.end, label=spec.label)
+
+    def context(self, form: FormDef, unit: OrgUnit, period: Period) -> FormContext:
+        key = (form.id, unit.id, period.code)
+        if key not in self.contexts:
+            self.contexts[key] = form_context(self.session, form, unit.id, period)
+        return self.contexts[key]
+
+    def classify(self, incoming: PackageRecord) -> RecordResult:
+        if problem := record_problem(incoming, known_periods=self.periods):  # timestamps, period years
+            return RecordResult(incoming, "rejected", problem)
+        form = self.forms.get(incoming.form_id)
+        if form is None:
+            return RecordResult(
+                incoming, "rejected", f"biểu mẫu «{incoming.form_id}» không có ở văn phòng này"
+            )
+        unit = self.units.get(incoming.unit_code)
+        if unit is None:
+            where = (
+                "ngoài phạm vi đơn vị này"
+                if incoming.unit_code in self.known_units
+                else "không có trong danh mục"
+            )
+            return RecordResult(incoming, "rejected", f"đơn vị «{incoming.unit_code}» {where}")
+        if not form.applies_to(unit.kind):
+            return RecordResult(
+                incoming, "rejected", f"biểu mẫu «{form.title}» không dành cho {unit_label(unit)}"
+            )
+        period = self.period(incoming.period_code)
+        if period is None:
+            return RecordResult(incoming, "rejected", f"kỳ báo cáo «{incoming.period_code}» không hợp lệ")
+        if period.id is not None and (unit.id, period.id) in self.locks:
+            return RecordResult(
+                incoming, "rejected", f"kỳ «{period.label}» của đơn vị đã chốt, không nhận thay đổi"
+            )
+        local = self.local.get(incoming.id)
+        if local is not None and (local.form_id, local.org_unit_id) != (incoming.form_id, unit.id):
+            return RecordResult(incoming, "rejected", "mã bản ghi trùng với một bản ghi khác")
+        relation = (
+            "incoming_newer" if local is None else compare(local.version_vector, incoming.version_vector)
+        )
+        if relation == "local_newer":
+            return RecordResult(incoming, "stale", "bản đang có mới hơn", unit_id=unit.id)
+        if relation == "same":
+            return RecordResult(incoming, "unchanged", unit_id=unit.id)
+        context = self.context(form, unit, period)  # a tombstone's search text needs it too
+        if not incoming.deleted:
+            _, issues = clean_and_validate(form, incoming.values, context.validation)
+            errors = [i.message for i in issues if i.severity == "error"]
+            if errors:
+                return RecordResult(incoming, "rejected", "; ".join(errors), unit_id=unit.id)
+        # After validation, whose messages name the field better: what it leaves unchecked.
+        if problem := values_problem(incoming.values, form, self.today, tombstone=incoming.deleted):
+            return RecordResult(incoming, "rejected", problem, unit_id=unit.id)
+        if local is None:  # nothing to compare: a new record's fields are all "changes"
+            return RecordResult(incoming, "new", unit_id=unit.id)
+        changes = value_changes(form, dict(local.values), incoming.values)
+        if incoming.deleted != local.deleted:
+            changes.append(FieldChange("Trạng thái", _state(local.deleted), _state(incoming.deleted)))
+        if relation == "concurrent":
+            if not changes:  # both sides made the same edit: nothing for a person to decide
+                return RecordResult(
+                    incoming, "unchanged", "cùng nội dung", unit_id=unit.id, merge_vector=True
+                )
+            return RecordResult(incoming, "conflict", "hai nơi cùng sửa bản ghi", changes, unit.id)
+        return RecordResult(incoming, "updated", changes=changes, unit_id=unit.id)
+
+
+def _state(deleted: bool) -> str:
+    return "đã xóa" if deleted else "đang dùng"
+
+
+def plan_merge(session: Session, office_unit_id: int, records: Sequence[PackageRecord]) -> MergePlan:
+    """Decide, without writing anything, what each incoming record would do."""
+    planner = _Planner(session, office_unit_id)
+    planner.preload([record.id for record in records])
+    results = [planner.classify(record) for record in records]
+    return MergePlan(results, planner.contexts, planner.forms)

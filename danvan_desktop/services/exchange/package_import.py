@@ -1,0 +1,266 @@
+"""Importing a package: verify, check trust and the ledger, classify every record, apply atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from danvan_desktop.db.engine import Database
+from danvan_desktop.db.models import Installation, OrgUnit, ReceivedPackage, TrustedSite
+from danvan_desktop.errors import UserError
+from danvan_desktop.services.exchange.merge_apply import apply_plan
+from danvan_desktop.services.exchange.merge_plan import MergePlan, plan_merge
+from danvan_desktop.services.exchange.origin import ForeignOriginError, check_origin
+from danvan_desktop.services.exchange.package_ledger import (
+    EquivocationError,
+    check_equivocation,
+    manifest_digest,
+    record_refusal,
+)
+from danvan_desktop.services.office.orgunits import unit_label
+from danvan_desktop.transport.package_format import encode_base64
+from danvan_desktop.transport.reader import VerifiedPackage, open_package
+from danvan_desktop.transport.schema import PackageRecord
+
+Status = Literal["applied", "dry_run", "duplicate", "rejected"]
+
+
+class UntrustedSiteError(UserError):
+    """The first package from a site: a person must compare and accept its key fingerprint."""
+
+    def __init__(self, path: Path, office_unit: str, fingerprint: str) -> None:
+        super().__init__(
+            f"Gói {path.name} là gói đầu tiên của đơn vị «{office_unit}». Hãy gọi điện cho đơn vị đó để "
+            f"đối chiếu dấu vân tay khóa ký:\n  {fingerprint}\nNếu khớp, nhập lại với tùy chọn "
+            "--accept-new-site (hoặc bấm «Chấp nhận» trong cửa sổ nhập gói)."
+        )
+        self.fingerprint = fingerprint
+
+
+class KeyChangedError(UserError):
+    """A known site signed with another key: refused until an administrator re-enrols it."""
+
+
+class OwnPackageError(UserError):
+    """A package this same installation exported."""
+
+
+@dataclass
+class PackageReport:
+    """What happened to one package file."""
+
+    file: str
+    status: Status
+    message: str
+    package_id: str = ""
+    site_id: str = ""
+    office_unit: str = ""
+    office_label: str = ""  # "Xã Phú Đình": the sending unit as people name it
+    sequence: int = 0
+    fingerprint: str = ""
+    plan: MergePlan | None = None
+    gaps: list[int] = field(default_factory=list)
+    backup: str | None = None
+
+    def counts(self) -> Counter[str]:
+        return Counter(r.outcome for r in self.plan.results) if self.plan else Counter()
+
+    def has_conflicts(self) -> bool:
+        return self.counts()["conflict"] > 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "message": self.message,
+            "package_id": self.package_id,
+            "site_id": self.site_id,
+            "office_unit": self.office_unit,
+            "office_label": self.office_label,
+            "sequence": self.sequence,
+            "fingerprint": self.fingerprint,
+            "counts": dict(self.counts()),
+            "missing_sequences": self.gaps,
+            "backup": self.backup,
+            "records": [r.to_json() for r in self.plan.results] if self.plan else [],
+        }
+
+
+def _check_trust(session: Session, package: VerifiedPackage, accept_new_site: bool) -> TrustedSite | None:
+    """The site's trust row (None when it is new and accepted now); errors when refused."""
+    manifest = package.manifest
+    trusted = session.get(TrustedSite, manifest.site_id)
+    if trusted is None:
+        if not accept_new_site:
+            raise UntrustedSiteError(package.path, manifest.office_unit, package.fingerprint)
+        return None
+    if trusted.public_key != encode_base64(package.public_key):
+        raise KeyChangedError(
+            f"Gói {package.path.name} của «{manifest.office_unit}» được ký bằng khóa khác với khóa đã "
+            f"đăng ký (đã biết: {trusted.fingerprint}; trong gói: {package.fingerprint}). Gói bị từ chối. "
+            "Nếu đơn vị đó đã cài lại máy, quản trị viên cần đăng ký lại bằng `danvan trust reenrol`."
+        )
+    return trusted
+
+
+def missing_sequences(session: Session, site_id: str, also: int | None = None) -> list[int]:
+    """Package numbers of `site_id` not received (counting `also` as received: a previewed one)."""
+    received = set(
+        session.scalars(select(ReceivedPackage.sequence).where(ReceivedPackage.site_id == site_id))
+    )
+    if also is not None:
+        received.add(also)
+    return sorted(set(range(1, max(received, default=0) + 1)) - received)
+
+
+def backup_database(db: Database, backup_dir: Path, reason: str) -> Path:
+    """A consistent copy (SQLite online backup, with the signing key) before anything changes."""
+    from danvan_desktop.services.maintenance.backups import make_backup, prune_backups
+
+    target = make_backup(db.path, backup_dir, f"truoc-{reason}")
+    prune_backups(backup_dir)
+    return target
+
+
+def import_package(
+    db: Database,
+    path: Path,
+    *,
+    user: str,
+    backup_dir: Path | None,
+    passphrase: str | None = None,
+    dry_run: bool = False,
+    accept_new_site: bool = False,
+) -> PackageReport:
+    """Import one package file; raises UserError subclasses for packages that are refused whole."""
+    package = open_package(path, passphrase)
+    records = package.read_all_records()  # every line checked before anything is touched
+    manifest = package.manifest
+    report = PackageReport(
+        file=str(path),
+        status="dry_run" if dry_run else "applied",
+        message="",
+        package_id=manifest.package_id,
+        site_id=manifest.site_id,
+        office_unit=manifest.office_unit,
+        sequence=manifest.sequence,
+        fingerprint=package.fingerprint,
+    )
+    with db.session() as session:
+        sender = session.scalar(select(OrgUnit).where(OrgUnit.code == manifest.office_unit))
+        report.office_label = unit_label(sender) if sender is not None else manifest.office_unit
+        installation = session.scalars(select(Installation)).one()
+        if manifest.site_id == installation.site_id:
+            raise OwnPackageError(f"Gói {path.name} do chính máy này xuất; không nhập lại gói của mình.")
+        digest = manifest_digest(package)
+        known = session.get(ReceivedPackage, manifest.package_id)
+        if known is not None and known.manifest_sha256 in (None, digest):
+            report.status = "duplicate"
+            report.message = f"Gói {path.name} đã được nhập trước đây; không có gì thay đổi."
+            report.gaps = missing_sequences(session, manifest.site_id)
+            return report
+        trusted = _check_trust(session, package, accept_new_site)
+        refusal = _forgery_signal(session, package, digest, trusted, report.office_label, records)
+        if refusal is None:
+            report.plan = plan_merge(session, installation.office_unit_id, records)
+    if refusal is not None:
+        # Kept even by a preview: the ledger is where a person sees forgery attempts, and a
+        # package refused at the preview never reaches the import step.
+        record_refusal(db, package, refusal, user=user)
+        raise refusal
+    assert report.plan is not None
+    if dry_run:
+        report.message = f"Xem trước gói {path.name}: chưa thay đổi gì."
+        with db.session() as session:
+            report.gaps = missing_sequences(session, manifest.site_id, also=manifest.sequence)
+        return report
+    if not report.plan.changes_records() and report.counts()["rejected"]:
+        # Nothing would be stored: leave the database untouched so that the package can be
+        # imported again once the office knows the form, unit or period it needs.
+        report.status = "rejected"
+        report.message = f"Không nhận bản ghi nào của gói {path.name}; cơ sở dữ liệu không thay đổi."
+        return report
+    if report.plan.changes_records() and backup_dir is not None:
+        # backup_dir None: the caller took one before the first package of this batch.
+        report.backup = str(backup_database(db, backup_dir, "nhap-goi"))
+    with db.transaction() as session:
+        apply_plan(session, report.plan, manifest.package_id, user=user)
+        if trusted is None:
+            session.add(
+                TrustedSite(
+                    site_id=manifest.site_id,
+                    office_unit_code=manifest.office_unit,
+                    public_key=encode_base64(package.public_key),
+                    fingerprint=package.fingerprint,
+                    accepted_at=_now(),
+                    accepted_by=user,
+                )
+            )
+        session.add(
+            ReceivedPackage(
+                package_id=manifest.package_id,
+                site_id=manifest.site_id,
+                sequence=manifest.sequence,
+                office_unit_code=manifest.office_unit,
+                received_at=_now(),
+                file_name=path.name,
+                file_sha256=package.file_sha256,
+                record_count=len(records),
+                summary=dict(report.counts()),
+                manifest_sha256=digest,
+            )
+        )
+        session.flush()
+        report.gaps = missing_sequences(session, manifest.site_id)
+    report.message = f"Đã nhập gói {path.name}."
+    return report
+
+
+def _forgery_signal(
+    session: Session,
+    package: VerifiedPackage,
+    digest: str,
+    trusted: TrustedSite | None,
+    sender: str,
+    records: list[PackageRecord],
+) -> ForeignOriginError | EquivocationError | None:
+    """Why the package must be refused whole as a forgery signal, or None when it may be merged."""
+    try:
+        check_equivocation(session, package, digest, sender)
+        check_origin(
+            session,
+            file_name=package.path.name,
+            trusted_office=trusted.office_unit_code if trusted is not None else None,
+            manifest_office=package.manifest.office_unit,
+            records=records,
+        )
+    except (ForeignOriginError, EquivocationError) as refusal:
+        return refusal
+    return None
+
+
+def enrol_site(db: Database, path: Path, *, user: str, passphrase: str | None = None) -> TrustedSite:
+    """Register (or re-register after a reinstall) the key a package was signed with."""
+    package = open_package(path, passphrase)
+    manifest = package.manifest
+    with db.transaction() as session:
+        installation = session.scalars(select(Installation)).one()
+        if manifest.site_id == installation.site_id:
+            raise OwnPackageError(f"Gói {path.name} do chính máy này xuất.")
+        row = session.get(TrustedSite, manifest.site_id) or TrustedSite(site_id=manifest.site_id)
+        row.office_unit_code = manifest.office_unit
+        row.public_key = encode_base64(package.public_key)
+        row.fingerprint = package.fingerprint
+        row.accepted_at, row.accepted_by = _now(), user
+        session.add(row)
+    return row
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -1,0 +1,1 @@
+"""Keeping a database well: backups, restore, health checks."""

@@ -1,0 +1,1 @@
+"""The office itself: its installation, units, periods, forms and settings."""

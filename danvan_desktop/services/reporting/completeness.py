@@ -1,0 +1,177 @@
+"""Which units have sent which forms for which periods: received, missing, late, in conflict."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from danvan_desktop.catalog.kinds import UnitKind
+from danvan_desktop.db.models import Period, ReceivedPackage, Record, RecordConflict
+from danvan_desktop.formspec.model import FormDef
+from danvan_desktop.services.office.forms import form_registry
+from danvan_desktop.services.office.orgunits import UnitNode, dated_subtree
+
+CellStatus = Literal["received", "missing", "late", "conflict", "not_applicable"]
+
+GRACE_DAYS = 15  # after the end of a period, a missing return counts as late
+
+STATUS_LABELS: dict[str, str] = {
+    "received": "Đã nhận",
+    "missing": "Chưa có",
+    "late": "Trễ hạn",
+    "conflict": "Xung đột",
+    "not_applicable": "Không áp dụng",
+}
+
+
+@dataclass(frozen=True)
+class LastPackage:
+    """The newest package the office received from a unit (times are naive UTC)."""
+
+    sequence: int
+    received_at: dt.datetime
+    file_name: str
+    record_count: int
+
+
+@dataclass
+class UnitRow:
+    """One unit in one period: a status per form."""
+
+    unit_id: int
+    unit_code: str
+    unit_label: str
+    is_office: bool
+    cells: dict[str, CellStatus] = field(default_factory=dict)  # form id -> status
+    last_package: LastPackage | None = None
+
+    def expected(self) -> bool:
+        """Whether the unit has at least one form to send."""
+        return any(s != "not_applicable" for s in self.cells.values())
+
+    def complete(self) -> bool:
+        """Every form it has to send is there (a conflict still means it was sent)."""
+        return self.expected() and all(
+            s in ("received", "conflict", "not_applicable") for s in self.cells.values()
+        )
+
+
+@dataclass
+class PeriodCompleteness:
+    period_id: int
+    period_code: str
+    period_label: str
+    period_end: dt.date
+    rows: list[UnitRow]
+
+    def reporting_rows(self) -> list[UnitRow]:
+        """The units expected to send: those below the office, or the office itself when alone."""
+        below = [r for r in self.rows if not r.is_office and r.expected()]
+        return below or [r for r in self.rows if r.expected()]
+
+    def summary(self) -> tuple[int, int]:
+        """(units that sent every form, units expected to send)."""
+        rows = self.reporting_rows()
+        return sum(r.complete() for r in rows), len(rows)
+
+    def counts(self) -> dict[str, int]:
+        tally = dict.fromkeys(STATUS_LABELS, 0)
+        for row in self.rows:
+            for status in row.cells.values():
+                tally[status] += 1
+        return tally
+
+
+@dataclass
+class CompletenessTable:
+    form_ids: list[str]
+    periods: list[PeriodCompleteness]
+
+    def period(self, period_id: int) -> PeriodCompleteness:
+        for period in self.periods:
+            if period.period_id == period_id:
+                return period
+        raise KeyError(period_id)
+
+    def status(self, unit_code: str, period_id: int, form_id: str) -> CellStatus:
+        for row in self.period(period_id).rows:
+            if row.unit_code == unit_code:
+                return row.cells[form_id]
+        raise KeyError(unit_code)
+
+
+def form_applies(form: FormDef | None, kind: str) -> bool:
+    """Whether a unit of `kind` fills in the form; a form this office does not know: any non-village."""
+    return form.applies_to(kind) if form is not None else not UnitKind(kind).is_village_level
+
+
+def _rows_for(tree: UnitNode) -> list[UnitNode]:
+    """The office first, then the commune-level units below it in the tree's order."""
+    below = [n for n in tree.walk()[1:] if UnitKind(n.kind).is_commune_level]
+    return [tree, *below]
+
+
+def last_packages(session: Session) -> dict[str, LastPackage]:
+    """The newest received package per sending office unit code."""
+    newest: dict[str, LastPackage] = {}
+    rows = session.scalars(select(ReceivedPackage).order_by(ReceivedPackage.received_at)).all()
+    for row in rows:
+        newest[row.office_unit_code] = LastPackage(
+            row.sequence, row.received_at, row.file_name, row.record_count
+        )
+    return newest
+
+
+def completeness(
+    session: Session,
+    office_unit_id: int,
+    period_ids: Sequence[int],
+    form_ids: Sequence[str],
+    today: dt.date,
+    *,
+    grace_days: int = GRACE_DAYS,
+) -> CompletenessTable:
+    """The units × forms table for each period; periods the office did not exist in have no rows."""
+    forms = form_registry()
+    periods = [session.get_one(Period, pid) for pid in period_ids]
+    cell = (Record.org_unit_id, Record.period_id, Record.form_id)
+    stored = select(*cell).where(
+        Record.deleted.is_(False), Record.period_id.in_(period_ids), Record.form_id.in_(form_ids)
+    )
+    present = {(u, p, f) for u, p, f in session.execute(stored.distinct())}
+    waiting = (
+        select(*cell)
+        .join(RecordConflict, RecordConflict.record_id == Record.id)
+        .where(RecordConflict.resolved_at.is_(None), Record.period_id.in_(period_ids))
+    )
+    disputed = {(u, p, f) for u, p, f in session.execute(waiting.distinct())}
+    packages = last_packages(session)
+    result = []
+    for period in periods:
+        tree = dated_subtree(session, office_unit_id, period.start, period.end)
+        overdue = (today - period.end).days > grace_days
+        rows = []
+        for node in _rows_for(tree) if tree else []:
+            row = UnitRow(
+                node.id, node.code, node.display, node is tree, last_package=packages.get(node.code)
+            )
+            for form_id in form_ids:
+                key = (node.id, period.id, form_id)
+                status: CellStatus
+                if not form_applies(forms.get(form_id), node.kind):
+                    status = "not_applicable"
+                elif key in disputed:
+                    status = "conflict"
+                elif key in present:
+                    status = "received"
+                else:
+                    status = "late" if overdue else "missing"
+                row.cells[form_id] = status
+            rows.append(row)
+        result.append(PeriodCompleteness(period.id, period.code, period.label, period.end, rows))
+    return CompletenessTable(list(form_ids), result)

@@ -1,0 +1,215 @@
+"""Printing a return: build it from the database, lay it out, number it from the register, write it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from danvan_desktop.db.engine import Database
+from danvan_desktop.errors import UserError
+from danvan_desktop.reports.document import ReportDocument
+from danvan_desktop.reports.profile import DocumentProfile, load_profile
+from danvan_desktop.services.office.settings import get_setting
+from danvan_desktop.services.reporting.report_numbers import (
+    NumberUsedError,
+    check_unused,
+    next_number,
+    record_number,
+)
+
+ReportKind = Literal["return", "summary", "register"]
+KINDS: tuple[ReportKind, ...] = ("return", "summary", "register")
+KIND_LABELS: dict[ReportKind, str] = {
+    "return": "Báo cáo của xã",
+    "summary": "Báo cáo tổng hợp",
+    "register": "Danh sách sổ theo dõi",
+}
+DEFAULT_PROFILE = "nha_nuoc"
+PROFILE_SETTING = "report.profile"
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Which return to print, for whom, in which layout; `number` None takes the register's next."""
+
+    kind: ReportKind
+    unit: str
+    period: str
+    date: dt.date
+    profile: str | None = None  # None: the office's default (settings), else the State profile
+    form: str | None = None  # the register form, for kind "register"
+    number: int | None = None
+    profiles_dir: Path | None = None  # the office's own profiles
+
+
+@dataclass(frozen=True)
+class PreparedReport:
+    """A laid-out return: its PDF, the number it carries and the register series it belongs to."""
+
+    pdf: bytes
+    pages: int
+    number: int
+    series: str
+    profile_key: str
+    profile_name: str
+    title: str
+    abbreviation_guessed: str | None  # the symbol made from the initials when none is set
+
+
+def profile_key(session: Session, wanted: str | None) -> str:
+    return wanted or get_setting(session, PROFILE_SETTING) or DEFAULT_PROFILE
+
+
+def build_document(
+    session: Session, request: ReportRequest, profile: DocumentProfile, number: int | None
+) -> ReportDocument:
+    """The return's content (no layout); clear errors for a unit or period without data."""
+    if request.kind == "return":
+        from danvan_desktop.reports.commune_return import build_commune_return
+        from danvan_desktop.services.reporting import commune_return_data
+
+        data = commune_return_data(session, request.unit, request.period)
+        return build_commune_return(data, profile, date=request.date, number=number)
+    if request.kind == "summary":
+        from danvan_desktop.reports.summary_return import build_summary_return
+        from danvan_desktop.services.reporting import summary_data
+
+        summary = summary_data(session, request.unit, request.period)
+        return build_summary_return(summary, profile, date=request.date, number=number)
+    if not request.form:
+        raise UserError("In danh sách sổ theo dõi cần chọn sổ, ví dụ: mo_hinh_dan_van_kheo.")
+    from danvan_desktop.reports.register_print import build_register_printout
+    from danvan_desktop.services.reporting import register_data
+
+    register = register_data(session, request.form, request.unit, request.period)
+    return build_register_printout(register, date=request.date, number=number)
+
+
+def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
+    """Lay out the return with its number: the one asked for (refused if used) or the next free one."""
+    from danvan_desktop.reports.letterhead import abbreviation, number_series, signature_lines
+    from danvan_desktop.reports.render import pdf_bytes
+
+    if request.number is not None and request.number < 1:
+        raise UserError("Số văn bản phải là số nguyên dương.")
+    key = profile_key(session, request.profile)
+    profile = load_profile(key, request.profiles_dir)
+    draft = build_document(session, request, profile, None)  # checks data and settings first
+    signature_lines(profile, draft.letterhead)  # an unreadable signer.authority fails before any file
+    series = number_series(profile, draft.letterhead, request.date)
+    if request.number is None:
+        number = next_number(session, series)
+    else:
+        number = request.number
+        check_unused(session, series, number)
+    doc = replace(draft, number=number)  # the number only shows in the layout
+    pdf, pages = pdf_bytes(doc, profile)
+    guessed = None if doc.letterhead.abbreviation else abbreviation(doc.letterhead)
+    return PreparedReport(pdf, pages, number, series, key, profile.name, doc.summary, guessed)
+
+
+def preview_report(db: Database, request: ReportRequest) -> PreparedReport:
+    """The return as it would be saved now (with the next number), recording nothing."""
+    with db.session() as session:
+        return prepare_report(session, request)
+
+
+def issue_report(
+    db: Database,
+    prepared: PreparedReport,
+    request: ReportRequest,
+    file_name: str,
+    deliver: Callable[[PreparedReport], object],
+) -> None:
+    """Enter the report's number in the register and deliver it (write, print), in one transaction.
+
+    The number is entered (flushed, so a concurrent writer's identical number is refused by the
+    unique index) before `deliver` runs, and committed only after it succeeded: a failed write or
+    print rolls the entry back, so the register never lists a number without its document and a
+    number is never handed out twice. A number that was merely previewed is not taken.
+    """
+    with db.transaction() as session:
+        record_number(
+            session,
+            profile=prepared.profile_key,
+            series=prepared.series,
+            number=prepared.number,
+            title=prepared.title,
+            unit=request.unit,
+            period=request.period,
+            file_name=file_name,
+        )
+        deliver(prepared)
+
+
+def save_report(db: Database, request: ReportRequest, out: Path) -> PreparedReport:
+    """Lay out the return with its number and write it atomically to `out`, entering the number."""
+    from danvan_desktop.reports import render
+
+    for attempt in range(3):
+        prepared = preview_report(db, request)
+        try:
+            issue_report(
+                db, prepared, request, Path(out).name, lambda p: render.write_atomically(Path(out), p.pdf)
+            )
+        except NumberUsedError:
+            if request.number is not None or attempt == 2:
+                raise
+            continue  # another writer took the next number meanwhile: lay out again with the one after
+        return prepared
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class ReportUnit:
+    id: int
+    code: str
+    label: str
+    is_commune: bool
+
+
+def report_units(session: Session, period_code: str) -> list[ReportUnit]:
+    """The office and the units under it down to the communes (villages print no return), in the period."""
+    from danvan_desktop.catalog.kinds import UnitKind
+    from danvan_desktop.services.office.installation import load_installation
+    from danvan_desktop.services.office.orgunits import dated_subtree
+    from danvan_desktop.services.office.periods import get_period
+
+    installation = load_installation(session)
+    period = get_period(session, period_code, create=False)
+    tree = dated_subtree(session, installation.office_unit_id, period.start, period.end)
+    nodes = tree.walk() if tree else []
+    return [
+        ReportUnit(n.id, n.code, n.display, UnitKind(n.kind).is_commune_level)
+        for n in nodes
+        if not UnitKind(n.kind).is_village_level
+    ]
+
+
+def register_forms() -> list[tuple[str, str]]:
+    """(form id, title) of every register form a list can be printed from."""
+    from danvan_desktop.services.office.forms import form_registry
+
+    return sorted(
+        ((f.id, f.title) for f in form_registry().values() if f.kind == "register"), key=lambda p: p[1]
+    )
+
+
+def profile_choices(profiles_dir: Path | None) -> list[tuple[str, str]]:
+    """(key, name) of the shipped profiles and the office's own; a broken file shows as its key."""
+    from danvan_desktop.reports.profile import ProfileError, load_profile_file, profile_files
+
+    files = profile_files(profiles_dir)
+    choices = []
+    for key, path in files.items():
+        try:
+            name = load_profile_file(path, files).name
+        except ProfileError:
+            name = f"{key} (tệp mẫu có lỗi)"
+        choices.append((key, name))
+    return choices
