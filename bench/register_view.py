@@ -32,10 +32,10 @@ from danvan_desktop import paths
 from danvan_desktop.db.engine import open_database
 from danvan_desktop.db.models import OrgUnit, Period, Record, RecordHistory
 from danvan_desktop.demo.build import build_demo
-from danvan_desktop.services.entry.records import search_text_for
 from danvan_desktop.services.entry.registers import list_fields
 from danvan_desktop.services.office.forms import get_form
 from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.text import search_text_for
 from danvan_desktop.ui.entry_pages import RegisterPage
 from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.register_model import RegisterTableModel

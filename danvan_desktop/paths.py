@@ -13,6 +13,7 @@ DATA_DIR_ENV = "DANVAN_DATA_DIR"
 RESOURCES_DIR_ENV = "DANVAN_RESOURCES_DIR"
 DATABASE_FILE_NAME = "danvan.sqlite3"
 DEMO_FILE_NAME = "demo.sqlite3"
+PACKAGE_SUFFIX = ".danvan"  # the extension the app gives package files and looks for in folders
 
 
 @dataclass(frozen=True)

@@ -56,3 +56,12 @@ def matches(query: str, *candidates: str) -> bool:
     words = fold(query).split()
     haystack = " ".join(fold(c) for c in candidates)
     return all(w in haystack for w in words)
+
+
+def search_text_for(values: dict[str, Any]) -> str:
+    """The accent-free words of a record's text and numbers, for diacritics-blind search."""
+    parts: list[str] = []
+    for value in values.values():
+        items = value if isinstance(value, list) else [value]
+        parts.extend(str(v) for v in items if isinstance(v, str | int | float) and not isinstance(v, bool))
+    return fold(" ".join(parts))

@@ -40,3 +40,34 @@ def test_importing_services_and_cli_does_not_load_qt() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
+
+def _package_imports(folder: str) -> dict[str, set[str]]:
+    return {str(f.relative_to(PACKAGE)): _imports(f) for f in (PACKAGE / folder).rglob("*.py")}
+
+
+def _offenders(folder: str, forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(
+        f"{name}: {module}"
+        for name, modules in _package_imports(folder).items()
+        for module in modules
+        if module.startswith(forbidden)
+    )
+
+
+def test_reports_import_nothing_from_services() -> None:
+    """Services build the types reports render; reports own those types."""
+    assert _offenders("reports", ("danvan_desktop.services",)) == []
+
+
+def test_services_never_import_the_demo_the_command_line_or_the_window() -> None:
+    forbidden = ("danvan_desktop.demo", "danvan_desktop.cli", "danvan_desktop.ui", "danvan_desktop.app")
+    assert _offenders("services", forbidden) == []
+
+
+def test_lower_layers_never_import_services() -> None:
+    for folder in ("catalog", "db", "formspec", "transport"):
+        assert _offenders(folder, ("danvan_desktop.services", "danvan_desktop.ui")) == [], folder
+
+
+def test_the_window_never_imports_the_command_line() -> None:
+    assert _offenders("ui", ("danvan_desktop.cli",)) == []

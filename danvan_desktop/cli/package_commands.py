@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from danvan_desktop.errors import UserError
-from danvan_desktop.paths import UserPaths
+from danvan_desktop.paths import PACKAGE_SUFFIX, UserPaths
 
 if TYPE_CHECKING:  # build_parser imports this module on every start, the GUI's too: no SQLAlchemy here
     from danvan_desktop.db.engine import Database
 
-PACKAGE_SUFFIX = ".danvan"
 EXIT_ATTENTION = 1  # conflicts waiting or records rejected: a person has to look
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.kinds import UnitKind
+from danvan_desktop.catalog.tree import UnitNode
 from danvan_desktop.db.models import Period
 from danvan_desktop.demo import texts as t
 from danvan_desktop.demo.activities import add_activities
@@ -32,7 +33,7 @@ from danvan_desktop.demo.results import (
 from danvan_desktop.services.entry.entry import FormContext, Writer, form_context, save_entry
 from danvan_desktop.services.office.forms import get_form
 from danvan_desktop.services.office.installation import load_installation
-from danvan_desktop.services.office.orgunits import UnitNode, dated_subtree
+from danvan_desktop.services.office.orgunits import dated_subtree
 from danvan_desktop.services.office.periods import get_period
 
 DEMO_PERIOD = "2023"

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from danvan_desktop.reports import figures as fig
 from danvan_desktop.reports.document import Block, Column, Heading, Paragraph, ReportDocument, Table
+from danvan_desktop.reports.model import CommuneReturnData, NarrativeSection, OrganizationRow
 from danvan_desktop.reports.profile import DocumentProfile
-from danvan_desktop.services.reporting.commune import CommuneReturnData, NarrativeSection, OrganizationRow
 
 SUMMARY = "Kết quả công tác dân vận {period}"
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from danvan_desktop.services.reporting import Letterhead
+from danvan_desktop.reports.model import Letterhead
 
 Align = Literal["left", "center", "right"]
 

@@ -8,8 +8,8 @@ import unicodedata
 
 from danvan_desktop.errors import UserError
 from danvan_desktop.reports.document import ReportDocument
+from danvan_desktop.reports.model import Letterhead
 from danvan_desktop.reports.profile import LETTERHEAD_FIELDS, DocumentProfile
-from danvan_desktop.services.reporting import Letterhead
 from danvan_desktop.text import fold, nfc
 
 _AUTHORITY = {"tm": "thay_mat", "kt": "ky_thay"}

@@ -7,7 +7,7 @@ import datetime as dt
 from danvan_desktop.reports import figures as fig
 from danvan_desktop.reports.commune_return import period_phrase
 from danvan_desktop.reports.document import Column, ReportDocument, Table
-from danvan_desktop.services.reporting import RegisterData
+from danvan_desktop.reports.model import RegisterData
 
 KIND_TITLE = "DANH SÁCH"
 

@@ -7,8 +7,8 @@ import datetime as dt
 from danvan_desktop.reports import figures as fig
 from danvan_desktop.reports.commune_return import narrative_blocks, organizations_table, period_phrase
 from danvan_desktop.reports.document import BarChart, Block, Column, Paragraph, ReportDocument, Table
+from danvan_desktop.reports.model import SummaryData
 from danvan_desktop.reports.profile import DocumentProfile
-from danvan_desktop.services.reporting import SummaryData
 
 SUMMARY = "Tổng hợp kết quả công tác dân vận {period}"
 

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from danvan_desktop.cli.package_commands import PACKAGE_SUFFIX
 from danvan_desktop.errors import UserError
+from danvan_desktop.paths import PACKAGE_SUFFIX
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.worker import run_in_background

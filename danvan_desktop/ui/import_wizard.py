@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop.errors import UserError
+from danvan_desktop.paths import PACKAGE_SUFFIX
 from danvan_desktop.services.exchange import import_batch as batch
 from danvan_desktop.services.exchange.import_batch import (
-    PACKAGE_SUFFIX,
     BatchItem,
     ImportSettings,
     PackagePreview,

@@ -38,10 +38,10 @@ from danvan_desktop.ui.unit_models import (
 
 if TYPE_CHECKING:
     # Kept out of the start-up path: the window is shown before SQLAlchemy is even imported.
+    from danvan_desktop.catalog.tree import UnitNode
     from danvan_desktop.db.engine import Database
     from danvan_desktop.services.office.installation import InstallationInfo
     from danvan_desktop.services.office.office_view import OfficeSnapshot
-    from danvan_desktop.services.office.orgunits import UnitNode
     from danvan_desktop.services.office.periods import PeriodInfo
 
 

@@ -14,7 +14,7 @@ from danvan_desktop.text import fold
 if TYPE_CHECKING:
     # Type names only: pydantic and SQLAlchemy stay off the start-up path.
     from danvan_desktop.catalog.schema import UnitEntry
-    from danvan_desktop.services.office.orgunits import UnitNode
+    from danvan_desktop.catalog.tree import UnitNode
 
 FOLDED_ROLE = Qt.ItemDataRole.UserRole + 1
 UNIT_ID_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -12,8 +12,8 @@ from danvan_desktop.errors import UserError
 from danvan_desktop.reports.document import ReportDocument
 from danvan_desktop.reports.figures import approximate_money, percent
 from danvan_desktop.reports.letterhead import abbreviation, number_line, place_and_date, signature_lines
+from danvan_desktop.reports.model import Letterhead
 from danvan_desktop.reports.profile import ProfileError, load_profile, load_profile_file, profiles_dir
-from danvan_desktop.services.reporting import Letterhead
 
 SHIPPED = sorted(profiles_dir().glob("*.yaml"))
 

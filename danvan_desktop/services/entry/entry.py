@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.kinds import UnitKind
+from danvan_desktop.catalog.tree import UnitNode
 from danvan_desktop.db.models import CriteriaSet, Organization, OrgUnit, Period, Record, RecordHistory
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import NUMERIC_TYPES, ChoiceDef, FieldDef, FormDef
@@ -19,7 +20,7 @@ from danvan_desktop.formspec.validate import Issue, ValidationContext, clean_and
 from danvan_desktop.formspec.values import format_value
 from danvan_desktop.services.entry import records
 from danvan_desktop.services.entry.locking import ensure_unlocked
-from danvan_desktop.services.office.orgunits import UnitNode, dated_subtree, unit_label
+from danvan_desktop.services.office.orgunits import dated_subtree, unit_label
 from danvan_desktop.services.office.settings import get_setting
 from danvan_desktop.text import fold
 

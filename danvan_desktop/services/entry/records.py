@@ -10,16 +10,7 @@ from sqlalchemy import func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.models import Record, RecordHistory
-from danvan_desktop.text import fold, nfc, nfc_deep
-
-
-def search_text_for(values: dict[str, Any]) -> str:
-    """The accent-free words of a record's text and numbers, for diacritics-blind search."""
-    parts: list[str] = []
-    for value in values.values():
-        items = value if isinstance(value, list) else [value]
-        parts.extend(str(v) for v in items if isinstance(v, str | int | float) and not isinstance(v, bool))
-    return fold(" ".join(parts))
+from danvan_desktop.text import nfc, nfc_deep, search_text_for
 
 
 def _now() -> dt.datetime:

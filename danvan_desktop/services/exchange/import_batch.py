@@ -12,12 +12,11 @@ from sqlalchemy import func, select
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import RecordConflict
 from danvan_desktop.errors import UserError
+from danvan_desktop.paths import PACKAGE_SUFFIX
 from danvan_desktop.services.exchange.import_report import describe_report
 from danvan_desktop.services.exchange.merge_plan import OUTCOME_LABELS
 from danvan_desktop.services.exchange.package_import import PackageReport, UntrustedSiteError, import_package
 from danvan_desktop.services.office.forms import form_registry
-
-PACKAGE_SUFFIX = ".danvan"
 
 PreviewState = Literal["ready", "untrusted", "duplicate", "refused"]
 Tone = Literal["ok", "warn", "error", "muted"]  # how a status is coloured

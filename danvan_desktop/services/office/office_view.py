@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from danvan_desktop.catalog.tree import UnitNode
 from danvan_desktop.db.engine import Database
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.services.office.forms import form_registry
 from danvan_desktop.services.office.installation import InstallationInfo, load_installation
-from danvan_desktop.services.office.orgunits import UnitNode, dated_subtree
+from danvan_desktop.services.office.orgunits import dated_subtree
 from danvan_desktop.services.office.periods import PeriodInfo, list_periods
 from danvan_desktop.services.office.settings import get_setting, set_setting
 

@@ -4,38 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, select, true
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.kinds import display_name
+from danvan_desktop.catalog.tree import UnitNode
 from danvan_desktop.db.models import OrgUnit, UnitLineage
 from danvan_desktop.errors import UnknownUnitError
 from danvan_desktop.text import fold
-
-
-@dataclass
-class UnitNode:
-    """A unit in a dated tree, detached from the session (safe to hand to the UI)."""
-
-    id: int
-    code: str
-    name: str
-    kind: str
-    valid_from: dt.date
-    valid_to: dt.date | None
-    children: list[UnitNode] = field(default_factory=list)
-
-    @property
-    def display(self) -> str:
-        return display_name(self.kind, self.name)
-
-    def walk(self) -> list[UnitNode]:
-        nodes = [self]
-        for child in self.children:
-            nodes.extend(child.walk())
-        return nodes
 
 
 def unit_label(unit: OrgUnit) -> str:

@@ -1,25 +1,17 @@
-"""Report data: what the printed returns show, read from the database into plain dataclasses."""
+"""Reporting: reading the database into the types the printed returns render (reports.model)."""
 
 from danvan_desktop.services.reporting.common import (
     REPORT_SETTING_KEYS,
-    Letterhead,
-    ReportScope,
     all_setting_keys,
     load_letterhead,
     resolve_scope,
 )
-from danvan_desktop.services.reporting.commune import CommuneReturnData, commune_return_data
-from danvan_desktop.services.reporting.register import RegisterData, register_data
-from danvan_desktop.services.reporting.summary import CommuneFigures, SummaryData, summary_data
+from danvan_desktop.services.reporting.commune import commune_return_data
+from danvan_desktop.services.reporting.register import register_data
+from danvan_desktop.services.reporting.summary import summary_data
 
 __all__ = [
     "REPORT_SETTING_KEYS",
-    "CommuneFigures",
-    "CommuneReturnData",
-    "Letterhead",
-    "RegisterData",
-    "ReportScope",
-    "SummaryData",
     "all_setting_keys",
     "commune_return_data",
     "load_letterhead",

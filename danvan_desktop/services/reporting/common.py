@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from danvan_desktop.catalog.kinds import UnitKind
+from danvan_desktop.catalog.tree import UnitNode
 from danvan_desktop.db.models import Record
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
+from danvan_desktop.reports.model import Letterhead, ReportScope
 from danvan_desktop.services.office.installation import load_installation
-from danvan_desktop.services.office.orgunits import UnitNode, dated_subtree, find_unit, unit_label
+from danvan_desktop.services.office.orgunits import dated_subtree, find_unit, unit_label
 from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.services.office.settings import SIGNER_KEYS, get_setting
 
@@ -46,21 +45,6 @@ def all_setting_keys() -> dict[str, str]:
     return {**SIGNER_KEYS, **REPORT_SETTING_KEYS}
 
 
-@dataclass(frozen=True)
-class Letterhead:
-    """The office's letterhead and signer, as filled in the settings."""
-
-    issuing_body: str
-    superior_body: str
-    place: str
-    abbreviation: str
-    signer_name: str
-    signer_title: str
-    signer_authority: str
-    signer_collective: str
-    recipients: tuple[str, ...]
-
-
 def load_letterhead(session: Session) -> Letterhead:
     """The settings a return prints; a clear error when one it cannot do without is empty."""
     keys = all_setting_keys()
@@ -84,26 +68,6 @@ def load_letterhead(session: Session) -> Letterhead:
         signer_collective=values["signer.collective"],
         recipients=tuple(r for r in recipients if r),
     )
-
-
-@dataclass(frozen=True)
-class ReportScope:
-    """The unit and period a return covers, checked against the office's tree."""
-
-    unit: UnitNode
-    period_id: int
-    period_code: str
-    period_label: str
-    period_start: dt.date
-    period_end: dt.date
-    office_label: str
-
-    @property
-    def unit_label(self) -> str:
-        return self.unit.display
-
-    def communes(self) -> list[UnitNode]:
-        return [n for n in self.unit.walk() if UnitKind(n.kind).is_commune_level]
 
 
 def resolve_scope(session: Session, unit_code: str, period_code: str) -> ReportScope:

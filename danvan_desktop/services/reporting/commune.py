@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -13,117 +12,31 @@ from sqlalchemy.orm import Session
 from danvan_desktop.db.models import Organization
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.values import format_value
+from danvan_desktop.reports.model import (
+    CommuneReturnData,
+    ContributionRow,
+    CountTable,
+    DialogueRow,
+    Figure,
+    HouseRow,
+    NarrativePart,
+    NarrativeSection,
+    NtmStatus,
+    OrganizationRow,
+    ReportScope,
+)
 from danvan_desktop.services.entry.entry import form_context
 from danvan_desktop.services.office.forms import get_form
 from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.services.reporting.common import (
     NARRATIVE_FORM,
     FormReader,
-    Letterhead,
-    ReportScope,
     int_value,
     labels,
     load_letterhead,
     num_value,
     resolve_scope,
 )
-
-
-@dataclass(frozen=True)
-class NarrativePart:
-    heading: str | None
-    text: str
-
-
-@dataclass(frozen=True)
-class NarrativeSection:
-    heading: str
-    parts: tuple[NarrativePart, ...]
-
-
-@dataclass(frozen=True)
-class Figure:
-    label: str
-    value: str  # formatted, with its unit
-
-
-@dataclass(frozen=True)
-class ContributionRow:
-    name: str
-    kind: str
-    village: str
-    households: int
-    cash: int
-    land: float
-    labour: float
-    in_kind: int
-    state: int
-
-
-@dataclass(frozen=True)
-class HouseRow:
-    village: str
-    status: str
-    year: str
-    state: int
-    people_cash: int
-    in_kind: int
-    land: float
-    labour: float
-    households: int
-
-
-@dataclass(frozen=True)
-class CountTable:
-    """Counts by row label and column label (e.g. models by field and recognition level)."""
-
-    rows: tuple[str, ...]
-    columns: tuple[str, ...]
-    counts: Mapping[tuple[str, str], int]
-
-    def get(self, row: str, column: str) -> int:
-        return self.counts.get((row, column), 0)
-
-
-@dataclass(frozen=True)
-class NtmStatus:
-    level: str
-    met: tuple[str, ...]  # "2. Giao thông"
-    total: int
-    decision: str
-
-
-@dataclass(frozen=True)
-class OrganizationRow:
-    organization: str
-    branches: int
-    members: int
-    eligible: int
-    new_members: int
-
-
-@dataclass(frozen=True)
-class DialogueRow:
-    kind: str
-    sessions: int
-    attendees: int
-    petitions: int
-    resolved: int
-    pending: int
-
-
-@dataclass(frozen=True)
-class CommuneReturnData:
-    scope: ReportScope
-    letterhead: Letterhead
-    narrative: tuple[NarrativeSection, ...]
-    figures: tuple[Figure, ...]
-    contributions: tuple[ContributionRow, ...]
-    houses: tuple[HouseRow, ...]
-    models: CountTable
-    ntm: NtmStatus | None
-    organizations: tuple[OrganizationRow, ...]
-    dialogues: tuple[DialogueRow, ...]
 
 
 def narrative_sections(values: Mapping[str, Any]) -> tuple[NarrativeSection, ...]:

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.kinds import UnitKind
+from danvan_desktop.catalog.tree import UnitNode
 from danvan_desktop.db.models import Period, ReceivedPackage, Record, RecordConflict
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.services.office.forms import form_registry
-from danvan_desktop.services.office.orgunits import UnitNode, dated_subtree
+from danvan_desktop.services.office.orgunits import dated_subtree
 
 CellStatus = Literal["received", "missing", "late", "conflict", "not_applicable"]
 

@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
 
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import NUMERIC_TYPES
 from danvan_desktop.formspec.values import format_value
+from danvan_desktop.reports.model import RegisterData
 from danvan_desktop.services.entry.entry import form_context
 from danvan_desktop.services.entry.registers import list_fields
 from danvan_desktop.services.office.forms import get_form
 from danvan_desktop.services.office.periods import get_period
-from danvan_desktop.services.reporting.common import (
-    Letterhead,
-    ReportScope,
-    form_values,
-    load_letterhead,
-    resolve_scope,
-)
+from danvan_desktop.services.reporting.common import form_values, load_letterhead, resolve_scope
 
 UNIT_COLUMN = "Đơn vị"
-
-
-@dataclass(frozen=True)
-class RegisterData:
-    """The rows of a register as printed: one string per cell, numbers already formatted."""
-
-    scope: ReportScope
-    letterhead: Letterhead
-    form_id: str
-    form_title: str
-    columns: tuple[str, ...]
-    numeric: tuple[bool, ...]
-    rows: tuple[tuple[str, ...], ...]
 
 
 def register_data(session: Session, form_id: str, unit_code: str, period_code: str) -> RegisterData:

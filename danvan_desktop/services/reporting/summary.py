@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.errors import UserError
+from danvan_desktop.reports.model import CommuneFigures, SummaryData
 from danvan_desktop.services.office.forms import get_form
 from danvan_desktop.services.reporting.common import (
     COMMUNE_FORMS,
@@ -17,74 +17,13 @@ from danvan_desktop.services.reporting.common import (
     NARRATIVE_FORM,
     NTM_MET,
     FormReader,
-    Letterhead,
-    ReportScope,
     int_value,
     labels,
     load_letterhead,
     num_value,
     resolve_scope,
 )
-from danvan_desktop.services.reporting.commune import (
-    CountTable,
-    NarrativeSection,
-    OrganizationRow,
-    count_models,
-    narrative_sections,
-    organization_rows,
-)
-
-
-@dataclass(frozen=True)
-class CommuneFigures:
-    """One commune's key figures for the period (zeros where it sent nothing)."""
-
-    code: str
-    label: str
-    is_xa: bool  # new-rural standards apply to xã, not to towns and wards
-    missing_forms: tuple[str, ...]  # titles of the forms it has not sent
-    reported: bool
-    villages: int
-    houses_built: int
-    households: int
-    cash: int
-    in_kind: int
-    land: float
-    labour: float
-    state: int
-    models: int
-    models_recognized: int
-    ntm_level: str
-    ntm_met: bool
-    criteria_met: int | None
-    members: int
-    eligible: int
-    petitions: int
-    resolved: int
-
-
-@dataclass(frozen=True)
-class SummaryData:
-    scope: ReportScope
-    letterhead: Letterhead
-    communes: tuple[CommuneFigures, ...]
-    models: CountTable
-    organizations: tuple[OrganizationRow, ...]
-    model_list: tuple[tuple[str, str, str, str, str], ...]  # commune, name, field, status, typical
-    narrative: tuple[NarrativeSection, ...]  # the office's own text, when it typed one
-
-    def ntm_ratio(self) -> tuple[int, int]:
-        xa = [c for c in self.communes if c.is_xa]
-        return sum(c.ntm_met for c in xa), len(xa)
-
-    def houses_ratio(self) -> tuple[int, int]:
-        return sum(c.houses_built for c in self.communes), sum(c.villages for c in self.communes)
-
-    def model_count(self) -> int:
-        return sum(c.models for c in self.communes)
-
-    def money(self) -> int:
-        return sum(c.cash + c.in_kind for c in self.communes)
+from danvan_desktop.services.reporting.commune import count_models, narrative_sections, organization_rows
 
 
 def _sum(rows: list[dict[str, Any]], key: str) -> float:

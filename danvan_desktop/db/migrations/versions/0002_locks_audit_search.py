@@ -50,7 +50,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
 
     # Fill the new search column for records saved before it existed.
-    from danvan_desktop.services.entry.records import search_text_for
+    from danvan_desktop.text import search_text_for
 
     bind = op.get_bind()
     rows = bind.execute(sa.text('SELECT id, "values" FROM record')).all()
