@@ -152,8 +152,11 @@ def unit_letterhead(profile: DocumentProfile, unit: IssuingUnit) -> Letterhead:
     copy = profile.reading_copy
     superior = _by_kind(copy.superior_body, unit.kind).format(parent=unit.parent_label)
     return Letterhead(
-        issuing_body=nfc(_by_kind(copy.issuing_body, unit.kind).format(unit=unit.label, name=unit.name)),
-        superior_body=nfc(superior) if unit.parent_label else "",
+        # Capitals, as a letterhead writes the names (and the PDF metadata then reads the same).
+        issuing_body=nfc(
+            _by_kind(copy.issuing_body, unit.kind).format(unit=unit.label, name=unit.name).upper()
+        ),
+        superior_body=nfc(superior.upper()) if unit.parent_label else "",
         place=unit.name,
         abbreviation="",
         signer_name="",
