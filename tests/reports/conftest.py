@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from danvan_desktop import paths
 from danvan_desktop.db.engine import Database, open_database
-from danvan_desktop.services.office.catalog_sync import import_catalog_files
 from danvan_desktop.services.office.settings import set_setting
-from tests.reports.factories import commune_settings, fill_district, fill_phuc_chu, settings_for_tests
+from tests.reports.factories import fill_district, fill_phuc_chu, set_up_phuc_chu_office, settings_for_tests
 
 
 def _with_settings(db: Database) -> None:
@@ -28,10 +26,7 @@ def phuc_chu_template(commune_template: Path, tmp_path_factory: pytest.TempPathF
     shutil.copytree(commune_template.parent / "keys", path.parent / "keys", dirs_exist_ok=True)
     db = open_database(path)
     with db.transaction() as session:
-        import_catalog_files(session, sorted(paths.demo_dir().glob("*.yaml")), source="demo")  # its villages
-        for key, value in commune_settings().items():
-            set_setting(session, key, value)
-        fill_phuc_chu(session)
+        set_up_phuc_chu_office(session)
     db.close()
     return path
 

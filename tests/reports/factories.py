@@ -152,6 +152,7 @@ __all__ = [
     "commune_settings",
     "fill_district",
     "fill_phuc_chu",
+    "set_up_phuc_chu_office",
     "settings_for_tests",
 ]
 
@@ -163,6 +164,18 @@ def settings_for_tests() -> Mapping[str, str]:
         # These tests read the State layout (NĐ 30); the demo office itself prints the Party one.
         "report.profile": "nha_nuoc",
     }
+
+
+def set_up_phuc_chu_office(session: Session) -> None:
+    """In Phúc Chu's own database: its villages, its letterhead and its 2023 return."""
+    from danvan_desktop import paths
+    from danvan_desktop.services.office.catalog_sync import import_catalog_files
+    from danvan_desktop.services.office.settings import set_setting
+
+    import_catalog_files(session, sorted(paths.demo_dir().glob("*.yaml")), source="demo")  # its villages
+    for key, value in commune_settings().items():
+        set_setting(session, key, value)
+    fill_phuc_chu(session)
 
 
 def commune_settings() -> Mapping[str, str]:
