@@ -282,7 +282,9 @@ class ReportsDialog(QDialog):
         report = preview.report
         self.pages.show_pages(preview.pages)
         if report.number is None:
-            self.number_label.setText(f"Không có số văn bản. {escape(report.unnumbered)}")
+            # A reading copy is explained in the note above already; a list says why here.
+            why = "bản sao để theo dõi." if report.reading_copy else escape(report.unnumbered)
+            self.number_label.setText(f"<b>Không có số văn bản</b>: {why}")
         else:
             symbol, _, span = report.series.partition(":")
             self.number_label.setText(
