@@ -44,7 +44,8 @@ def add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         "--number",
         type=int,
         metavar="SỐ",
-        help="số văn bản (mặc định: số tiếp theo trong sổ đăng ký văn bản; số đã cấp thì bị từ chối)",
+        help="số văn bản (mặc định: số tiếp theo trong sổ đăng ký văn bản; số đã cấp thì bị từ chối). "
+        "Báo cáo của đơn vị cấp dưới in ra là bản sao để theo dõi, danh sách in không số: không nhận số",
     )
 
     settings = sub.add_parser("settings", help="thông tin in trên báo cáo: cơ quan, người ký, nơi nhận")
@@ -91,11 +92,12 @@ def cmd_report(args: argparse.Namespace, db: Database, user: UserPaths) -> int:
     )
     # The number is entered in the register in the transaction that writes the file: see save_report.
     prepared = save_report(db, request, out)
+    written = f"Đã ghi {out} ({prepared.pages} trang, mẫu «{prepared.profile_name}»)"
+    if prepared.number is None:  # a reading copy or a list: said, and the register left as it was
+        print(f"{written}, không có số văn bản.\nLưu ý: {prepared.unnumbered}")
+        return 0
     symbol, _, span = prepared.series.partition(":")
-    print(
-        f"Đã ghi {out} ({prepared.pages} trang, mẫu «{prepared.profile_name}»), "
-        f"số {prepared.number} ({symbol}, {span}) đã vào sổ đăng ký văn bản."
-    )
+    print(f"{written}, số {prepared.number} ({symbol}, {span}) đã vào sổ đăng ký văn bản.")
     if prepared.abbreviation_guessed:
         used = prepared.abbreviation_guessed
         print(f"Lưu ý: chưa khai báo ký hiệu cơ quan (office.abbreviation); đã dùng «{used}».")

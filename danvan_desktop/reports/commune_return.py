@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from danvan_desktop.reports import figures as fig
 from danvan_desktop.reports.document import Block, Column, Heading, Paragraph, ReportDocument, Table
+from danvan_desktop.reports.letterhead import unit_letterhead
 from danvan_desktop.reports.model import CommuneReturnData, NarrativeSection, OrganizationRow
 from danvan_desktop.reports.profile import DocumentProfile
 
@@ -219,14 +220,16 @@ def build_commune_return(
     data: CommuneReturnData, profile: DocumentProfile, *, date: dt.date, number: int | None = None
 ) -> ReportDocument:
     period = period_phrase(data.scope.period_label)
+    copy = data.reading_copy
     return ReportDocument(
-        letterhead=data.letterhead,
+        letterhead=data.letterhead if copy is None else unit_letterhead(profile, copy),
         summary=SUMMARY.format(period=period),
         date=date,
         body=tuple(narrative_blocks(data.narrative)),
         annex=_numbered(annex_tables(data, profile)),
-        number=number,
+        number=number if copy is None else None,  # a unit's return never carries the office's number
         subject=f"Báo cáo kết quả công tác dân vận {period} của {data.scope.unit_label}",
+        reading_copy=copy,
     )
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from danvan_desktop.reports.model import Letterhead
+from danvan_desktop.reports.model import IssuingUnit, Letterhead
 
 Align = Literal["left", "center", "right"]
 
@@ -63,7 +63,8 @@ class ReportDocument:
     body: tuple[Block, ...]
     annex: tuple[Block, ...] = ()
     number: int | None = None  # None: left blank for the clerk to write by hand
-    kind_title: str | None = None  # instead of the profile's title ("DANH SÁCH")
+    doc_type: Literal["report", "list"] = "report"  # the profile's document_types: title and symbol
+    reading_copy: IssuingUnit | None = None  # a unit's return read at the office above: marked, unsigned
     subject: str = ""  # PDF metadata
     landscape: bool = False  # the whole document (a register printout)
     extra: dict[str, str] = field(default_factory=dict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.catalog.tree import UnitNode
@@ -25,6 +26,20 @@ class Letterhead:
     recipients: tuple[str, ...]
 
 
+IssuingRole = Literal["own", "reading_copy"]
+
+
+@dataclass(frozen=True)
+class IssuingUnit:
+    """The unit a reading copy belongs to, as the office above knows it (its letterhead is made from this)."""
+
+    kind: str  # a UnitKind value: the profile's letterhead templates are chosen by it
+    name: str  # "Phúc Chu"
+    label: str  # "Xã Phúc Chu"
+    parent_label: str  # "Huyện Định Hóa"; "" when the office does not know the unit above
+    printed_by: str  # the office whose database printed the copy: "Huyện Định Hóa"
+
+
 @dataclass(frozen=True)
 class ReportScope:
     """The unit and period a return covers, checked against the office's tree."""
@@ -36,6 +51,7 @@ class ReportScope:
     period_start: dt.date
     period_end: dt.date
     office_label: str
+    office: UnitNode  # the office's dated tree: whose return this is decides how it prints
 
     @property
     def unit_label(self) -> str:
@@ -134,6 +150,7 @@ class CommuneReturnData:
     letterhead: Letterhead
     narrative: tuple[NarrativeSection, ...]
     figures: tuple[Figure, ...]
+    reading_copy: IssuingUnit | None  # None: the office's own return, issued and numbered
     contributions: tuple[ContributionRow, ...]
     houses: tuple[HouseRow, ...]
     models: CountTable
@@ -192,6 +209,7 @@ class SummaryData:
     organizations: tuple[OrganizationRow, ...]
     model_list: tuple[tuple[str, str, str, str, str], ...]  # commune, name, field, status, typical
     narrative: tuple[NarrativeSection, ...]  # the office's own text, when it typed one
+    reading_copy: IssuingUnit | None = None  # a unit below the office: its summary, for reading only
 
     def ntm_ratio(self) -> tuple[int, int]:
         xa = [c for c in self.communes if c.is_xa]

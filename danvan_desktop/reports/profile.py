@@ -13,6 +13,7 @@ import yaml
 from pydantic import Field, StringConstraints, ValidationError
 
 from danvan_desktop import paths
+from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.errors import UserError
 from danvan_desktop.strict_model import StrictModel
 
@@ -23,8 +24,13 @@ Size = Annotated[float, Field(ge=6, le=30)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
 # The placeholders each template may use; anything else is a typo caught when the file is loaded.
-LETTERHEAD_FIELDS = frozenset({"superior_body", "issuing_body", "so", "ky_hieu", "place", "dd", "mm", "yyyy"})
+LETTERHEAD_FIELDS = frozenset(
+    {"superior_body", "issuing_body", "so", "loai", "ky_hieu", "place", "dd", "mm", "yyyy"}
+)
 TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
+    "reading_copy.issuing_body": frozenset({"unit", "name"}),
+    "reading_copy.superior_body": frozenset({"parent"}),
+    "reading_copy.printed": frozenset({"office", "date", "unit"}),
     "header": LETTERHEAD_FIELDS,
     "annex.reference": frozenset({"so_ky_hieu", "date", "issuing_body"}),
     "phrases.money": frozenset({"approx", "number", "unit"}),
@@ -146,6 +152,28 @@ class Phrases(StrictModel):
     overview: Text
 
 
+DocumentKind = Literal["report", "list"]
+
+
+class DocumentType(StrictModel):
+    """A kind of printed document: its title and the symbol of its type in the number ("BC")."""
+
+    title: Text  # "BÁO CÁO", "DANH SÁCH"
+    symbol: str = ""  # "": not a type the rules give a symbol: printed and kept without a number
+
+
+class ReadingCopy(StrictModel):
+    """How a unit's return printed at the office above is marked, and the unit's letterhead made."""
+
+    mark: Text  # on every page and in the PDF metadata
+    printed: Text  # under the mark: which office printed it, when
+    style: TextStyle
+    # Letterhead lines by unit kind (xa, huyen, ...) or "default"; "" prints no line.
+    issuing_body: dict[str, str] = Field(min_length=1)
+    superior_body: dict[str, str] = Field(min_length=1)
+    no_signer: Text  # in place of the signature when the office does not have the unit's signer
+
+
 class Numbering(StrictModel):
     reset: Literal["year", "term"]
     terms: list[tuple[dt.date, str]] = Field(default_factory=list)  # (start, label) for "term"
@@ -161,7 +189,9 @@ class DocumentProfile(StrictModel):
     body: Body
     header: Header
     date_rule: DateRule
-    title: TextLine
+    title: TextStyle  # the document type's title ("BÁO CÁO"), from document_types
+    document_types: dict[DocumentKind, DocumentType]
+    reading_copy: ReadingCopy
     summary: TextStyle
     summary_mark: str = ""  # a line printed under the summary, e.g. "-----"
     headings: list[TextStyle] = Field(min_length=2)
@@ -191,7 +221,22 @@ def _template_problems(data: DocumentProfile) -> list[str]:
     checks.append(("phrases.money.template", data.phrases.money.template, TEMPLATE_FIELDS["phrases.money"]))
     for key in ("ntm", "cultural_houses", "models", "overview"):
         checks.append((f"phrases.{key}", getattr(data.phrases, key), TEMPLATE_FIELDS[f"phrases.{key}"]))
-    problems = []
+    copy = data.reading_copy
+    checks.append(("reading_copy.printed", copy.printed, TEMPLATE_FIELDS["reading_copy.printed"]))
+    for key in ("issuing_body", "superior_body"):
+        for kind, template in getattr(copy, key).items():
+            checks.append((f"reading_copy.{key}.{kind}", template, TEMPLATE_FIELDS[f"reading_copy.{key}"]))
+    problems = [
+        f"«reading_copy.{key}»: không có loại đơn vị «{kind}»; dùng: default, {', '.join(UnitKind)}"
+        for key in ("issuing_body", "superior_body")
+        for kind in getattr(copy, key)
+        if kind != "default" and kind not in {k.value for k in UnitKind}
+    ]
+    problems += [
+        f"«reading_copy.{key}»: thiếu dòng «default» (dùng cho loại đơn vị không kê riêng)"
+        for key in ("issuing_body", "superior_body")
+        if "default" not in getattr(copy, key)
+    ]
     for where, template, allowed in checks:
         try:
             used = {name for _lit, name, _spec, _conv in string.Formatter().parse(template) if name}

@@ -9,8 +9,6 @@ from danvan_desktop.reports.commune_return import period_phrase
 from danvan_desktop.reports.document import Column, ReportDocument, Table
 from danvan_desktop.reports.model import RegisterData
 
-KIND_TITLE = "DANH SÁCH"
-
 
 def _weight(label: str, cells: list[str]) -> float:
     """A column's share of the width, from the length of what it holds (bounded both ways)."""
@@ -38,7 +36,7 @@ def build_register_printout(
         date=date,
         body=(Table(f"Tổng số: {fig.count(len(rows))} dòng", columns, rows, landscape=True),),
         number=number,
-        kind_title=KIND_TITLE,
+        doc_type="list",
         subject=f"Danh sách: {title}",
         landscape=True,
     )

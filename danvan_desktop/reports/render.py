@@ -35,6 +35,8 @@ from danvan_desktop.reports import document as d
 from danvan_desktop.reports.charts import bar_chart
 from danvan_desktop.reports.fonts import FontFamily, register_fonts
 from danvan_desktop.reports.letterhead import (
+    NBSP,
+    copy_lines,
     fill,
     letterhead_fields,
     number_line,
@@ -123,10 +125,11 @@ class Layout:
                     cell.extend(self.line(line, text, cell_width))
             return cell
 
+        number = number_line(self.profile, doc)  # "" for a type without number: no "Số" line
         rows = [
             [column(spec.left, widths[0]), column(spec.right, widths[1])],
             [
-                self.line(spec.number, number_line(self.profile, doc), widths[0]),
+                self.line(spec.number, number, widths[0]) if number else [],
                 self.line(spec.date, place_and_date(self.profile, doc), widths[1]),
             ],
         ]
@@ -147,8 +150,7 @@ class Layout:
     def title(self, doc: d.ReportDocument) -> list[Flowable]:
         profile = self.profile
         width = self.width(wide=doc.landscape)
-        title = profile.title.model_copy(update={"text": doc.kind_title or profile.title.text})
-        flowables = self.line(title, title.text, width)
+        flowables = self.line(profile.title, profile.document_types[doc.doc_type].title, width)
         flowables += self.line(profile.summary, doc.summary, width)
         if profile.summary_mark:
             flowables.append(RLParagraph(escape(profile.summary_mark), self.style(profile.summary)))
@@ -176,21 +178,27 @@ class Layout:
         profile, sig = self.profile, self.profile.signature
         width = self.width(wide=doc.landscape)
         right_w = width * sig.width
-        authority, title = signature_lines(profile, doc.letterhead)
         right: list[Flowable] = []
-        if authority:
-            right += self.line(sig.authority_line, authority, right_w)
-        right += self.line(sig.title_line, title, right_w)
-        right += [Spacer(1, sig.space_mm * mm), *self.line(sig.name, doc.letterhead.signer_name, right_w)]
-        spec = profile.recipients
-        left: list[Flowable] = [
-            RLParagraph(self.markup(spec.heading, spec.heading.text), self.style(spec.heading, TA_LEFT))
-        ]
-        item_style = self.style(spec.item, TA_LEFT)
-        item_style.leading = spec.item.size * 1.15
-        left += [
-            RLParagraph(escape(nfc(line)), item_style) for line in recipient_lines(profile, doc.letterhead)
-        ]
+        left: list[Flowable] = []
+        if not doc.letterhead.signer_name:
+            # A unit's reading copy: its signer only if the office has it, never the office's own.
+            unsigned = sig.title_line.model_copy(update={"bold": False, "caps": False, "italic": True})
+            right += self.line(unsigned, profile.reading_copy.no_signer, right_w)
+        else:
+            authority, title = signature_lines(profile, doc.letterhead)
+            if authority:
+                right += self.line(sig.authority_line, authority, right_w)
+            right += self.line(sig.title_line, title, right_w)
+            name = self.line(sig.name, doc.letterhead.signer_name, right_w)
+            right += [Spacer(1, sig.space_mm * mm), *name]
+        if doc.reading_copy is None:  # the unit's recipients are its own, unknown here
+            spec = profile.recipients
+            heading = self.markup(spec.heading, spec.heading.text)
+            left.append(RLParagraph(heading, self.style(spec.heading, TA_LEFT)))
+            item_style = self.style(spec.item, TA_LEFT)
+            item_style.leading = spec.item.size * 1.15
+            lines = recipient_lines(profile, doc.letterhead)
+            left += [RLParagraph(escape(nfc(line)), item_style) for line in lines]
         table = RLTable([[left, right]], colWidths=[width - right_w, right_w], hAlign="LEFT")
         table.setStyle(
             [
@@ -207,8 +215,9 @@ class Layout:
     def annex_heading(self, doc: d.ReportDocument, wide: bool) -> list[Flowable]:
         spec = self.profile.annex
         so_ky_hieu = number_line(self.profile, doc).split(" ", 1)[-1]
+        date = short_date(doc.date) if doc.reading_copy is None else self.profile.header.blank_number
         reference = spec.reference.text.format(
-            so_ky_hieu=so_ky_hieu, date=short_date(doc.date), issuing_body=doc.letterhead.issuing_body
+            so_ky_hieu=so_ky_hieu, date=date.replace(" ", NBSP), issuing_body=doc.letterhead.issuing_body
         )
         width = self.width(wide=wide)
         flowables = [
@@ -285,28 +294,49 @@ def _story(layout: Layout, doc: d.ReportDocument) -> list[Flowable]:
     return story
 
 
-def _page_number_painter(layout: Layout, size: tuple[float, float]) -> Any:
+def _page_painter(layout: Layout, size: tuple[float, float], mark: tuple[str, str] | None) -> Any:
+    """Page numbers in the top margin; a reading copy's mark, boxed, in the bottom margin of every page."""
     spec = layout.profile.page_numbers
     width, height = size
+    _top, bottom, left, right = layout.margins
+
+    def paint_mark(canvas: Canvas) -> None:
+        assert mark is not None
+        style = layout.profile.reading_copy.style
+        first, second = mark
+        small = style.size * 0.85
+        middle = left + (width - left - right) / 2
+        y = bottom / 2
+        canvas.setFont(layout.fonts.face(bold=style.bold, italic=style.italic), style.size)
+        canvas.drawCentredString(middle, y + small * 0.4, first)
+        canvas.setFont(layout.fonts.face(bold=False, italic=True), small)
+        canvas.drawCentredString(middle, y - small * 0.9, second)
+        box = 16 + max(
+            stringWidth(first, layout.fonts.face(bold=style.bold, italic=style.italic), style.size),
+            stringWidth(second, layout.fonts.face(bold=False, italic=True), small),
+        )
+        canvas.setLineWidth(RULE_THICKNESS * 1.5)
+        canvas.rect(middle - box / 2, y - small * 1.5, box, style.size + small * 2.2)
 
     def paint(canvas: Canvas, template: BaseDocTemplate) -> None:
         page = canvas.getPageNumber()
-        if page < spec.from_page:
-            return
         canvas.saveState()
-        canvas.setFont(layout.fonts.regular, spec.size)
-        canvas.drawCentredString(width / 2, height - layout.margins[0] / 2 - spec.size / 3, str(page))
+        if mark is not None:
+            paint_mark(canvas)
+        if page >= spec.from_page:
+            canvas.setFont(layout.fonts.regular, spec.size)
+            canvas.drawCentredString(width / 2, height - layout.margins[0] / 2 - spec.size / 3, str(page))
         canvas.restoreState()
 
     return paint
 
 
-def _templates(layout: Layout) -> list[PageTemplate]:
+def _templates(layout: Layout, mark: tuple[str, str] | None) -> list[PageTemplate]:
     top, bottom, left, right = layout.margins
     templates = []
     for name, size in (("portrait", layout.portrait), ("landscape", layout.landscape)):
         frame = Frame(left, bottom, size[0] - left - right, size[1] - top - bottom, 0, 0, 0, 0, id=name)
-        painter = _page_number_painter(layout, size)
+        painter = _page_painter(layout, size, mark)
         templates.append(PageTemplate(id=name, frames=[frame], onPage=painter, pagesize=size))
     return templates
 
@@ -315,16 +345,22 @@ def pdf_bytes(doc: d.ReportDocument, profile: DocumentProfile) -> tuple[bytes, i
     """The PDF of `doc` laid out by `profile`, and its page count."""
     layout = Layout(profile, register_fonts())
     buffer = io.BytesIO()
-    templates = _templates(layout)
+    mark = copy_lines(profile, doc)
+    templates = _templates(layout, mark)
     if doc.landscape:
         templates.reverse()  # the first template is the first page's
+    title = f"{profile.document_types[doc.doc_type].title.capitalize()} {doc.summary}"
+    subject = doc.subject or doc.summary
+    if mark is not None:  # a viewer's document properties say it too, not only the printed pages
+        title, subject = f"{mark[0]}: {title}", f"{mark[0]}. {mark[1]}. {subject}"
     template = BaseDocTemplate(
         buffer,
         pagesize=templates[0].pagesize,
         pageTemplates=templates,
-        title=nfc(f"{doc.kind_title or profile.title.text.title()} {doc.summary}"),
+        title=nfc(title),
         author=nfc(doc.letterhead.issuing_body),
-        subject=nfc(doc.subject or doc.summary),
+        subject=nfc(subject),
+        keywords=[nfc(mark[0])] if mark is not None else [],
         creator=f"{APP_TITLE} {__version__}",
         initialFontName=layout.fonts.regular,  # else Helvetica, a font we do not embed, is declared
         lang="vi-VN",

@@ -7,6 +7,7 @@ import datetime as dt
 from danvan_desktop.reports import figures as fig
 from danvan_desktop.reports.commune_return import narrative_blocks, organizations_table, period_phrase
 from danvan_desktop.reports.document import BarChart, Block, Column, Paragraph, ReportDocument, Table
+from danvan_desktop.reports.letterhead import unit_letterhead
 from danvan_desktop.reports.model import SummaryData
 from danvan_desktop.reports.profile import DocumentProfile
 
@@ -167,12 +168,14 @@ def build_summary_return(
     period = period_phrase(data.scope.period_label)
     body: list[Block] = [Paragraph(overview(data, profile)), Paragraph(completeness(data))]
     body += narrative_blocks(data.narrative)
+    copy = data.reading_copy
     return ReportDocument(
-        letterhead=data.letterhead,
+        letterhead=data.letterhead if copy is None else unit_letterhead(profile, copy),
         summary=SUMMARY.format(period=period),
         date=date,
         body=tuple(body),
         annex=tuple(annex(data, profile)),
-        number=number,
+        number=number if copy is None else None,
         subject=f"Báo cáo tổng hợp kết quả công tác dân vận {period} của {data.scope.unit_label}",
+        reading_copy=copy,
     )

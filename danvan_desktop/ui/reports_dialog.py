@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
     from danvan_desktop.services.office.installation import InstallationInfo
     from danvan_desktop.services.office.periods import PeriodInfo
-    from danvan_desktop.services.reporting.report_output import PreparedReport, ReportRequest
+    from danvan_desktop.services.reporting.report_output import PreparedReport, ReportRequest, ReportUnit
 
 ROLE = Qt.ItemDataRole.UserRole
 
@@ -51,7 +52,8 @@ class Preview:
 
 
 def suggested_pdf_name(prepared: PreparedReport, request: ReportRequest) -> str:
-    words = fold(f"{prepared.number} {prepared.title}").replace("/", "-").split()
+    first = "ban sao" if prepared.reading_copy else (prepared.number or "")
+    words = fold(f"{first} {prepared.title} {request.unit}").replace("/", "-").split()
     return "_".join(words)[:120] + ".pdf"
 
 
@@ -124,6 +126,12 @@ class ReportsDialog(QDialog):
         self.number_label = QLabel()
         self.number_label.setObjectName("reportNumber")
         self.number_label.setWordWrap(True)
+        self.copy_note = QLabel()  # before any preview: a unit's return here is a reading copy
+        self.copy_note.setObjectName("reportCopyNote")
+        self.copy_note.setWordWrap(True)
+        self.copy_note.setStyleSheet("color: #8a4b00;")
+        self.copy_note.setVisible(False)
+        self._units: dict[str, ReportUnit] = {}
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy: the layout does not report steps
         self.progress.setVisible(False)
@@ -153,6 +161,7 @@ class ReportsDialog(QDialog):
         left.addLayout(form)
         left.addLayout(buttons)
         left.addWidget(self.progress)
+        left.addWidget(self.copy_note)
         left.addWidget(self.number_label)
         left.addWidget(self.message)
         left.addStretch(1)
@@ -193,6 +202,7 @@ class ReportsDialog(QDialog):
         if code:
             with self.db.session() as session:
                 units = report_units(session, str(code))
+            self._units = {unit.code: unit for unit in units}
             for unit in units:
                 self.unit_box.addItem(unit.label, unit.code)
                 if wanted in (unit.code, unit.id):
@@ -205,8 +215,19 @@ class ReportsDialog(QDialog):
         self.form_box.setVisible(register)
         self.form_label.setVisible(register)
 
+    def _show_copy_note(self) -> None:
+        """Say before any preview that a unit's return printed here is a reading copy without a number."""
+        from danvan_desktop.services.reporting.issuing import reading_copy_note
+
+        unit = self._units.get(str(self.unit_box.currentData()))
+        copy = unit is not None and unit.role == "reading_copy" and self.kind_box.currentData() != "register"
+        if copy and unit is not None:
+            self.copy_note.setText(reading_copy_note(unit.label, self.installation.office_label))
+        self.copy_note.setVisible(copy)
+
     def _invalidate(self) -> None:
         """A changed choice makes the preview stale: save and print wait for a new one."""
+        self._show_copy_note()
         self.preview = None
         self.number_label.clear()
         self.save_button.setEnabled(False)
@@ -260,10 +281,15 @@ class ReportsDialog(QDialog):
         self.preview = preview
         report = preview.report
         self.pages.show_pages(preview.pages)
-        symbol, _, span = report.series.partition(":")
-        self.number_label.setText(
-            f"Số văn bản sẽ cấp khi lưu hoặc in: <b>{report.number}</b> ({symbol}, {span})."
-        )
+        if report.number is None:
+            # A reading copy is explained in the note above already; a list says why here.
+            why = "bản sao để theo dõi." if report.reading_copy else escape(report.unnumbered)
+            self.number_label.setText(f"<b>Không có số văn bản</b>: {why}")
+        else:
+            symbol, _, span = report.series.partition(":")
+            self.number_label.setText(
+                f"Số văn bản sẽ cấp khi lưu hoặc in: <b>{report.number}</b> ({symbol}, {span})."
+            )
         note = ""
         if report.abbreviation_guessed:
             note = (
@@ -308,9 +334,10 @@ class ReportsDialog(QDialog):
 
     def _saved(self, out: Path) -> None:
         self._set_busy(False)
-        number = self.preview.report.number if self.preview else 0
+        number = self.preview.report.number if self.preview else None
         self._invalidate()  # the number is taken: the next save needs the next number
-        self._say(f"Đã lưu {out}\nSố {number} đã vào sổ đăng ký văn bản.", error=False)
+        taken = "Không lấy số văn bản." if number is None else f"Số {number} đã vào sổ đăng ký văn bản."
+        self._say(f"Đã lưu {out}\n{taken}", error=False)
 
     def print_report(self, printer: QPrinter | None = None) -> bool:
         """Print the previewed return (asks for the printer unless one is given); True when printed."""
@@ -336,7 +363,8 @@ class ReportsDialog(QDialog):
             return False
         number = preview.report.number
         self._invalidate()
-        self._say(f"Đã gửi {preview.report.pages} trang tới máy in; số {number} đã vào sổ.", error=False)
+        taken = "không lấy số văn bản" if number is None else f"số {number} đã vào sổ"
+        self._say(f"Đã gửi {preview.report.pages} trang tới máy in; {taken}.", error=False)
         return True
 
     # ------------------------------------------------------------------ state

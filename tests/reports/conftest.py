@@ -10,7 +10,7 @@ import pytest
 
 from danvan_desktop.db.engine import Database, open_database
 from danvan_desktop.services.office.settings import set_setting
-from tests.reports.factories import fill_district, fill_phuc_chu, settings_for_tests
+from tests.reports.factories import fill_district, fill_phuc_chu, set_up_phuc_chu_office, settings_for_tests
 
 
 def _with_settings(db: Database) -> None:
@@ -19,9 +19,33 @@ def _with_settings(db: Database) -> None:
             set_setting(session, key, value)
 
 
+@pytest.fixture(scope="session")
+def phuc_chu_template(commune_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("phucchu") / "phucchu.sqlite3"
+    shutil.copyfile(commune_template, path)
+    shutil.copytree(commune_template.parent / "keys", path.parent / "keys", dirs_exist_ok=True)
+    db = open_database(path)
+    with db.transaction() as session:
+        set_up_phuc_chu_office(session)
+    db.close()
+    return path
+
+
+@pytest.fixture
+def phuc_chu_db(phuc_chu_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """Phúc Chu's own database, with its 2023 return entered: it prints and numbers its own return."""
+    target = tmp_path / "phucchu.sqlite3"
+    shutil.copyfile(phuc_chu_template, target)
+    shutil.copytree(phuc_chu_template.parent / "keys", tmp_path / "keys", dirs_exist_ok=True)
+    db = open_database(target)
+    yield db
+    db.close()
+
+
 @pytest.fixture
 def commune_data_db(demo_path: Path) -> Iterator[Database]:
-    """The demo district with Phúc Chu's 2023 return entered (see factories.fill_phuc_chu)."""
+    """The demo district with Phúc Chu's 2023 return entered (see factories.fill_phuc_chu): at the
+    district, the commune's return prints as a reading copy."""
     db = open_database(demo_path)
     _with_settings(db)
     with db.transaction() as session:

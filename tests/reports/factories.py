@@ -146,7 +146,15 @@ def fill_phuc_chu(session: Session, period_code: str = "2023") -> None:
     _save(session, writer, "doi_thoai_tiep_dan", u, p, talks)
 
 
-__all__ = ["DistrictTargets", "FilledRecords", "fill_district", "fill_phuc_chu", "settings_for_tests"]
+__all__ = [
+    "DistrictTargets",
+    "FilledRecords",
+    "commune_settings",
+    "fill_district",
+    "fill_phuc_chu",
+    "set_up_phuc_chu_office",
+    "settings_for_tests",
+]
 
 
 def settings_for_tests() -> Mapping[str, str]:
@@ -154,5 +162,33 @@ def settings_for_tests() -> Mapping[str, str]:
         "office.abbreviation": "BDVHU",
         "report.recipients": "Ban Dân vận Tỉnh ủy;Thường trực Huyện ủy",
         # These tests read the State layout (NĐ 30); the demo office itself prints the Party one.
+        "report.profile": "nha_nuoc",
+    }
+
+
+def set_up_phuc_chu_office(session: Session) -> None:
+    """In Phúc Chu's own database: its villages, its letterhead and its 2023 return."""
+    from danvan_desktop import paths
+    from danvan_desktop.services.office.catalog_sync import import_catalog_files
+    from danvan_desktop.services.office.settings import set_setting
+
+    import_catalog_files(session, sorted(paths.demo_dir().glob("*.yaml")), source="demo")  # its villages
+    for key, value in commune_settings().items():
+        set_setting(session, key, value)
+    fill_phuc_chu(session)
+
+
+def commune_settings() -> Mapping[str, str]:
+    """Phúc Chu's own letterhead and signer, as its clerk fills them in its own database."""
+    return {
+        "signer.name": "Nguyễn Văn Hải",
+        "signer.title": "BÍ THƯ",
+        "signer.authority": "KT.",
+        "signer.collective": "ĐẢNG ỦY",
+        "office.issuing_body": "ĐẢNG ỦY XÃ PHÚC CHU",
+        "office.superior_body": "ĐẢNG BỘ HUYỆN ĐỊNH HÓA",
+        "office.place_name": "Phúc Chu",
+        "office.abbreviation": "ĐU",
+        "report.recipients": "Ban Dân vận Huyện ủy;Thường trực Đảng ủy",
         "report.profile": "nha_nuoc",
     }

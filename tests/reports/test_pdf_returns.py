@@ -30,34 +30,33 @@ def _commune_pdf(db: Database, tmp_path: Path, profile_name: str, number: int | 
     return out
 
 
-def test_state_return_has_the_letterhead_signer_and_figures(
-    commune_data_db: Database, tmp_path: Path
-) -> None:
-    pdf = _commune_pdf(commune_data_db, tmp_path, "nha_nuoc")
+def test_state_return_has_the_letterhead_signer_and_figures(phuc_chu_db: Database, tmp_path: Path) -> None:
+    pdf = _commune_pdf(phuc_chu_db, tmp_path, "nha_nuoc")
     content = text(pdf)
     for line in (
-        "HUYỆN ỦY ĐỊNH HÓA",
-        "BAN DÂN VẬN HUYỆN ỦY",
+        "ĐẢNG BỘ HUYỆN ĐỊNH HÓA",
+        "ĐẢNG ỦY XÃ PHÚC CHU",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
-        "Số: 05/BC-BDVHU",
-        "Định Hóa, ngày 05 tháng 02 năm 2023",
+        "Số: 05/BC-ĐU",
+        "Phúc Chu, ngày 05 tháng 02 năm 2023",
         "BÁO CÁO",
         "Kết quả công tác dân vận năm 2023",
         "I. ĐẶC ĐIỂM TÌNH HÌNH",
         "1. Công tác lãnh đạo, chỉ đạo",
         "V. ĐỀ XUẤT, KIẾN NGHỊ",
         "Nà Lom./.",
-        "KT. TRƯỞNG BAN",
-        "PHÓ TRƯỞNG BAN",
-        "Hoàng Thị Minh",
+        "KT. BÍ THƯ",
+        "PHÓ BÍ THƯ",
+        "Nguyễn Văn Hải",
         "Nơi nhận:",
-        "- Ban Dân vận Tỉnh ủy;",
+        "- Ban Dân vận Huyện ủy;",
         "- Lưu: VT.",
         "PHỤ LỤC",
-        "(Kèm theo Báo cáo số 05/BC-BDVHU ngày 05/2/2023)",
+        "(Kèm theo Báo cáo số 05/BC-ĐU ngày 05/2/2023)",
     ):
         assert line in content, line
+    assert "BẢN SAO" not in content  # its own return, issued: no copy mark
     # Contributions: 125,5 + 48 million đồng, 1.234,5 + 150 m², 640 + 310 labour days.
     assert "173,5" in content and "1.384,5" in content and "950" in content
     # Branches 115 of 140 people (82,1%); petitions 6 of 8 resolved (75%).
@@ -66,17 +65,17 @@ def test_state_return_has_the_letterhead_signer_and_figures(
     assert "Kinh tế" in content and "Quốc phòng - an ninh" in content
 
 
-def test_party_return_uses_the_party_layout(commune_data_db: Database, tmp_path: Path) -> None:
-    content = text(_commune_pdf(commune_data_db, tmp_path, "dang"))
+def test_party_return_uses_the_party_layout(phuc_chu_db: Database, tmp_path: Path) -> None:
+    content = text(_commune_pdf(phuc_chu_db, tmp_path, "dang"))
     for line in (
         "ĐẢNG CỘNG SẢN VIỆT NAM",
-        "HUYỆN ỦY ĐỊNH HÓA",
-        "BAN DÂN VẬN HUYỆN ỦY",
+        "ĐẢNG BỘ HUYỆN ĐỊNH HÓA",
+        "ĐẢNG ỦY XÃ PHÚC CHU",
         "*",
-        "Số 5-BC/BDVHU",
-        "Định Hóa, ngày 05 tháng 02 năm 2023",
-        "K/T TRƯỞNG BAN",
-        "PHÓ TRƯỞNG BAN",
+        "Số 5-BC/ĐU",
+        "Phúc Chu, ngày 05 tháng 02 năm 2023",
+        "K/T BÍ THƯ",
+        "PHÓ BÍ THƯ",
         "Nơi nhận:",
         "- Lưu Văn phòng Đảng ủy.",
     ):
@@ -84,26 +83,26 @@ def test_party_return_uses_the_party_layout(commune_data_db: Database, tmp_path:
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" not in content and "./." not in content
 
 
-def test_only_embedded_font_subsets_and_metadata(commune_data_db: Database, tmp_path: Path) -> None:
-    pdf = _commune_pdf(commune_data_db, tmp_path, "nha_nuoc")
+def test_only_embedded_font_subsets_and_metadata(phuc_chu_db: Database, tmp_path: Path) -> None:
+    pdf = _commune_pdf(phuc_chu_db, tmp_path, "nha_nuoc")
     assert unembedded(pdf) == []
     meta = PdfReader(pdf).metadata
     assert meta is not None
-    assert meta.author == "BAN DÂN VẬN HUYỆN ỦY"
+    assert meta.author == "ĐẢNG ỦY XÃ PHÚC CHU"
     assert meta.title is not None and "Kết quả công tác dân vận năm 2023" in meta.title
     assert meta.subject is not None and "Xã Phúc Chu" in meta.subject
     assert meta.creation_date is not None
 
 
-def test_page_numbers_from_page_two_and_landscape_annex(commune_data_db: Database, tmp_path: Path) -> None:
-    pdf = _commune_pdf(commune_data_db, tmp_path, "nha_nuoc", number=None)
+def test_page_numbers_from_page_two_and_landscape_annex(phuc_chu_db: Database, tmp_path: Path) -> None:
+    pdf = _commune_pdf(phuc_chu_db, tmp_path, "nha_nuoc", number=None)
     pages = pages_text(pdf)
     assert len(pages) >= 3
     assert not pages[0].strip().startswith("1")
     for number, page in enumerate(pages[1:], start=2):
         assert page.strip().splitlines()[0].strip() == str(number)
     assert landscape_pages(pdf)  # the contributions and cultural-house tables are wide
-    assert "Số: " in pages[0] and "/BC-BDVHU" in pages[0]  # the number left blank for the clerk
+    assert "Số: " in pages[0] and "/BC-ĐU" in pages[0]  # the number left blank for the clerk
 
 
 def test_district_summary_states_the_inspection_figures(district_db: Database, tmp_path: Path) -> None:
@@ -148,17 +147,17 @@ def test_register_printout_is_landscape_with_every_row(district_db: Database, tm
     assert landscape_pages(out) == list(range(1, len(PdfReader(out).pages) + 1))
 
 
-def test_pdftotext_reads_the_exact_vietnamese(commune_data_db: Database, tmp_path: Path) -> None:
+def test_pdftotext_reads_the_exact_vietnamese(phuc_chu_db: Database, tmp_path: Path) -> None:
     require_program("pdftotext", "poppler-utils")
-    pdf = _commune_pdf(commune_data_db, tmp_path, "nha_nuoc")
+    pdf = _commune_pdf(phuc_chu_db, tmp_path, "nha_nuoc")
     out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Định Hóa, ngày 05 tháng 02 năm 2023" in out
+    assert "Phúc Chu, ngày 05 tháng 02 năm 2023" in out
     assert "Độc lập - Tự do - Hạnh phúc" in out
 
 
-def test_first_page_renders_to_png(commune_data_db: Database, tmp_path: Path) -> None:
+def test_first_page_renders_to_png(phuc_chu_db: Database, tmp_path: Path) -> None:
     require_program("pdftoppm", "poppler-utils")
-    pdf = _commune_pdf(commune_data_db, tmp_path, "nha_nuoc")
+    pdf = _commune_pdf(phuc_chu_db, tmp_path, "nha_nuoc")
     subprocess.run(
         ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True
     )

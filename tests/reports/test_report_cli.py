@@ -23,13 +23,13 @@ def _report(db: Database, out: Path, *extra: str, unit: str = "DH-PHUCCHU", peri
 
 
 def test_return_from_the_command_line(
-    commune_data_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    phuc_chu_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "bao-cao.pdf"
-    assert _report(commune_data_db, out, "--profile", "dang", "--number", "15") == 0
+    assert _report(phuc_chu_db, out, "--profile", "dang", "--number", "15") == 0
     assert "Đã ghi" in capsys.readouterr().out
     content = text(out)
-    assert "Số 15-BC/BDVHU" in content and "ngày 05 tháng 02 năm 2023" in content
+    assert "Số 15-BC/ĐU" in content and "ngày 05 tháng 02 năm 2023" in content
     assert unembedded(out) == []
 
 

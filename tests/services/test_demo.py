@@ -183,5 +183,7 @@ def test_a_commune_return_prints_from_the_demo(demo_copy: Path, tmp_path: Path) 
     assert main([*args, "--period", DEMO_PERIOD, "--out", str(out), "--date", "2024-01-15"]) == 0
     content = text(out)
     assert "Xã Phúc Chu có 6 xóm" in content and "Kết quả công tác dân vận năm 2023" in content
-    # The demo office is the district's Ban Dân vận, a Party body: HD 36-HD/VPTW layout and numbering.
-    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in content and "Số 1-BC/BDVHU" in content
+    # The demo office is the district's Ban Dân vận, a Party body: HD 36-HD/VPTW layout. The commune's
+    # return printed there is the commune's, read at the district: marked, its letterhead, no number.
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in content and "BẢN SAO ĐỂ THEO DÕI" in content
+    assert "ĐẢNG ỦY XÃ PHÚC CHU" in content and "BDVHU" not in content and "Hoàng Thị Minh" not in content

@@ -21,7 +21,7 @@ from danvan_desktop.services.reporting.report_numbers import list_numbers
 from danvan_desktop.ui.pdf_pages import page_sizes
 from danvan_desktop.ui.report_settings_dialog import ReportSettingsDialog
 from danvan_desktop.ui.reports_dialog import ReportsDialog, install_reports_menu
-from tests.reports.factories import fill_phuc_chu, settings_for_tests
+from tests.reports.factories import fill_phuc_chu, set_up_phuc_chu_office, settings_for_tests
 from tests.reports.pdfcheck import text
 
 
@@ -32,6 +32,16 @@ def report_db(demo_path: Path) -> Iterator[Database]:
         for key, value in settings_for_tests().items():
             set_setting(session, key, value)
         fill_phuc_chu(session)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def own_db(commune_path: Path) -> Iterator[Database]:
+    """Phúc Chu's own database: its return is its own, issued and numbered."""
+    db = open_database(commune_path)
+    with db.transaction() as session:
+        set_up_phuc_chu_office(session)
     yield db
     db.close()
 
@@ -52,15 +62,16 @@ def previewed(qtbot: QtBot, dialog: ReportsDialog) -> ReportsDialog:
     return dialog
 
 
-def test_preview_shows_the_pages_of_a_commune_return(qtbot: QtBot, report_db: Database) -> None:
-    dialog = previewed(qtbot, make_dialog(qtbot, report_db))
+def test_preview_shows_the_pages_of_a_commune_return(qtbot: QtBot, own_db: Database) -> None:
+    dialog = previewed(qtbot, make_dialog(qtbot, own_db))
     assert dialog.preview is not None, dialog.message.text()
     assert len(dialog.pages.labels) == dialog.preview.report.pages > 0
     assert abs(dialog.pages.images[0].width() - 595.28 * 110 / 72) < 1  # A4 portrait at 110 dpi
     first = dialog.pages.labels[0].pixmap()
     assert not first.isNull() and 200 <= first.width() <= dialog.pages.images[0].width()
     assert first.toImage().pixelColor(5, 5).name() == "#ffffff"
-    assert "<b>1</b> (BC-BDVHU, 2023)" in dialog.number_label.text()
+    assert "<b>1</b> (BC-ĐU, 2023)" in dialog.number_label.text()
+    assert not dialog.copy_note.isVisible()
     assert dialog.save_button.isEnabled() and dialog.print_button.isEnabled()
     dialog.resize(1100, 760)  # as on an office screen (the offscreen test screen is 800 wide)
     dialog.show()
@@ -73,18 +84,18 @@ def test_preview_shows_the_pages_of_a_commune_return(qtbot: QtBot, report_db: Da
 
 
 def test_save_writes_the_pdf_and_takes_the_next_number(
-    qtbot: QtBot, report_db: Database, tmp_path: Path
+    qtbot: QtBot, own_db: Database, tmp_path: Path
 ) -> None:
-    dialog = previewed(qtbot, make_dialog(qtbot, report_db))
+    dialog = previewed(qtbot, make_dialog(qtbot, own_db))
     out = tmp_path / "bao-cao"
     assert dialog.save_pdf(out)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
     saved = tmp_path / "bao-cao.pdf"
     content = text(saved)
-    assert "BAN DÂN VẬN HUYỆN ỦY" in content and "HUYỆN ỦY ĐỊNH HÓA" in content
-    assert "Số: 01/BC-BDVHU" in content and "ngày 05 tháng 02 năm 2023" in content
+    assert "ĐẢNG ỦY XÃ PHÚC CHU" in content and "ĐẢNG BỘ HUYỆN ĐỊNH HÓA" in content
+    assert "Số: 01/BC-ĐU" in content and "ngày 05 tháng 02 năm 2023" in content
     assert "Số 1 đã vào sổ đăng ký văn bản" in dialog.message.text()
-    with report_db.session() as session:
+    with own_db.session() as session:
         assert [(n.number, n.file_name) for n in list_numbers(session)] == [(1, "bao-cao.pdf")]
     assert not dialog.save_button.isEnabled()  # the number is taken; the next save needs a new preview
     previewed(qtbot, dialog)
@@ -92,8 +103,8 @@ def test_save_writes_the_pdf_and_takes_the_next_number(
 
 
 @pytest.mark.parametrize("kind", ["return", "register"])
-def test_print_to_a_pdf_printer(qtbot: QtBot, report_db: Database, tmp_path: Path, kind: str) -> None:
-    dialog = make_dialog(qtbot, report_db)
+def test_print_to_a_pdf_printer(qtbot: QtBot, own_db: Database, tmp_path: Path, kind: str) -> None:
+    dialog = make_dialog(qtbot, own_db)
     dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(kind))
     dialog.form_box.setCurrentIndex(dialog.form_box.findData("mo_hinh_dan_van_kheo"))
     preview = previewed(qtbot, dialog).preview
@@ -110,27 +121,60 @@ def test_print_to_a_pdf_printer(qtbot: QtBot, report_db: Database, tmp_path: Pat
     assert wide == [w > h for w, h in page_sizes(preview.report.pdf)]  # each page keeps its orientation
     assert any(wide) and (all(wide) if kind == "register" else not wide[0])
     assert "Đã gửi" in dialog.message.text()
-    with report_db.session() as session:
-        assert [(n.number, n.file_name) for n in list_numbers(session)] == [(1, "(bản in)")]
+    with own_db.session() as session:  # a list is no numbered document: the register stays empty
+        numbers = [(n.number, n.file_name) for n in list_numbers(session)]
+    assert numbers == ([(1, "(bản in)")] if kind == "return" else [])
 
 
 @pytest.mark.parametrize(
-    ("unit", "setting", "message"),
+    ("db_name", "unit", "setting", "message"),
     [
-        ("DH-BAOLINH", None, "chưa có số liệu nào"),
-        ("DH-PHUCCHU", "signer.name", "họ và tên người ký"),
-        ("DH-PHUCCHU", "signer.authority", "Thẩm quyền ký «ủy quyền»"),
+        ("report_db", "DH-BAOLINH", None, "chưa có số liệu nào"),
+        ("own_db", "DH-PHUCCHU", "signer.name", "họ và tên người ký"),
+        ("own_db", "DH-PHUCCHU", "signer.authority", "Thẩm quyền ký «ủy quyền»"),
     ],
 )
 def test_bad_input_is_shown_in_the_dialog(
-    qtbot: QtBot, report_db: Database, unit: str, setting: str | None, message: str
+    qtbot: QtBot, request: pytest.FixtureRequest, db_name: str, unit: str, setting: str | None, message: str
 ) -> None:
+    db: Database = request.getfixturevalue(db_name)
     if setting is not None:
-        with report_db.transaction() as session:
+        with db.transaction() as session:
             set_setting(session, setting, "ủy quyền" if setting == "signer.authority" else "")
-    dialog = previewed(qtbot, make_dialog(qtbot, report_db, unit))
+    dialog = previewed(qtbot, make_dialog(qtbot, db, unit))
     assert dialog.preview is None and not dialog.save_button.isEnabled()
     assert "Chưa lập được báo cáo" in dialog.message.text() and message in dialog.message.text()
+
+
+def test_a_commune_return_at_the_district_is_announced_as_a_reading_copy(
+    qtbot: QtBot, report_db: Database, tmp_path: Path
+) -> None:
+    dialog = make_dialog(qtbot, report_db)
+    # Before any preview: the user is told what will print.
+    note = dialog.copy_note.text()
+    assert not dialog.copy_note.isHidden() and "bản sao để theo dõi" in note and "Xã Phúc Chu" in note
+    assert "không lấy số" in note
+    previewed(qtbot, dialog)
+    assert dialog.preview is not None and dialog.preview.report.number is None, dialog.message.text()
+    assert "Không có số văn bản" in dialog.number_label.text()
+    dialog.resize(1366, 740)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    label = dialog.pages.labels[0]
+    qtbot.waitUntil(lambda: label.width() > 400 and not label.pixmap().isNull())
+    dialog.grab().save("/tmp/reports_dialog_copy.png")
+    assert dialog.save_pdf(tmp_path / "ban-sao.pdf")
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+    assert "Không lấy số văn bản" in dialog.message.text()
+    content = text(tmp_path / "ban-sao.pdf")
+    assert "BẢN SAO ĐỂ THEO DÕI" in content and "Hoàng Thị Minh" not in content
+    with report_db.session() as session:
+        assert list_numbers(session) == []
+    dialog.unit_box.setCurrentIndex(dialog.unit_box.findData("DH"))  # the district's own: no note
+    assert dialog.copy_note.isHidden()
+    dialog.unit_box.setCurrentIndex(dialog.unit_box.findData("DH-PHUCCHU"))
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData("register"))  # the office's own list
+    assert dialog.copy_note.isHidden()
 
 
 def test_save_and_print_wait_for_a_preview(qtbot: QtBot, report_db: Database, tmp_path: Path) -> None:

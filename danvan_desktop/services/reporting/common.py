@@ -76,13 +76,13 @@ def resolve_scope(session: Session, unit_code: str, period_code: str) -> ReportS
     period = get_period(session, period_code, create=False)
     tree = dated_subtree(session, installation.office_unit_id, period.start, period.end)
     node = next((n for n in tree.walk() if n.id == unit.id), None) if tree else None
-    if node is None:
+    if node is None or tree is None:
         raise UserError(
             f"{unit_label(unit)} ({unit.code}) không thuộc phạm vi của {installation.office_label} "
             f"trong kỳ {period.label}; chỉ in được báo cáo của đơn vị mình và các đơn vị trực thuộc."
         )
     return ReportScope(
-        node, period.id, period.code, period.label, period.start, period.end, installation.office_label
+        node, period.id, period.code, period.label, period.start, period.end, installation.office_label, tree
     )
 
 

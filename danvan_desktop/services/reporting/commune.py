@@ -37,6 +37,7 @@ from danvan_desktop.services.reporting.common import (
     num_value,
     resolve_scope,
 )
+from danvan_desktop.services.reporting.issuing import reading_copy_of
 
 
 def narrative_sections(values: Mapping[str, Any]) -> tuple[NarrativeSection, ...]:
@@ -189,6 +190,7 @@ def commune_return_data(session: Session, unit_code: str, period_code: str) -> C
         letterhead=letterhead,
         narrative=narrative_sections(narrative[0]),
         figures=_figures(profile[0] if profile else None),
+        reading_copy=reading_copy_of(scope),
         contributions=_contributions(reader),
         houses=_houses(reader),
         models=count_models(reader.values("mo_hinh_dan_van_kheo")),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from danvan_desktop.db.engine import Database
 from danvan_desktop.errors import UserError
 from danvan_desktop.reports.document import ReportDocument
+from danvan_desktop.reports.model import IssuingRole
 from danvan_desktop.reports.profile import DocumentProfile, load_profile
 from danvan_desktop.services.office.settings import get_setting
 from danvan_desktop.services.reporting.report_numbers import (
@@ -49,16 +50,21 @@ class ReportRequest:
 
 @dataclass(frozen=True)
 class PreparedReport:
-    """A laid-out return: its PDF, the number it carries and the register series it belongs to."""
+    """A laid-out return: its PDF, the number it carries and the register series it belongs to.
+
+    `number` None: a document that takes no number (a reading copy, a list); `unnumbered` says why.
+    """
 
     pdf: bytes
     pages: int
-    number: int
-    series: str
+    number: int | None
+    series: str  # "" without a number
     profile_key: str
     profile_name: str
     title: str
     abbreviation_guessed: str | None  # the symbol made from the initials when none is set
+    unnumbered: str = ""  # why it takes no number, said to the user before it is saved or printed
+    reading_copy: bool = False
 
 
 def profile_key(session: Session, wanted: str | None) -> str:
@@ -90,9 +96,25 @@ def build_document(
     return build_register_printout(register, date=request.date, number=number)
 
 
+def _unnumbered_reason(profile: DocumentProfile, doc: ReportDocument) -> str:
+    from danvan_desktop.services.reporting.issuing import reading_copy_note
+
+    if doc.reading_copy is not None:
+        return reading_copy_note(doc.reading_copy.label, doc.reading_copy.printed_by)
+    title = profile.document_types[doc.doc_type].title.capitalize()
+    return (
+        f"{title} không phải loại văn bản được đánh số theo mẫu «{profile.name}»: "
+        "in không có số, không lấy số trong sổ đăng ký văn bản."
+    )
+
+
 def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
-    """Lay out the return with its number: the one asked for (refused if used) or the next free one."""
-    from danvan_desktop.reports.letterhead import abbreviation, number_series, signature_lines
+    """Lay out the return with its number: the one asked for (refused if used) or the next free one.
+
+    A document that takes no number (a unit's reading copy, a list) is laid out without one, and a
+    number asked for it is refused: nothing of it enters the register.
+    """
+    from danvan_desktop.reports.letterhead import abbreviation, is_numbered, number_series, signature_lines
     from danvan_desktop.reports.render import pdf_bytes
 
     if request.number is not None and request.number < 1:
@@ -100,8 +122,25 @@ def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
     key = profile_key(session, request.profile)
     profile = load_profile(key, request.profiles_dir)
     draft = build_document(session, request, profile, None)  # checks data and settings first
+    if not is_numbered(profile, draft):
+        reason = _unnumbered_reason(profile, draft)
+        if request.number is not None:
+            raise UserError(f"Không cấp số {request.number} được. {reason}")
+        pdf, pages = pdf_bytes(draft, profile)
+        return PreparedReport(
+            pdf,
+            pages,
+            None,
+            "",
+            key,
+            profile.name,
+            draft.summary,
+            None,
+            reason,
+            draft.reading_copy is not None,
+        )
     signature_lines(profile, draft.letterhead)  # an unreadable signer.authority fails before any file
-    series = number_series(profile, draft.letterhead, request.date)
+    series = number_series(profile, draft.letterhead, request.date, draft.doc_type)
     if request.number is None:
         number = next_number(session, series)
     else:
@@ -131,8 +170,12 @@ def issue_report(
     The number is entered (flushed, so a concurrent writer's identical number is refused by the
     unique index) before `deliver` runs, and committed only after it succeeded: a failed write or
     print rolls the entry back, so the register never lists a number without its document and a
-    number is never handed out twice. A number that was merely previewed is not taken.
+    number is never handed out twice. A number that was merely previewed is not taken. A document
+    without a number (a reading copy, a list) is only delivered: the register stays as it was.
     """
+    if prepared.number is None:
+        deliver(prepared)
+        return
     with db.transaction() as session:
         record_number(
             session,
@@ -171,6 +214,7 @@ class ReportUnit:
     code: str
     label: str
     is_commune: bool
+    role: IssuingRole  # "reading_copy": its return prints here only as a marked, unnumbered copy
 
 
 def report_units(session: Session, period_code: str) -> list[ReportUnit]:
@@ -179,13 +223,20 @@ def report_units(session: Session, period_code: str) -> list[ReportUnit]:
     from danvan_desktop.services.office.installation import load_installation
     from danvan_desktop.services.office.orgunits import dated_subtree
     from danvan_desktop.services.office.periods import get_period
+    from danvan_desktop.services.reporting.issuing import issuing_role
 
     installation = load_installation(session)
     period = get_period(session, period_code, create=False)
     tree = dated_subtree(session, installation.office_unit_id, period.start, period.end)
     nodes = tree.walk() if tree else []
     return [
-        ReportUnit(n.id, n.code, n.display, UnitKind(n.kind).is_commune_level)
+        ReportUnit(
+            n.id,
+            n.code,
+            n.display,
+            UnitKind(n.kind).is_commune_level,
+            issuing_role(installation.office_unit_id, n.id),
+        )
         for n in nodes
         if not UnitKind(n.kind).is_village_level
     ]

@@ -24,6 +24,7 @@ from danvan_desktop.services.reporting.common import (
     resolve_scope,
 )
 from danvan_desktop.services.reporting.commune import count_models, narrative_sections, organization_rows
+from danvan_desktop.services.reporting.issuing import reading_copy_of
 
 
 def _sum(rows: list[dict[str, Any]], key: str) -> float:
@@ -117,4 +118,5 @@ def summary_data(session: Session, unit_code: str, period_code: str) -> SummaryD
         organizations=organization_rows(session, reader),
         model_list=_model_list(reader),
         narrative=narrative_sections(own[0]) if own else (),
+        reading_copy=reading_copy_of(scope),
     )
