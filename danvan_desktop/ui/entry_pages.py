@@ -24,6 +24,7 @@ from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Period, Record
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
+from danvan_desktop.localtime import local_time_text
 from danvan_desktop.services.entry.entry import (
     FormContext,
     ValidationFailedError,
@@ -39,7 +40,7 @@ from danvan_desktop.services.entry.registers import RegisterScope, RegisterSourc
 from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import show_user_error
 from danvan_desktop.ui.form_editor import FormEditor, default_values
-from danvan_desktop.ui.history_dialog import HistoryDialog, vietnam_time
+from danvan_desktop.ui.history_dialog import HistoryDialog
 from danvan_desktop.ui.record_dialog import RecordDialog
 from danvan_desktop.ui.register_model import ALL_COLUMNS, RegisterTableModel
 from danvan_desktop.ui.sheet_actions import SheetLoader, export_sheet
@@ -52,7 +53,7 @@ def lock_reason(db: Database, target: EntryTarget) -> str | None:
         return None
     return (
         f"Số liệu kỳ «{target.period_label}» của {target.unit_label} đã chốt lúc "
-        f"{vietnam_time(lock.locked_at)} ({lock.locked_by}): chỉ xem. "
+        f"{local_time_text(lock.locked_at)} ({lock.locked_by}): chỉ xem. "
         "Muốn sửa, chọn menu Kỳ báo cáo → Mở lại kỳ báo cáo."
     )
 
