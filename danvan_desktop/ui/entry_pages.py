@@ -98,7 +98,12 @@ class AggregatePage(QWidget):
         self.heading = QLabel(f"{target.unit_label} — {target.period_label}")
         self.heading.setStyleSheet("font-size: 12pt; color: #444;")
         self.editor = FormEditor(
-            form, context.validation, context.choices, context.units, context.organizations
+            form,
+            context.validation,
+            context.choices,
+            context.units,
+            context.organizations,
+            organization_names=context.organization_names,
         )
         self.editor.set_values(values)
         self.status = QLabel()

@@ -82,6 +82,8 @@ class FormEditor(QWidget):
         units: list[tuple[str, str]] | None = None,
         organizations: list[tuple[str, str]] | None = None,
         parent: QWidget | None = None,
+        *,
+        organization_names: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.form = form
@@ -94,6 +96,7 @@ class FormEditor(QWidget):
         self._choices = choices or {}
         self._units = units
         self._organizations = organizations
+        self._organization_names = organization_names
 
         self.title_label = QLabel(form.title)
         self.title_label.setObjectName("formTitle")
@@ -154,7 +157,11 @@ class FormEditor(QWidget):
 
     def _build_row(self, field: FieldDef, layout: QFormLayout) -> None:
         widget = create_widget(
-            field, choices=self._choices.get(field.id), units=self._units, organizations=self._organizations
+            field,
+            choices=self._choices.get(field.id),
+            units=self._units,
+            organizations=self._organizations,
+            organization_names=self._organization_names,
         )
         self._rows[field.id] = FieldRow(widget, layout, self.font())
         widget.changed.connect(lambda fid=field.id: self._on_changed(fid))

@@ -47,7 +47,13 @@ class RecordDialog(QDialog):
         self._save = save
         self.saved_id: str | None = None
         self.editor = FormEditor(
-            form, context.validation, context.choices, context.units, context.organizations, parent=self
+            form,
+            context.validation,
+            context.choices,
+            context.units,
+            context.organizations,
+            parent=self,
+            organization_names=context.organization_names,
         )
         self.editor.set_values(values)
         self.summary = QLabel()

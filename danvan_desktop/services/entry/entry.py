@@ -56,7 +56,9 @@ class FormContext:
     validation: ValidationContext
     choices: dict[str, list[ChoiceDef]] = field(default_factory=dict)  # for choices_from fields
     units: list[tuple[str, str]] = field(default_factory=list)  # (code, label) for org_unit fields
-    organizations: list[tuple[str, str]] = field(default_factory=list)
+    organizations: list[tuple[str, str]] = field(default_factory=list)  # (code, short name)
+    # Full names, which a clerk types as often as the short ones ("phu nu" for "Hội LHPN").
+    organization_names: dict[str, str] = field(default_factory=dict)
     _labels: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def labels(self, spec: FieldDef) -> dict[str, str]:
@@ -106,6 +108,7 @@ def form_context(session: Session, form: FormDef, unit_id: int, period: Period) 
         choices=choices,
         units=[(n.code, n.display) for n in nodes],
         organizations=[(o.code, o.short_name) for o in orgs],
+        organization_names={o.code: o.name for o in orgs},
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -17,6 +17,20 @@ from danvan_desktop.ui.unit_models import FOLDED_ROLE, FoldedFilterProxy
 CODE_ROLE = Qt.ItemDataRole.UserRole + 20
 _UNKNOWN = "{code} (không có trong danh mục)"  # a stored code the current list no longer offers
 _CHECKABLE = Qt.ItemFlag.ItemIsUserCheckable
+_INITIALS_FROM = 3  # words: "hlhpnvn" finds a long name; two-letter initials would match too much
+
+
+def search_words(*texts: str) -> str:
+    """What type-ahead matches, accents folded: each text, and the initials of a long one
+    ("Hội Liên hiệp Phụ nữ Việt Nam" also answers to "hlhpn")."""
+    words: list[str] = []
+    for text in texts:
+        folded = fold(text)
+        words.append(folded)
+        parts = folded.split()
+        if len(parts) >= _INITIALS_FROM:
+            words.append("".join(p[0] for p in parts))
+    return " ".join(w for w in words if w)
 
 
 class SearchComboWidget(FieldWidget):
@@ -73,9 +87,19 @@ class SearchComboWidget(FieldWidget):
         item = QStandardItem(label)
         item.setEditable(False)
         item.setData(code, CODE_ROLE)
-        item.setData("" if code is None else f"{fold(label)} {fold(code)}", FOLDED_ROLE)
+        item.setData("" if code is None else search_words(label, code), FOLDED_ROLE)
         self.model.appendRow(item)
         return self.model.rowCount() - 1
+
+    def set_keywords(self, keywords: Mapping[str, str]) -> None:
+        """Let each item also be found by more words (code -> text, e.g. an organization's full
+        name); the text becomes the item's tooltip in the list."""
+        for row in range(1, self.model.rowCount()):
+            item = self.model.item(row)
+            more = keywords.get(self._code(row) or "")
+            if more:
+                item.setData(search_words(item.text(), self._code(row) or "", more), FOLDED_ROLE)
+                item.setToolTip(more)
 
     def _code(self, row: int) -> str | None:
         code = self.model.item(row).data(CODE_ROLE)
