@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -47,6 +48,11 @@ class FormArea(QWidget):
         self.form_list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.form_list.setSpacing(2)
         self.form_list.currentItemChanged.connect(self._on_form_changed)
+        # Ctrl+N right after picking a form, with the focus still in this list, starts the entry
+        # (the pages answer Ctrl+N themselves once the focus is in them).
+        QShortcut(
+            QKeySequence.StandardKey.New, self.form_list, self.new_entry, Qt.ShortcutContext.WidgetShortcut
+        )
         self.pages = QStackedWidget()
         self.placeholder = QLabel("Chọn đơn vị ở cây bên trái, rồi chọn biểu mẫu.")
         self.placeholder.setObjectName("formPlaceholder")
@@ -77,6 +83,11 @@ class FormArea(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, form.id)
             item.setToolTip(form.description or form.title)
             self.form_list.addItem(item)
+
+    def new_entry(self) -> None:
+        """A new record of a register, or the cursor in the first field of an aggregate form."""
+        if self.page is not None:
+            self.page.new_entry()
 
     def current_form_id(self) -> str | None:
         item = self.form_list.currentItem()

@@ -265,6 +265,10 @@ class FormEditor(QWidget):
         )
         return own + [i for i in checked if i.rule_id is not None]
 
+    def error_messages(self) -> list[str]:
+        """The errors the record has now, without showing anything (for a summary kept current)."""
+        return [i.message for i in self._collect_issues() if i.severity == "error"]
+
     def validate(self) -> list[Issue]:
         """Check the whole record, show every message under its field and return the issues."""
         issues = self._collect_issues()
@@ -333,6 +337,21 @@ class FormEditor(QWidget):
 
     def is_read_only(self) -> bool:
         return self._read_only
+
+    def focus_first_field(self) -> bool:
+        """Put the cursor in the first field the user can type into (shown, not computed), so
+        that what is typed right after opening a record lands there. False when there is none."""
+        if self._read_only:
+            return False
+        for field_id, row in self._rows.items():
+            if row.field.computed is not None or field_id not in self._relevant:
+                continue
+            targets = [t for t in row.widget.focus_widgets() if t.isEnabled()]
+            if targets:
+                targets[0].setFocus(Qt.FocusReason.TabFocusReason)
+                self.scroll_area.ensureWidgetVisible(targets[0])
+                return True
+        return False
 
     # ------------------------------------------------------------------------------- keyboard
 
