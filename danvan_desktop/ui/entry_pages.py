@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +35,7 @@ from danvan_desktop.ui.entry_data import load_context, lock_reason, show_history
 from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import show_user_error
 from danvan_desktop.ui.form_editor import FormEditor, default_values
+from danvan_desktop.ui.layout_helpers import key_shortcut
 from danvan_desktop.ui.record_dialog import RecordDialog
 from danvan_desktop.ui.register_model import ALL_COLUMNS, RegisterTableModel
 from danvan_desktop.ui.sheet_actions import SheetLoader, export_sheet
@@ -75,12 +76,8 @@ class AggregatePage(QWidget):
         self.history_button = QPushButton("Lịch sử thay đổi")
         self.history_button.clicked.connect(self._history)
         self.history_button.setEnabled(self.record_id is not None)
-        QShortcut(
-            QKeySequence.StandardKey.Save, self, self.save, Qt.ShortcutContext.WidgetWithChildrenShortcut
-        )
-        QShortcut(
-            QKeySequence.StandardKey.New, self, self.new_entry, Qt.ShortcutContext.WidgetWithChildrenShortcut
-        )
+        inside = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        key_shortcut(QKeySequence.StandardKey.Save, self, self.save, inside)
         self._showing_errors = False  # the status line lists errors, kept current while fixing
         self.editor.values_changed.connect(self._refresh_errors)
         self.export_button = QPushButton("Xuất Excel…")
@@ -272,19 +269,12 @@ class RegisterPage(QWidget):
         actions_row.addWidget(self.count)
         layout.addLayout(actions_row)
         shortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        QShortcut(QKeySequence.StandardKey.New, self, self.new_entry, shortcut)
         # Delete and Enter only while the table has the focus: Delete in the search box edits text.
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Delete),
-            self.table,
-            self.delete_current,
-            Qt.ShortcutContext.WidgetShortcut,
-        )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Return), self.table, self.edit_current, Qt.ShortcutContext.WidgetShortcut
-        )
+        table_only = Qt.ShortcutContext.WidgetShortcut
+        key_shortcut(QKeySequence(Qt.Key.Key_Delete), self.table, self.delete_current, table_only)
+        key_shortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.edit_current, table_only)
         # In the search box Ctrl+Z undoes typing (the line edit takes it first); elsewhere a delete.
-        QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_bar.undo, shortcut)
+        key_shortcut(QKeySequence.StandardKey.Undo, self, self.undo_bar.undo, shortcut)
         self.search.textChanged.connect(self._apply_filter)
         self.search_column.currentIndexChanged.connect(self._apply_filter)
         self.show_deleted.toggled.connect(self.undo_bar.dismiss)

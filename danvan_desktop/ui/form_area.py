@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop.ui.entry_target import EntryTarget
+from danvan_desktop.ui.layout_helpers import key_shortcut
 
 if TYPE_CHECKING:
     # The pages (and through them SQLAlchemy and the form widgets) load with the first page
@@ -48,11 +49,9 @@ class FormArea(QWidget):
         self.form_list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.form_list.setSpacing(2)
         self.form_list.currentItemChanged.connect(self._on_form_changed)
-        # Ctrl+N right after picking a form, with the focus still in this list, starts the entry
-        # (the pages answer Ctrl+N themselves once the focus is in them).
-        QShortcut(
-            QKeySequence.StandardKey.New, self.form_list, self.new_entry, Qt.ShortcutContext.WidgetShortcut
-        )
+        # One Ctrl+N for the whole window (the unit tree, this list, the page): a new record of a
+        # register, or the cursor into an aggregate form. The pages define none, so none clash.
+        key_shortcut(QKeySequence.StandardKey.New, self, self.new_entry, Qt.ShortcutContext.WindowShortcut)
         self.pages = QStackedWidget()
         self.placeholder = QLabel("Chọn đơn vị ở cây bên trái, rồi chọn biểu mẫu.")
         self.placeholder.setObjectName("formPlaceholder")
