@@ -359,8 +359,11 @@ def test_organization_found_by_full_name_or_abbreviation(
     widget = make(field("organization"), organizations=CATALOG_ORGANIZATIONS, organization_names=FULL_NAMES)
     assert isinstance(widget, SearchComboWidget)
     type_text(widget.combo, typed)
-    assert _shown(widget) == [dict(CATALOG_ORGANIZATIONS)[found]]
+    assert _shown(widget) == [f"{dict(CATALOG_ORGANIZATIONS)[found]} — {FULL_NAMES[found]}"]
     assert widget.value() == found
+    press(Qt.Key.Key_Down)  # picked from the list: the box shows the short name
+    press(Qt.Key.Key_Return)
+    assert widget.combo.currentText() == dict(CATALOG_ORGANIZATIONS)[found] and widget.value() == found
 
 
 @pytest.mark.parametrize("typed", ["đoàn", "doan"])
@@ -368,7 +371,11 @@ def test_organization_doan_lists_the_youth_union_first(qtbot: QtBot, make: Maker
     widget = make(field("organization"), organizations=CATALOG_ORGANIZATIONS, organization_names=FULL_NAMES)
     assert isinstance(widget, SearchComboWidget)
     type_text(widget.combo, typed)
-    assert _shown(widget) == ["Đoàn TN", "Công đoàn"]  # both are "đoàn"; the list says which to pick
+    # Both are "đoàn"; the list says which is which.
+    assert _shown(widget) == [
+        "Đoàn TN — Đoàn Thanh niên Cộng sản Hồ Chí Minh",
+        "Công đoàn — Công đoàn Việt Nam",
+    ]
     with pytest.raises(ValueParseError, match="khớp với nhiều mục"):
         widget.value()
     assert widget.model.item(1).toolTip() == "Hội Liên hiệp Phụ nữ Việt Nam"

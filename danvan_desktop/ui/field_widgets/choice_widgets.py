@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QSize, Qt
+from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QCompleter, QListWidget, QListWidgetItem, QWidget
 
@@ -31,6 +31,22 @@ def search_words(*texts: str) -> str:
         if len(parts) >= _INITIALS_FROM:
             words.append("".join(p[0] for p in parts))
     return " ".join(w for w in words if w)
+
+
+class _SuggestionProxy(FoldedFilterProxy):
+    """The type-ahead list: an item with a longer name (its tooltip) shows it beside the short one,
+    so "phu nu" visibly finds "Hội LHPN — Hội Liên hiệp Phụ nữ Việt Nam"; what is put in the box
+    when picked (the edit role) stays the short name."""
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        shown = super().data(index, role)
+        if role == Qt.ItemDataRole.DisplayRole:
+            more = super().data(index, Qt.ItemDataRole.ToolTipRole)
+            if more:
+                return f"{shown} — {more}"
+        return shown
 
 
 class SearchComboWidget(FieldWidget):
@@ -60,7 +76,7 @@ class SearchComboWidget(FieldWidget):
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         # The completer shows the proxy, which the typed words filter with accents ignored;
         # QCompleter's own matching is by prefix and accent-sensitive, so it is switched off.
-        self.proxy = FoldedFilterProxy()
+        self.proxy = _SuggestionProxy()
         self.proxy.setParent(self)
         self.proxy.setSourceModel(self.model)
         self.completer = completer = QCompleter(self.proxy, self.combo)
