@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from danvan_desktop.errors import DatabaseMissingError
+from danvan_desktop.localtime import local_time_text
 from danvan_desktop.paths import UserPaths
 
 EXIT_PROBLEMS = 2  # `danvan check` found something wrong
@@ -51,10 +52,8 @@ def cmd_backups(user: UserPaths) -> int:
     for info in infos:
         records = "?" if info.record_count is None else f"{info.record_count} bản ghi"
         state = "" if info.valid else "  [HỎNG hoặc không dùng được]"
-        print(
-            f"{info.created:%d/%m/%Y %H:%M}  {info.reason:<22} {records:>14}  {_size(info.size):>8}  "
-            f"{info.path.name}{state}"
-        )
+        made = local_time_text(info.created.astimezone())  # names carry local wall-clock time
+        print(f"{made}  {info.reason:<22} {records:>14}  {_size(info.size):>8}  {info.path.name}{state}")
     return 0
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from danvan_desktop.errors import UserError
+from danvan_desktop.localtime import local_date_text, local_time_text
 from danvan_desktop.paths import PACKAGE_SUFFIX, UserPaths
 
 if TYPE_CHECKING:  # build_parser imports this module on every start, the GUI's too: no SQLAlchemy here
@@ -189,7 +190,7 @@ def cmd_trust(args: argparse.Namespace, db: Database) -> int:
         if not sites:
             print("Chưa tin cậy đơn vị nào.")
         for site in sites:
-            since = f"{site.accepted_at:%d/%m/%Y}, {site.accepted_by}"
+            since = f"{local_date_text(site.accepted_at)}, {site.accepted_by}"
             print(f"{site.office_unit_code:<16} {site.fingerprint}  (tin cậy từ {since})")
         return 0
     from danvan_desktop.services.exchange.package_import import enrol_site
@@ -211,7 +212,7 @@ def cmd_packages(args: argparse.Namespace, db: Database) -> int:
     for entry in entries:
         mark = "✗" if entry.refused else "✓"
         print(
-            f"{mark} {entry.at:%d/%m/%Y %H:%M}  {entry.sender}, gói số {entry.sequence} "
+            f"{mark} {local_time_text(entry.at)}  {entry.sender}, gói số {entry.sequence} "
             f"({entry.file_name}): {entry.state}"
         )
         print(f"     {entry.detail}")

@@ -6,6 +6,7 @@ while the dialog shows that it is busy and cannot be closed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop.errors import UserError
+from danvan_desktop.localtime import local_time_text
 from danvan_desktop.ui.error_dialog import report_exception, show_user_error
 from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.worker import run_in_background
@@ -51,6 +53,12 @@ def reason_label(reason: str) -> str:
     if reason.startswith("truoc-nang-cap"):
         return "Trước khi nâng cấp"
     return REASON_LABELS.get(reason, reason)
+
+
+def _shown(created: dt.datetime) -> str:
+    # A copy's name carries the local wall-clock time it was made (naive); made aware first, so
+    # that the helper does not read it as the database's naive UTC.
+    return local_time_text(created.astimezone())
 
 
 def _size(size: int) -> str:
@@ -133,7 +141,7 @@ class BackupsDialog(QDialog):
         for row, info in enumerate(self.backups):
             records = "?" if info.record_count is None else str(info.record_count)
             reason = reason_label(info.reason) + ("" if info.valid else " (hỏng)")
-            cells = [f"{info.created:%d/%m/%Y %H:%M}", reason, records, _size(info.size)]
+            cells = [_shown(info.created), reason, records, _size(info.size)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(str(info.path))
@@ -212,7 +220,7 @@ class BackupsDialog(QDialog):
         if info is None or self.busy:
             return False
         question = (
-            f"Thay toàn bộ dữ liệu hiện tại bằng bản sao lưu ngày {info.created:%d/%m/%Y %H:%M} "
+            f"Thay toàn bộ dữ liệu hiện tại bằng bản sao lưu ngày {_shown(info.created)} "
             f"({info.record_count} bản ghi)?\n\nDữ liệu hiện tại sẽ được sao lưu trước khi khôi phục."
         )
         if not self.confirm(question):
@@ -239,7 +247,7 @@ class BackupsDialog(QDialog):
         self._set_busy(False)
         self._show_backups(backups)
         kept = f" Dữ liệu trước khi khôi phục được giữ trong bản {safety.name}." if safety else ""
-        self._say(f"Đã khôi phục bản sao lưu ngày {info.created:%d/%m/%Y %H:%M}.{kept}", error=False)
+        self._say(f"Đã khôi phục bản sao lưu ngày {_shown(info.created)}.{kept}", error=False)
         self.restored.emit(self.db_path)
 
     def _restore_failed(self, error: BaseException) -> None:

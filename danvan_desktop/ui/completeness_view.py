@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from danvan_desktop.localtime import local_time_text
 from danvan_desktop.services.reporting.completeness import GRACE_DAYS, STATUS_LABELS
 from danvan_desktop.ui.error_dialog import report_exception
-from danvan_desktop.ui.history_dialog import vietnam_time
 from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.worker import run_in_background
 
@@ -53,7 +53,7 @@ def _package_text(package: LastPackage | None) -> tuple[str, str]:
     if package is None:
         return "Chưa nhận gói nào", ""
     return (
-        f"Gói số {package.sequence} · {vietnam_time(package.received_at)}",
+        f"Gói số {package.sequence} · {local_time_text(package.received_at)}",
         f"{package.file_name}: {package.record_count} bản ghi",
     )
 

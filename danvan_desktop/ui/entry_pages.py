@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,62 +21,25 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.models import Period, Record
+from danvan_desktop.db.models import Record
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.services.entry.entry import (
-    FormContext,
     ValidationFailedError,
     current_writer,
     find_aggregate,
-    form_context,
-    record_history,
-    save_entry,
     set_entry_deleted,
 )
-from danvan_desktop.services.entry.locking import get_lock
 from danvan_desktop.services.entry.registers import RegisterScope, RegisterSource
+from danvan_desktop.ui.entry_data import load_context, lock_reason, show_history, store
 from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import show_user_error
 from danvan_desktop.ui.form_editor import FormEditor, default_values
-from danvan_desktop.ui.history_dialog import HistoryDialog, vietnam_time
+from danvan_desktop.ui.layout_helpers import key_shortcut
 from danvan_desktop.ui.record_dialog import RecordDialog
 from danvan_desktop.ui.register_model import ALL_COLUMNS, RegisterTableModel
 from danvan_desktop.ui.sheet_actions import SheetLoader, export_sheet
-
-
-def lock_reason(db: Database, target: EntryTarget) -> str | None:
-    with db.session() as session:
-        lock = get_lock(session, target.unit_id, target.period_id)
-    if lock is None:
-        return None
-    return (
-        f"Số liệu kỳ «{target.period_label}» của {target.unit_label} đã chốt lúc "
-        f"{vietnam_time(lock.locked_at)} ({lock.locked_by}): chỉ xem. "
-        "Muốn sửa, chọn menu Kỳ báo cáo → Mở lại kỳ báo cáo."
-    )
-
-
-def load_context(db: Database, form: FormDef, target: EntryTarget) -> FormContext:
-    with db.session() as session:
-        return form_context(session, form, target.unit_id, session.get_one(Period, target.period_id))
-
-
-def store(
-    db: Database, form: FormDef, target: EntryTarget, values: dict[str, object], record_id: str | None
-) -> str:
-    with db.transaction() as session:
-        writer = current_writer(session, target.site_id)
-        result = save_entry(
-            session, form, target.unit_id, target.period_id, values, writer=writer, record_id=record_id
-        )
-    return result.record_id
-
-
-def show_history(parent: QWidget, db: Database, form: FormDef, record_id: str, title: str) -> None:
-    with db.session() as session:
-        entries = record_history(session, form, record_id)
-    HistoryDialog(title, entries, parent).exec()
+from danvan_desktop.ui.undo_bar import UndoBar
 
 
 class AggregatePage(QWidget):
@@ -97,7 +60,12 @@ class AggregatePage(QWidget):
         self.heading = QLabel(f"{target.unit_label} — {target.period_label}")
         self.heading.setStyleSheet("font-size: 12pt; color: #444;")
         self.editor = FormEditor(
-            form, context.validation, context.choices, context.units, context.organizations
+            form,
+            context.validation,
+            context.choices,
+            context.units,
+            context.organizations,
+            organization_names=context.organization_names,
         )
         self.editor.set_values(values)
         self.status = QLabel()
@@ -108,9 +76,10 @@ class AggregatePage(QWidget):
         self.history_button = QPushButton("Lịch sử thay đổi")
         self.history_button.clicked.connect(self._history)
         self.history_button.setEnabled(self.record_id is not None)
-        QShortcut(
-            QKeySequence.StandardKey.Save, self, self.save, Qt.ShortcutContext.WidgetWithChildrenShortcut
-        )
+        inside = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        key_shortcut(QKeySequence.StandardKey.Save, self, self.save, inside)
+        self._showing_errors = False  # the status line lists errors, kept current while fixing
+        self.editor.values_changed.connect(self._refresh_errors)
         self.export_button = QPushButton("Xuất Excel…")
         self.export_button.clicked.connect(lambda: export_sheet(self, db, form, target))
         self.load_button = QPushButton("Nạp Excel/CSV…")
@@ -130,7 +99,25 @@ class AggregatePage(QWidget):
         if reason:
             self.editor.set_read_only(True, reason)
             self.save_button.setEnabled(False)
+            self.save_button.setText("Chỉ xem")
             self.load_button.setEnabled(False)
+
+    def new_entry(self) -> bool:
+        """Ctrl+N on a form with one set of values: the cursor goes to its first field."""
+        return self.editor.focus_first_field()
+
+    def _show_errors(self, count: int) -> None:
+        self._showing_errors = count > 0
+        if count:
+            self.status.setText(
+                f"<span style='color:#b00020'>Chưa lưu: còn {count} lỗi (xem dưới từng ô).</span>"
+            )
+        else:
+            self.status.setText("Đã sửa hết lỗi; bấm Lưu (Ctrl+S).")
+
+    def _refresh_errors(self) -> None:
+        if self._showing_errors:
+            self._show_errors(len(self.editor.error_messages()))
 
     def has_unsaved_changes(self) -> bool:
         return self.editor.dirty
@@ -151,19 +138,19 @@ class AggregatePage(QWidget):
         issues = self.editor.validate()
         errors = [i for i in issues if i.severity == "error"]
         if errors:
-            self.status.setText(
-                f"<span style='color:#b00020'>Chưa lưu: còn {len(errors)} lỗi (xem dưới từng ô).</span>"
-            )
+            self._show_errors(len(errors))
             return False
         try:
             self.record_id = store(self.db, self.form, self.target, self.editor.values(), self.record_id)
         except ValidationFailedError as exc:
+            self._showing_errors = False
             self.status.setText(f"<span style='color:#b00020'>{exc.message}</span>")
             return False
         except UserError as exc:
             show_user_error(self, "Không lưu được", exc)
             return False
         self.editor.mark_clean()
+        self._showing_errors = False
         warnings = [i.message for i in issues if i.severity == "warning"]
         note = f" Lưu ý: {'; '.join(warnings)}" if warnings else ""
         self.status.setText(f"Đã lưu lúc {dt.datetime.now():%H:%M}.{note}")
@@ -188,7 +175,9 @@ class RegisterPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.db, self.form, self.target = db, form, target
-        self.read_only_reason = lock_reason(db, target) or target.refusal(form, "thêm hoặc sửa bản ghi")
+        locked = lock_reason(db, target)
+        self.locked = locked is not None
+        self.read_only_reason = locked or target.refusal(form, "thêm hoặc sửa bản ghi")
         self.heading = QLabel(f"{form.title} — {target.unit_label} — {target.period_label}")
         self.heading.setStyleSheet("font-size: 12pt; font-weight: bold;")
         self.heading.setWordWrap(True)  # a long title wraps rather than widening the window
@@ -242,7 +231,7 @@ class RegisterPage(QWidget):
             ("add", "Thêm", "Thêm bản ghi (Ctrl+N)", self.add),
             ("edit", "Sửa", "Sửa bản ghi đang chọn (Enter)", self.edit_current),
             ("duplicate", "Nhân bản", "Thêm bản ghi mới chép từ bản ghi đang chọn", self.duplicate_current),
-            ("delete", "Xóa", "Xóa bản ghi đang chọn (Delete); khôi phục được", self.delete_current),
+            ("delete", "Xóa", "Xóa bản ghi đang chọn (Delete); hoàn tác bằng Ctrl+Z", self.delete_current),
             ("restore", "Khôi phục", "Khôi phục bản ghi đã xóa đang chọn", self.restore_current),
             ("history", "Lịch sử", "Các lần sửa của bản ghi đang chọn", self.history_current),
             ("export", "Xuất Excel…", "Xuất sổ ra tệp Excel", self._export_sheet),
@@ -257,6 +246,13 @@ class RegisterPage(QWidget):
             action.setToolTip(tip)
             action.triggered.connect(slot)
             self.buttons[key] = action
+        if self.read_only_reason:  # nothing can be changed: Enter opens a record to look at
+            self.buttons["edit"].setText("Xem")
+            self.buttons["edit"].setToolTip("Xem bản ghi đang chọn (Enter)")
+        # Delete acts at once (a clerk deleting several rows is not stopped at each), and this bar
+        # says which record went, with Ctrl+Z to bring it back: nothing goes silently.
+        self.undo_bar = UndoBar()
+        self.undo_bar.undo_requested.connect(self._undo_delete)
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(QLabel("trong"))
@@ -267,17 +263,22 @@ class RegisterPage(QWidget):
         layout.addWidget(self.note)
         layout.addLayout(search_row)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.undo_bar)
         actions_row = QHBoxLayout()  # the count beside the actions: the search row stays narrow
         actions_row.addWidget(toolbar, 1)
         actions_row.addWidget(self.count)
         layout.addLayout(actions_row)
         shortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        QShortcut(QKeySequence.StandardKey.New, self, self.add, shortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table, self.delete_current)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.edit_current)
+        # Delete and Enter only while the table has the focus: Delete in the search box edits text.
+        table_only = Qt.ShortcutContext.WidgetShortcut
+        key_shortcut(QKeySequence(Qt.Key.Key_Delete), self.table, self.delete_current, table_only)
+        key_shortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.edit_current, table_only)
+        # In the search box Ctrl+Z undoes typing (the line edit takes it first); elsewhere a delete.
+        key_shortcut(QKeySequence.StandardKey.Undo, self, self.undo_bar.undo, shortcut)
         self.search.textChanged.connect(self._apply_filter)
         self.search_column.currentIndexChanged.connect(self._apply_filter)
-        self.show_deleted.toggled.connect(self.reload)
+        self.show_deleted.toggled.connect(self.undo_bar.dismiss)
+        self.show_deleted.toggled.connect(lambda _checked: self.reload())
         self.model: RegisterTableModel | None = None
         self.reload()
 
@@ -285,7 +286,7 @@ class RegisterPage(QWidget):
     def has_unsaved_changes(self) -> bool:
         return False  # edits happen in dialogs that ask before closing
 
-    def reload(self, select_id: str | None = None) -> None:
+    def reload(self, select_id: str | None = None, select_row: int | None = None) -> None:
         deleted = self.show_deleted.isChecked()
         scope = RegisterScope(
             self.form,
@@ -308,9 +309,9 @@ class RegisterPage(QWidget):
         self._size_columns()
         self._apply_filter()
         if select_id is not None:
-            row = self.model.view_row_of(select_id)
-            if row is not None:
-                self.table.selectRow(row)
+            select_row = self.model.view_row_of(select_id)
+        if select_row is not None and self.model.rowCount() > 0:
+            self.table.selectRow(min(select_row, self.model.rowCount() - 1))
         self._update_buttons()
 
     def _size_columns(self) -> None:
@@ -383,6 +384,9 @@ class RegisterPage(QWidget):
             self.reload(select_id=record_id)
             self.changed.emit()
 
+    def new_entry(self) -> RecordDialog | None:
+        return self.add()
+
     def add(self) -> RecordDialog | None:
         if self.read_only_reason or self.show_deleted.isChecked():
             return None
@@ -392,7 +396,13 @@ class RegisterPage(QWidget):
         record_id = self.current_record_id()
         if record_id is None or self.show_deleted.isChecked():
             return None
-        return self._open_dialog(self._values_of(record_id), record_id, f"Sửa — {self.form.title}")
+        if self.read_only_reason is None:
+            title = f"Sửa — {self.form.title}"
+        elif self.locked:
+            title = f"Xem — {self.form.title}, kỳ đã chốt"
+        else:
+            title = f"Xem — {self.form.title} (chỉ xem)"
+        return self._open_dialog(self._values_of(record_id), record_id, title)
 
     def duplicate_current(self) -> RecordDialog | None:
         record_id = self.current_record_id()
@@ -401,24 +411,39 @@ class RegisterPage(QWidget):
         return self._open_dialog(self._values_of(record_id), None, f"Nhân bản — {self.form.title}")
 
     def delete_current(self) -> None:
-        self._set_deleted(True)
+        """Delete the selected record at once; the undo bar names it and offers it back."""
+        record_id = self.current_record_id()
+        if record_id is None or self.model is None or self.read_only_reason or self.show_deleted.isChecked():
+            return
+        row = self.table.currentIndex().row()
+        name = self.model.record_name(row)
+        if self._store_deleted(record_id, True):
+            self.reload(select_row=row)  # the next record is selected: Delete again goes on
+            self.undo_bar.offer(record_id, name)
+            self.changed.emit()
 
     def restore_current(self) -> None:
-        self._set_deleted(False)
-
-    def _set_deleted(self, deleted: bool) -> None:
         record_id = self.current_record_id()
-        if record_id is None or self.read_only_reason or self.show_deleted.isChecked() == deleted:
+        if record_id is None or self.read_only_reason or not self.show_deleted.isChecked():
             return
+        if self._store_deleted(record_id, False):
+            self.reload()
+            self.changed.emit()
+
+    def _undo_delete(self, record_id: str) -> None:
+        if self.read_only_reason is None and self._store_deleted(record_id, False):
+            self.reload(select_id=record_id)
+            self.changed.emit()
+
+    def _store_deleted(self, record_id: str, deleted: bool) -> bool:
         try:
             with self.db.transaction() as session:
                 writer = current_writer(session, self.target.site_id)
                 set_entry_deleted(session, record_id, writer=writer, deleted=deleted)
         except UserError as exc:
             show_user_error(self, "Không thực hiện được", exc)
-            return
-        self.reload()
-        self.changed.emit()
+            return False
+        return True
 
     def history_current(self) -> None:
         record_id = self.current_record_id()

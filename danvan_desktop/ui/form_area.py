@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop.ui.entry_target import EntryTarget
+from danvan_desktop.ui.layout_helpers import key_shortcut
 
 if TYPE_CHECKING:
     # The pages (and through them SQLAlchemy and the form widgets) load with the first page
@@ -47,6 +49,9 @@ class FormArea(QWidget):
         self.form_list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.form_list.setSpacing(2)
         self.form_list.currentItemChanged.connect(self._on_form_changed)
+        # One Ctrl+N for the whole window (the unit tree, this list, the page): a new record of a
+        # register, or the cursor into an aggregate form. The pages define none, so none clash.
+        key_shortcut(QKeySequence.StandardKey.New, self, self.new_entry, Qt.ShortcutContext.WindowShortcut)
         self.pages = QStackedWidget()
         self.placeholder = QLabel("Chọn đơn vị ở cây bên trái, rồi chọn biểu mẫu.")
         self.placeholder.setObjectName("formPlaceholder")
@@ -77,6 +82,11 @@ class FormArea(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, form.id)
             item.setToolTip(form.description or form.title)
             self.form_list.addItem(item)
+
+    def new_entry(self) -> None:
+        """A new record of a register, or the cursor in the first field of an aggregate form."""
+        if self.page is not None:
+            self.page.new_entry()
 
     def current_form_id(self) -> str | None:
         item = self.form_list.currentItem()

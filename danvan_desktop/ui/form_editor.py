@@ -82,6 +82,8 @@ class FormEditor(QWidget):
         units: list[tuple[str, str]] | None = None,
         organizations: list[tuple[str, str]] | None = None,
         parent: QWidget | None = None,
+        *,
+        organization_names: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.form = form
@@ -94,6 +96,7 @@ class FormEditor(QWidget):
         self._choices = choices or {}
         self._units = units
         self._organizations = organizations
+        self._organization_names = organization_names
 
         self.title_label = QLabel(form.title)
         self.title_label.setObjectName("formTitle")
@@ -154,7 +157,11 @@ class FormEditor(QWidget):
 
     def _build_row(self, field: FieldDef, layout: QFormLayout) -> None:
         widget = create_widget(
-            field, choices=self._choices.get(field.id), units=self._units, organizations=self._organizations
+            field,
+            choices=self._choices.get(field.id),
+            units=self._units,
+            organizations=self._organizations,
+            organization_names=self._organization_names,
         )
         self._rows[field.id] = FieldRow(widget, layout, self.font())
         widget.changed.connect(lambda fid=field.id: self._on_changed(fid))
@@ -258,6 +265,10 @@ class FormEditor(QWidget):
         )
         return own + [i for i in checked if i.rule_id is not None]
 
+    def error_messages(self) -> list[str]:
+        """The errors the record has now, without showing anything (for a summary kept current)."""
+        return [i.message for i in self._collect_issues() if i.severity == "error"]
+
     def validate(self) -> list[Issue]:
         """Check the whole record, show every message under its field and return the issues."""
         issues = self._collect_issues()
@@ -326,6 +337,21 @@ class FormEditor(QWidget):
 
     def is_read_only(self) -> bool:
         return self._read_only
+
+    def focus_first_field(self) -> bool:
+        """Put the cursor in the first field the user can type into (shown, not computed), so
+        that what is typed right after opening a record lands there. False when there is none."""
+        if self._read_only:
+            return False
+        for field_id, row in self._rows.items():
+            if row.field.computed is not None or field_id not in self._relevant:
+                continue
+            targets = [t for t in row.widget.focus_widgets() if t.isEnabled()]
+            if targets:
+                targets[0].setFocus(Qt.FocusReason.TabFocusReason)
+                self.scroll_area.ensureWidgetVisible(targets[0])
+                return True
+        return False
 
     # ------------------------------------------------------------------------------- keyboard
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from danvan_desktop.localtime import local_time_text
 from danvan_desktop.ui.layout_helpers import resize_within_screen
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class HistoryDialog(QDialog):
             ["Thời điểm / trường", "Người thực hiện / giá trị cũ", "Thao tác / giá trị mới"]
         )
         for entry in reversed(entries):
-            item = QTreeWidgetItem([vietnam_time(entry.at), entry.by, entry.change])
+            item = QTreeWidgetItem([local_time_text(entry.at), entry.by, entry.change])
             for change in entry.changes:
                 item.addChild(
                     QTreeWidgetItem([change.label, change.old or "(trống)", change.new or "(trống)"])
@@ -48,8 +48,3 @@ class HistoryDialog(QDialog):
         layout.addWidget(QLabel(f"{len(entries)} lần lưu. Mỗi lần sửa ghi lại giá trị cũ và giá trị mới."))
         layout.addWidget(self.tree)
         layout.addWidget(buttons)
-
-
-def vietnam_time(moment: dt.datetime) -> str:
-    """Times are stored as naive UTC; Vietnam is UTC+7 all year."""
-    return (moment + dt.timedelta(hours=7)).strftime("%d/%m/%Y %H:%M")

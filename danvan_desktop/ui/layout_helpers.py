@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QBoxLayout, QLabel, QLayout, QPushButton, QWidget
 
 Part = QWidget | QLayout | int | tuple[QWidget, int]
@@ -57,3 +57,20 @@ def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
         room = screen.availableGeometry()
         width, height = min(width, room.width() * 95 // 100), min(height, room.height() * 95 // 100)
     widget.resize(width, height)
+
+
+def key_shortcut(
+    keys: QKeySequence | QKeySequence.StandardKey,
+    parent: QWidget,
+    slot: Callable[[], object],
+    context: Qt.ShortcutContext,
+) -> QShortcut:
+    """A keyboard shortcut active only in `context`.
+
+    Set with setContext: PySide6 does not take the context as QShortcut's fourth argument, so a
+    shortcut built that way silently stays a window-wide one (and two of them clash).
+    """
+    shortcut = QShortcut(keys, parent)
+    shortcut.setContext(context)
+    shortcut.activated.connect(slot)
+    return shortcut

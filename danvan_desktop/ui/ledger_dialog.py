@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from danvan_desktop.localtime import local_time_text
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.layout_helpers import resize_within_screen
 
@@ -77,7 +78,7 @@ class LedgerDialog(QDialog):
         self.table.setRowCount(len(entries))
         for row, entry in enumerate(entries):
             cells = [
-                entry.at.strftime("%d/%m/%Y %H:%M"),
+                local_time_text(entry.at),
                 entry.sender,
                 str(entry.sequence),
                 entry.file_name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping
 
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from danvan_desktop.errors import UserError
@@ -47,7 +47,13 @@ class RecordDialog(QDialog):
         self._save = save
         self.saved_id: str | None = None
         self.editor = FormEditor(
-            form, context.validation, context.choices, context.units, context.organizations, parent=self
+            form,
+            context.validation,
+            context.choices,
+            context.units,
+            context.organizations,
+            parent=self,
+            organization_names=context.organization_names,
         )
         self.editor.set_values(values)
         self.summary = QLabel()
@@ -55,15 +61,20 @@ class RecordDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet("color: #b00020;")
         self.summary.hide()
+        # The summary follows the fields as they are corrected, and goes when nothing is left.
+        self.editor.values_changed.connect(self._refresh_summary)
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("Lưu (Ctrl+S)", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton("Đóng", QDialogButtonBox.ButtonRole.RejectRole)
+        self.close_button = self.buttons.addButton("Đóng", QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.try_save)
         self.buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, self.try_save)
         if read_only_reason:
             self.editor.set_read_only(True, read_only_reason)
+            # Nothing here can be saved: no Save button to wonder about, and Close says why.
             self.save_button.setEnabled(False)
+            self.save_button.hide()
+            self.close_button.setText("Đóng (chỉ xem)")
         layout = QVBoxLayout(self)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.summary)
@@ -90,9 +101,23 @@ class RecordDialog(QDialog):
         return True
 
     def _show_summary(self, messages: list[str]) -> None:
+        if not messages:
+            self.summary.clear()
+            self.summary.hide()
+            return
         listed = "".join(f"<br>• {html.escape(m)}" for m in messages)
         self.summary.setText(f"Chưa lưu được, còn {len(messages)} lỗi:{listed}")
         self.summary.show()
+
+    def _refresh_summary(self) -> None:
+        if not self.summary.isHidden():
+            self._show_summary(self.editor.error_messages())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # What the clerk types right after Ctrl+N goes into the first field, not nowhere.
+        if not event.spontaneous() and not self.editor.focus_first_field():
+            self.close_button.setFocus()
 
     def reject(self) -> None:
         if self.editor.dirty and not confirm_discard(self):

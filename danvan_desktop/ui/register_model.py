@@ -126,6 +126,16 @@ class RegisterTableModel(QAbstractTableModel):
     def cell_text(self, view_row: int, column: int) -> str:
         return self._cell_text(view_row, column)
 
+    def record_name(self, view_row: int) -> str:
+        """What a person calls the record: its first filled text column (a name, a title)."""
+        columns = range(len(self._columns))
+        texts = [c for c in columns if self._columns[c].type == "text"]
+        for column in [*texts, *columns]:
+            text = self._cell_text(view_row, column).strip()
+            if text:
+                return text
+        return f"bản ghi số {view_row + 1}"
+
     def set_filter(self, query: str, column: int = ALL_COLUMNS) -> None:
         """Keep rows containing every word of `query` (accents ignored), in one or all columns."""
         self.beginResetModel()

@@ -335,6 +335,52 @@ def test_organization_found_by_name(qtbot: QtBot, make: Maker) -> None:
         widget.value()
 
 
+# As the catalog has them: short names in the list, full names only in the catalog.
+CATALOG_ORGANIZATIONS = [("HLHPN", "Hội LHPN"), ("DTN", "Đoàn TN"), ("HND", "Hội ND"), ("CD", "Công đoàn")]
+FULL_NAMES = {
+    "HLHPN": "Hội Liên hiệp Phụ nữ Việt Nam",
+    "DTN": "Đoàn Thanh niên Cộng sản Hồ Chí Minh",
+    "HND": "Hội Nông dân Việt Nam",
+    "CD": "Công đoàn Việt Nam",
+}
+
+
+def _shown(widget: SearchComboWidget) -> list[str]:
+    return [str(widget.proxy.index(r, 0).data()) for r in range(widget.proxy.rowCount())]
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [("phu nu", "HLHPN"), ("Phụ nữ", "HLHPN"), ("hlhpn", "HLHPN"), ("lien hiep", "HLHPN"), ("tncs", "DTN")],
+)
+def test_organization_found_by_full_name_or_abbreviation(
+    qtbot: QtBot, make: Maker, typed: str, found: str
+) -> None:
+    widget = make(field("organization"), organizations=CATALOG_ORGANIZATIONS, organization_names=FULL_NAMES)
+    assert isinstance(widget, SearchComboWidget)
+    type_text(widget.combo, typed)
+    assert _shown(widget) == [f"{dict(CATALOG_ORGANIZATIONS)[found]} — {FULL_NAMES[found]}"]
+    assert widget.value() == found
+    press(Qt.Key.Key_Down)  # picked from the list: the box shows the short name
+    press(Qt.Key.Key_Return)
+    assert widget.combo.currentText() == dict(CATALOG_ORGANIZATIONS)[found] and widget.value() == found
+
+
+@pytest.mark.parametrize("typed", ["đoàn", "doan"])
+def test_organization_doan_lists_the_youth_union_first(qtbot: QtBot, make: Maker, typed: str) -> None:
+    widget = make(field("organization"), organizations=CATALOG_ORGANIZATIONS, organization_names=FULL_NAMES)
+    assert isinstance(widget, SearchComboWidget)
+    type_text(widget.combo, typed)
+    # Both are "đoàn"; the list says which is which.
+    assert _shown(widget) == [
+        "Đoàn TN — Đoàn Thanh niên Cộng sản Hồ Chí Minh",
+        "Công đoàn — Công đoàn Việt Nam",
+    ]
+    with pytest.raises(ValueParseError, match="khớp với nhiều mục"):
+        widget.value()
+    assert widget.model.item(1).toolTip() == "Hội Liên hiệp Phụ nữ Việt Nam"
+
+
 def test_ratio_two_boxes(qtbot: QtBot, make: Maker) -> None:
     widget = make(field("ratio", unit="xã"))
     assert isinstance(widget, RatioWidget)

@@ -56,7 +56,9 @@ class FormContext:
     validation: ValidationContext
     choices: dict[str, list[ChoiceDef]] = field(default_factory=dict)  # for choices_from fields
     units: list[tuple[str, str]] = field(default_factory=list)  # (code, label) for org_unit fields
-    organizations: list[tuple[str, str]] = field(default_factory=list)
+    organizations: list[tuple[str, str]] = field(default_factory=list)  # (code, short name)
+    # Full names, which a clerk types as often as the short ones ("phu nu" for "Hội LHPN").
+    organization_names: dict[str, str] = field(default_factory=dict)
     _labels: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def labels(self, spec: FieldDef) -> dict[str, str]:
@@ -106,6 +108,7 @@ def form_context(session: Session, form: FormDef, unit_id: int, period: Period) 
         choices=choices,
         units=[(n.code, n.display) for n in nodes],
         organizations=[(o.code, o.short_name) for o in orgs],
+        organization_names={o.code: o.name for o in orgs},
     )
 
 
@@ -259,7 +262,23 @@ CHANGE_LABELS = {
 }
 
 
-def value_changes(form: FormDef | None, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
+def shown_value(spec: FieldDef, value: object, context: FormContext | None = None) -> str:
+    """A value as the register shows it: unit and organization names, choice labels (with
+    `context`; without it, the codes of catalog lists)."""
+    if context is not None and value is not None:
+        if spec.type in ("org_unit", "organization"):
+            return context.labels(spec).get(str(value), str(value))
+        if spec.type in ("choice", "multi_choice"):
+            return format_value(spec, value, context.choices.get(spec.id))
+    return format_value(spec, value)
+
+
+def value_changes(
+    form: FormDef | None,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    context: FormContext | None = None,
+) -> list[FieldChange]:
     """Field by field, what differs between two value sets, as shown to a person."""
     fields = {f.id: f for f in form.fields()} if form else {}
     changes = []
@@ -271,19 +290,23 @@ def value_changes(form: FormDef | None, old: Mapping[str, Any], new: Mapping[str
         if spec is None:  # a field no longer in the form keeps its id as label
             changes.append(FieldChange(key, _raw_text(before), _raw_text(after)))
         else:
-            changes.append(FieldChange(spec.label, format_value(spec, before), format_value(spec, after)))
+            changes.append(
+                FieldChange(spec.label, shown_value(spec, before, context), shown_value(spec, after, context))
+            )
     return changes
 
 
 def record_history(session: Session, form: FormDef, record_id: str) -> list[HistoryEntry]:
-    """Who changed which value when, oldest first."""
+    """Who changed which value when, oldest first; villages and choices by name, as listed."""
+    record = session.get_one(Record, record_id)
+    context = form_context(session, form, record.org_unit_id, session.get_one(Period, record.period_id))
     versions = session.scalars(
         select(RecordHistory).where(RecordHistory.record_id == record_id).order_by(RecordHistory.id)
     ).all()
     entries: list[HistoryEntry] = []
     previous: dict[str, Any] = {}
     for version in versions:
-        changes = value_changes(form, previous, version.values)
+        changes = value_changes(form, previous, version.values, context)
         label = CHANGE_LABELS.get(version.change, version.change)
         entries.append(HistoryEntry(version.changed_at, version.changed_by, label, changes))
         previous = dict(version.values)

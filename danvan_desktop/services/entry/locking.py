@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from danvan_desktop.db.models import AuditEntry, OrgUnit, Period, PeriodLock
 from danvan_desktop.errors import UserError
+from danvan_desktop.localtime import local_date_text
 from danvan_desktop.services.office.orgunits import unit_label
 from danvan_desktop.text import nfc
 
@@ -34,7 +35,7 @@ def ensure_unlocked(session: Session, unit_id: int, period_id: int) -> None:
     period = session.get_one(Period, period_id)
     raise PeriodLockedError(
         f"Số liệu của {unit_label(unit)} kỳ «{period.label}» đã được chốt gửi ngày "
-        f"{lock.locked_at:%d/%m/%Y} ({lock.locked_by}); không sửa được. "
+        f"{local_date_text(lock.locked_at)} ({lock.locked_by}); không sửa được. "
         "Muốn sửa, hãy mở lại kỳ báo cáo (thao tác được ghi nhật ký)."
     )
 

@@ -161,7 +161,7 @@ class _Planner:
             return RecordResult(incoming, "rejected", problem, unit_id=unit.id)
         if local is None:  # nothing to compare: a new record's fields are all "changes"
             return RecordResult(incoming, "new", unit_id=unit.id)
-        changes = value_changes(form, dict(local.values), incoming.values)
+        changes = value_changes(form, dict(local.values), incoming.values, context)
         if incoming.deleted != local.deleted:
             changes.append(FieldChange("Trạng thái", _state(local.deleted), _state(incoming.deleted)))
         if relation == "concurrent":

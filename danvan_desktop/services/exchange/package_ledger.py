@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import OrgUnit, ReceivedPackage, RefusedPackage, TrustedSite
 from danvan_desktop.errors import UserError
+from danvan_desktop.localtime import local_time_text, to_local
 from danvan_desktop.services.office.orgunits import unit_label
 from danvan_desktop.transport.package_format import canonical_json
 from danvan_desktop.transport.reader import VerifiedPackage
@@ -64,10 +65,10 @@ def _equivocation(
     package: VerifiedPackage, earlier: ReceivedPackage, sender: str, what: str
 ) -> EquivocationError:
     manifest = package.manifest
-    when = _local(earlier.received_at)
+    when = local_time_text(earlier.received_at)
     return EquivocationError(
         f"Gói {package.path.name}: hai gói khác nhau cùng mang {what} của "
-        f"{sender[:1].lower() + sender[1:]} (gói đã nhận ngày {when:%d/%m/%Y %H:%M} từ tệp "
+        f"{sender[:1].lower() + sender[1:]} (gói đã nhận ngày {when} từ tệp "
         f"«{earlier.file_name}» khác nội dung gói này). Đã từ chối cả gói, không lưu gì. Hãy gọi điện "
         "cho đơn vị đó: nếu họ đã khôi phục bản sao lưu rồi xuất lại, cần xuất gói mới có số tiếp theo.",
         detail=f"site {manifest.site_id} sequence {manifest.sequence}: package {manifest.package_id} "
@@ -140,7 +141,7 @@ def ledger_entries(session: Session, *, refused_only: bool = False) -> list[Ledg
 
     entries = [
         LedgerEntry(
-            _local(row.refused_at),
+            to_local(row.refused_at),
             sender(row.site_id, row.office_unit_code),
             row.sequence,
             row.file_name,
@@ -154,7 +155,7 @@ def ledger_entries(session: Session, *, refused_only: bool = False) -> list[Ledg
             counts = ", ".join(f"{n} {OUTCOME_LABELS.get(k, k)}" for k, n in sorted(row.summary.items()) if n)
             entries.append(
                 LedgerEntry(
-                    _local(row.received_at),
+                    to_local(row.received_at),
                     labels.get(row.office_unit_code, row.office_unit_code),
                     row.sequence,
                     row.file_name,
@@ -163,8 +164,3 @@ def ledger_entries(session: Session, *, refused_only: bool = False) -> list[Ledg
                 )
             )
     return sorted(entries, key=lambda e: e.at, reverse=True)
-
-
-def _local(moment: dt.datetime) -> dt.datetime:
-    """A stored naive-UTC time in the computer's local time, as people read clocks."""
-    return moment.replace(tzinfo=dt.UTC).astimezone()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QSize, Qt
+from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QCompleter, QListWidget, QListWidgetItem, QWidget
 
@@ -17,6 +17,36 @@ from danvan_desktop.ui.unit_models import FOLDED_ROLE, FoldedFilterProxy
 CODE_ROLE = Qt.ItemDataRole.UserRole + 20
 _UNKNOWN = "{code} (không có trong danh mục)"  # a stored code the current list no longer offers
 _CHECKABLE = Qt.ItemFlag.ItemIsUserCheckable
+_INITIALS_FROM = 3  # words: "hlhpnvn" finds a long name; two-letter initials would match too much
+
+
+def search_words(*texts: str) -> str:
+    """What type-ahead matches, accents folded: each text, and the initials of a long one
+    ("Hội Liên hiệp Phụ nữ Việt Nam" also answers to "hlhpn")."""
+    words: list[str] = []
+    for text in texts:
+        folded = fold(text)
+        words.append(folded)
+        parts = folded.split()
+        if len(parts) >= _INITIALS_FROM:
+            words.append("".join(p[0] for p in parts))
+    return " ".join(w for w in words if w)
+
+
+class _SuggestionProxy(FoldedFilterProxy):
+    """The type-ahead list: an item with a longer name (its tooltip) shows it beside the short one,
+    so "phu nu" visibly finds "Hội LHPN — Hội Liên hiệp Phụ nữ Việt Nam"; what is put in the box
+    when picked (the edit role) stays the short name."""
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        shown = super().data(index, role)
+        if role == Qt.ItemDataRole.DisplayRole:
+            more = super().data(index, Qt.ItemDataRole.ToolTipRole)
+            if more:
+                return f"{shown} — {more}"
+        return shown
 
 
 class SearchComboWidget(FieldWidget):
@@ -46,7 +76,7 @@ class SearchComboWidget(FieldWidget):
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         # The completer shows the proxy, which the typed words filter with accents ignored;
         # QCompleter's own matching is by prefix and accent-sensitive, so it is switched off.
-        self.proxy = FoldedFilterProxy()
+        self.proxy = _SuggestionProxy()
         self.proxy.setParent(self)
         self.proxy.setSourceModel(self.model)
         self.completer = completer = QCompleter(self.proxy, self.combo)
@@ -73,9 +103,19 @@ class SearchComboWidget(FieldWidget):
         item = QStandardItem(label)
         item.setEditable(False)
         item.setData(code, CODE_ROLE)
-        item.setData("" if code is None else f"{fold(label)} {fold(code)}", FOLDED_ROLE)
+        item.setData("" if code is None else search_words(label, code), FOLDED_ROLE)
         self.model.appendRow(item)
         return self.model.rowCount() - 1
+
+    def set_keywords(self, keywords: Mapping[str, str]) -> None:
+        """Let each item also be found by more words (code -> text, e.g. an organization's full
+        name); the text becomes the item's tooltip in the list."""
+        for row in range(1, self.model.rowCount()):
+            item = self.model.item(row)
+            more = keywords.get(self._code(row) or "")
+            if more:
+                item.setData(search_words(item.text(), self._code(row) or "", more), FOLDED_ROLE)
+                item.setToolTip(more)
 
     def _code(self, row: int) -> str | None:
         code = self.model.item(row).data(CODE_ROLE)

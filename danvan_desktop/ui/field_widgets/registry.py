@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtWidgets import QWidget
 
@@ -60,10 +60,18 @@ def create_widget(
     units: Sequence[Option] | None = None,
     organizations: Sequence[Option] | None = None,
     parent: QWidget | None = None,
+    *,
+    organization_names: Mapping[str, str] | None = None,
 ) -> FieldWidget:
-    """The input for `field`; `choices` replaces the field's own list (for `choices_from`)."""
+    """The input for `field`; `choices` replaces the field's own list (for `choices_from`).
+
+    `organization_names` (code -> full name) lets an organization be found by its full name too.
+    """
     options = field_options(field, choices, units, organizations)
     widget_class = WIDGETS[field.type]
     if widget_class is MultiChoiceWidget and options is None:
         widget_class = CodeListWidget  # no list to tick: the codes are typed
-    return widget_class(field, options, parent)
+    widget = widget_class(field, options, parent)
+    if field.type == "organization" and organization_names and isinstance(widget, SearchComboWidget):
+        widget.set_keywords(organization_names)
+    return widget

@@ -1,0 +1,54 @@
+"""What the entry pages read and write: a form's lists, the lock note, saving, a record's history."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from danvan_desktop.db.engine import Database
+from danvan_desktop.db.models import Period
+from danvan_desktop.formspec.model import FormDef
+from danvan_desktop.localtime import local_time_text
+from danvan_desktop.services.entry.entry import (
+    FormContext,
+    current_writer,
+    form_context,
+    record_history,
+    save_entry,
+)
+from danvan_desktop.services.entry.locking import get_lock
+from danvan_desktop.ui.entry_target import EntryTarget
+from danvan_desktop.ui.history_dialog import HistoryDialog
+
+
+def lock_reason(db: Database, target: EntryTarget) -> str | None:
+    with db.session() as session:
+        lock = get_lock(session, target.unit_id, target.period_id)
+    if lock is None:
+        return None
+    return (
+        f"Số liệu kỳ «{target.period_label}» của {target.unit_label} đã chốt lúc "
+        f"{local_time_text(lock.locked_at)} ({lock.locked_by}): chỉ xem. "
+        "Muốn sửa, chọn menu Kỳ báo cáo → Mở lại kỳ báo cáo."
+    )
+
+
+def load_context(db: Database, form: FormDef, target: EntryTarget) -> FormContext:
+    with db.session() as session:
+        return form_context(session, form, target.unit_id, session.get_one(Period, target.period_id))
+
+
+def store(
+    db: Database, form: FormDef, target: EntryTarget, values: dict[str, object], record_id: str | None
+) -> str:
+    with db.transaction() as session:
+        writer = current_writer(session, target.site_id)
+        result = save_entry(
+            session, form, target.unit_id, target.period_id, values, writer=writer, record_id=record_id
+        )
+    return result.record_id
+
+
+def show_history(parent: QWidget, db: Database, form: FormDef, record_id: str, title: str) -> None:
+    with db.session() as session:
+        entries = record_history(session, form, record_id)
+    HistoryDialog(title, entries, parent).exec()
