@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Kỳ báo cáo")
         toolbar.setObjectName("periodToolbar")
         toolbar.setMovable(False)
-        period_label = QLabel("  &Kỳ báo cáo: ")
+        period_label = QLabel("  Kỳ báo &cáo: ")  # Alt+K opens the menu of that name
         period_label.setBuddy(self.period_box)
         toolbar.addWidget(period_label)
         toolbar.addWidget(self.period_box)
@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
 
         install_reports_menu(self)
         self._build_backup_menu()
-        help_menu = self.menuBar().addMenu("Trợ &giúp")
+        help_menu = self.menuBar().addMenu("T&rợ giúp")  # Alt+T is Tệp, Alt+G Gói dữ liệu
         logs_action = QAction("Mở thư mục &nhật ký", self)
         logs_action.triggered.connect(self._open_log_folder)
         help_menu.addAction(logs_action)
@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
             report_exception(self, exc, self.log_file)
 
     def _build_package_menu(self) -> None:
-        menu = self.menuBar().addMenu("Gói &dữ liệu")
+        menu = self.menuBar().addMenu("&Gói dữ liệu")
         self.package_dialog: QDialog | None = None  # the last one opened; kept alive while shown
         for text, shortcut, slot in (
             ("&Xuất gói gửi cấp trên…", "Ctrl+E", self.export_package),
