@@ -28,13 +28,13 @@ from danvan_desktop import APP_TITLE, __version__, paths
 from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.form_area import FormArea
-from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.unit_models import (
     UNIT_CODE_ROLE,
     UNIT_ID_ROLE,
     FoldedFilterProxy,
     build_unit_tree_model,
 )
+from danvan_desktop.ui.window_state import restore_choices, restore_layout, save_layout
 
 if TYPE_CHECKING:
     # Kept out of the start-up path: the window is shown before SQLAlchemy is even imported.
@@ -57,7 +57,6 @@ class MainWindow(QMainWindow):
         self.periods: list[PeriodInfo] = []
         self.log_file = log_file
         self.setWindowTitle(APP_TITLE)
-        resize_within_screen(self, 1100, 720)
 
         self.period_box = QComboBox()
         self.period_box.setObjectName("periodSelector")
@@ -112,6 +111,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.db_status, 1)
         self.statusBar().addPermanentWidget(self.office_status)
         self._build_menus()
+        restore_layout(self)  # last run's size and layout, or maximized on a small screen
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&Tệp")
@@ -271,6 +271,7 @@ class MainWindow(QMainWindow):
         self._current_unit_id = None
         self.form_area.set_forms(db, snapshot.forms)
         self._show_tree(snapshot.tree)
+        restore_choices(self)  # the unit and form open when the window last closed
         self.tree.setFocus()
         self.ready.emit()
 
@@ -332,6 +333,9 @@ class MainWindow(QMainWindow):
         self.tree.expandToDepth(0)
         self._restore_selection(previous)
         self._on_unit_changed()
+
+    def select_unit(self, code: str) -> None:
+        self._restore_selection(code)
 
     def _restore_selection(self, code: str | None) -> None:
         start = self.tree_proxy.index(0, 0)
@@ -419,6 +423,7 @@ class MainWindow(QMainWindow):
         if not self.form_area.maybe_leave():
             event.ignore()
             return
+        save_layout(self)
         super().closeEvent(event)
 
     def _on_filter(self, text: str) -> None:
