@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer, QTranslator
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from danvan_desktop import paths
+from danvan_desktop.app import run_gui
 from danvan_desktop.ui.translations import QT_TRANSLATION, install_qt_translation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,3 +194,26 @@ def test_print_dialog_is_vietnamese(qtbot: QtBot, vietnamese: None) -> None:
     expected = {"In", "&In", "Hủy", "Máy in", "Số bản:", "Tùy chọn", "In tất cả", "Th&uộc tính"}
     assert expected <= set(texts), texts
     assert not _english_leftovers(texts), _english_leftovers(texts)
+
+
+def test_the_app_installs_it_before_the_first_run_dialog(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs the app's own
+    seen: list[tuple[str, str]] = []
+
+    def answer() -> None:
+        dialog = qapp.activeModalWidget()
+        if dialog is None:  # still being built
+            QTimer.singleShot(50, answer)
+            return
+        seen.append((type(dialog).__name__, QCoreApplication.translate("QPlatformTheme", "Cancel")))
+        dialog.reject()
+
+    QTimer.singleShot(50, answer)
+    try:
+        assert run_gui(tmp_path / "moi.sqlite3") == 0  # the clerk leaves the first-run dialog
+    finally:
+        for translator in qapp.findChildren(QTranslator):
+            qapp.removeTranslator(translator)
+    assert seen == [("FirstRunDialog", "Hủy")]
