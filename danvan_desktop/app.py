@@ -87,6 +87,7 @@ def run_gui(db_path: Path | None, *, demo_if_missing: bool = False, quit_when_sh
     from PySide6.QtWidgets import QApplication, QDialog
 
     from danvan_desktop.ui.error_dialog import install_excepthook
+    from danvan_desktop.ui.translations import install_qt_translation
 
     user = paths.user_paths()
     if getattr(sys, "frozen", False) and sys.platform.startswith("linux"):
@@ -97,6 +98,7 @@ def run_gui(db_path: Path | None, *, demo_if_missing: bool = False, quit_when_sh
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
+    install_qt_translation(app)  # before any dialog: the first-run dialog and error boxes show Qt buttons too
     # Every window (first-run dialog included) and the taskbar; a missing file just leaves Qt's default.
     app.setWindowIcon(QIcon(str(paths.resources_dir() / "icons" / "danvan.png")))
     log_file = user.log_file if user.log_file.exists() else None

@@ -47,6 +47,11 @@ class UserPaths:
     def backup_dir(self) -> Path:
         return self.data_dir / "backups"
 
+    @property
+    def window_settings(self) -> Path:
+        """Window size and layout on this computer (INI); what the office chose lives in its database."""
+        return self.data_dir / "window.ini"
+
 
 def user_paths() -> UserPaths:
     """Return the user folders, honouring DANVAN_DATA_DIR (tests and portable installs)."""
@@ -100,6 +105,11 @@ def demo_dir() -> Path:
 def fonts_dir() -> Path:
     """Liberation Serif (SIL OFL) embedded in every PDF."""
     return resources_dir() / "fonts"
+
+
+def translations_dir() -> Path:
+    """Compiled Vietnamese translations of Qt's own texts (buttons, file and print dialogs)."""
+    return resources_dir() / "translations"
 
 
 def profiles_dir() -> Path:

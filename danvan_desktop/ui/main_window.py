@@ -28,13 +28,13 @@ from danvan_desktop import APP_TITLE, __version__, paths
 from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.form_area import FormArea
-from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.unit_models import (
     UNIT_CODE_ROLE,
     UNIT_ID_ROLE,
     FoldedFilterProxy,
     build_unit_tree_model,
 )
+from danvan_desktop.ui.window_state import restore_choices, restore_layout, save_layout
 
 if TYPE_CHECKING:
     # Kept out of the start-up path: the window is shown before SQLAlchemy is even imported.
@@ -57,7 +57,6 @@ class MainWindow(QMainWindow):
         self.periods: list[PeriodInfo] = []
         self.log_file = log_file
         self.setWindowTitle(APP_TITLE)
-        resize_within_screen(self, 1100, 720)
 
         self.period_box = QComboBox()
         self.period_box.setObjectName("periodSelector")
@@ -66,7 +65,7 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Kỳ báo cáo")
         toolbar.setObjectName("periodToolbar")
         toolbar.setMovable(False)
-        period_label = QLabel("  &Kỳ báo cáo: ")
+        period_label = QLabel("  Kỳ báo &cáo: ")  # Alt+K opens the menu of that name
         period_label.setBuddy(self.period_box)
         toolbar.addWidget(period_label)
         toolbar.addWidget(self.period_box)
@@ -112,6 +111,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.db_status, 1)
         self.statusBar().addPermanentWidget(self.office_status)
         self._build_menus()
+        restore_layout(self)  # last run's size and layout, or maximized on a small screen
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&Tệp")
@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
 
         install_reports_menu(self)
         self._build_backup_menu()
-        help_menu = self.menuBar().addMenu("Trợ &giúp")
+        help_menu = self.menuBar().addMenu("T&rợ giúp")  # Alt+T is Tệp, Alt+G Gói dữ liệu
         logs_action = QAction("Mở thư mục &nhật ký", self)
         logs_action.triggered.connect(self._open_log_folder)
         help_menu.addAction(logs_action)
@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
             report_exception(self, exc, self.log_file)
 
     def _build_package_menu(self) -> None:
-        menu = self.menuBar().addMenu("Gói &dữ liệu")
+        menu = self.menuBar().addMenu("&Gói dữ liệu")
         self.package_dialog: QDialog | None = None  # the last one opened; kept alive while shown
         for text, shortcut, slot in (
             ("&Xuất gói gửi cấp trên…", "Ctrl+E", self.export_package),
@@ -271,6 +271,7 @@ class MainWindow(QMainWindow):
         self._current_unit_id = None
         self.form_area.set_forms(db, snapshot.forms)
         self._show_tree(snapshot.tree)
+        restore_choices(self)  # the unit and form open when the window last closed
         self.tree.setFocus()
         self.ready.emit()
 
@@ -332,6 +333,9 @@ class MainWindow(QMainWindow):
         self.tree.expandToDepth(0)
         self._restore_selection(previous)
         self._on_unit_changed()
+
+    def select_unit(self, code: str) -> None:
+        self._restore_selection(code)
 
     def _restore_selection(self, code: str | None) -> None:
         start = self.tree_proxy.index(0, 0)
@@ -419,6 +423,7 @@ class MainWindow(QMainWindow):
         if not self.form_area.maybe_leave():
             event.ignore()
             return
+        save_layout(self)
         super().closeEvent(event)
 
     def _on_filter(self, text: str) -> None:

@@ -84,6 +84,7 @@ def test_desktop_plugins_find_their_libraries(bundle: Path) -> None:
     assert not (plugins / "platforms" / "libqwayland.so").exists()  # Wayland desktops run it via XWayland
     assert (plugins / "printsupport" / "libcupsprintersupport.so").is_file()  # so does libcups
     assert (internal / "resources" / "icons" / "danvan.png").is_file()  # the window icon
+    assert (internal / "resources" / "translations" / "qtbase_vi.qm").is_file()  # Qt's texts in Vietnamese
     env = dict(os.environ, LD_LIBRARY_PATH=str(internal))  # as the bootloader sets it
     for library in needed:
         assert library.is_file(), library

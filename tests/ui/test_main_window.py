@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex
-from PySide6.QtWidgets import QDialog, QMenu
+from PySide6.QtWidgets import QDialog, QLabel, QMenu
 from pytestqt.qtbot import QtBot
 
 from danvan_desktop.db.engine import Database
@@ -156,11 +156,25 @@ def test_restore_dialog_waits_for_unsaved_changes_to_be_settled(
 
 def test_menu_accelerators_are_unique(qtbot: QtBot, demo_db: Database) -> None:
     window = open_window(qtbot, demo_db)
-    keys = []
+    menus: dict[str, str] = {}
     for action in window.menuBar().actions():
         text = action.text()
         assert "&" in text, text
-        keys.append(text[text.index("&") + 1].lower())
+        menus[text.replace("&", "")] = text[text.index("&") + 1].lower()
+    # Each menu opens with the first letter a Vietnamese user would press; Trợ giúp takes R (T is Tệp).
+    expected = {
+        "Tệp": "t",
+        "Kỳ báo cáo": "k",
+        "Gói dữ liệu": "g",
+        "Báo cáo": "b",
+        "Sao lưu": "s",
+        "Trợ giúp": "r",
+    }
+    assert {name: menus.get(name) for name in expected} == expected
+    # Labels in the window jump to their buddy with Alt+letter: none may steal a menu's letter.
+    buddies = [label.text() for label in window.findChildren(QLabel) if label.buddy() is not None]
+    assert buddies, "the period box has a buddy label"
+    keys = list(menus.values()) + [text[text.index("&") + 1].lower() for text in buddies]
     assert len(keys) == len(set(keys)), keys
 
 

@@ -332,7 +332,7 @@ def test_package_menu_opens_the_dialogs(qtbot: QtBot, demo_db: Database) -> None
     qtbot.addWidget(window)
     window.show()
     window.attach(demo_db, load_office_snapshot(demo_db, current_year=2023))
-    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "Gói &dữ liệu")
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Gói dữ liệu")
     actions = {a.text(): a for a in menu.actions()}  # type: ignore[union-attr]
     assert actions["&Xuất gói gửi cấp trên…"].shortcut().toString() == "Ctrl+E"
     assert actions["&Nhập gói nhận được…"].shortcut().toString() == "Ctrl+I"
