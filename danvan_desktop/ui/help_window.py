@@ -142,7 +142,7 @@ class HelpWindow(QWidget):
         self.show_page(INDEX)
 
     def current_page(self) -> str:
-        return Path(self.browser.source().toLocalFile()).stem
+        return Path(self.browser.source().path()).stem
 
     def show_page(self, page: str) -> None:
         """Show a page by id; an unknown id shows the contents page instead of an empty window."""
@@ -150,8 +150,8 @@ class HelpWindow(QWidget):
         url = QUrl.fromLocalFile(str(self.manual.folder / f"{page}.md"))
         self.browser.setSource(url, QTextDocument.ResourceType.MarkdownResource)
 
-    def _on_source(self, _url: QUrl) -> None:
-        page = self.current_page()
+    def _on_source(self, url: QUrl) -> None:
+        page = Path(url.path()).stem  # source() may still name the page being left
         self.contents.blockSignals(True)
         for row in range(self.contents.count()):
             item = self.contents.item(row)
@@ -190,11 +190,11 @@ class HelpWindow(QWidget):
             cursor.setPosition(start)
             cursor.setPosition(start + length, QTextCursor.MoveMode.KeepAnchor)
             mark = QTextEdit.ExtraSelection()
-            mark.cursor, mark.format = cursor, look  # type: ignore[misc]
+            mark.cursor, mark.format = cursor, look
             marks.append(mark)
         self.browser.setExtraSelections(marks)
         if marks:
-            self.browser.setTextCursor(QTextCursor(marks[0].cursor))  # type: ignore[misc]
+            self.browser.setTextCursor(QTextCursor(marks[0].cursor))
             self.browser.ensureCursorVisible()
 
 
