@@ -103,6 +103,9 @@ def run_gui(db_path: Path | None, *, demo_if_missing: bool = False, quit_when_sh
     app.setWindowIcon(QIcon(str(paths.resources_dir() / "icons" / "danvan.png")))
     log_file = user.log_file if user.log_file.exists() else None
     install_excepthook(log_file)
+    from danvan_desktop.ui.help_window import install_help_key
+
+    install_help_key(app)  # F1 works from the first-run dialog on
 
     path = db_path or user.default_database
     if not path.exists() and demo_if_missing and db_path is None:

@@ -115,3 +115,8 @@ def translations_dir() -> Path:
 def profiles_dir() -> Path:
     """The shipped document profiles (State, Party)."""
     return resources_dir() / "profiles"
+
+
+def manual_dir() -> Path:
+    """The user manual: one Markdown page per screen or task, `index.md` lists them."""
+    return resources_dir() / "manual"

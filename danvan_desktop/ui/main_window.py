@@ -138,6 +138,9 @@ class MainWindow(QMainWindow):
         about_action = QAction("&Giới thiệu", self)
         about_action.triggered.connect(self._about)
         help_menu.addAction(about_action)
+        from danvan_desktop.ui.help_window import install_help
+
+        install_help(self, help_menu)
 
     def _build_backup_menu(self) -> None:
         from danvan_desktop.ui.backups_dialog import install_backup_menu
