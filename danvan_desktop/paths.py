@@ -47,6 +47,11 @@ class UserPaths:
     def backup_dir(self) -> Path:
         return self.data_dir / "backups"
 
+    @property
+    def recent_databases_file(self) -> Path:
+        """The databases last opened in the window (File → Recent), newest first."""
+        return self.data_dir / "recent-databases.json"
+
 
 def user_paths() -> UserPaths:
     """Return the user folders, honouring DANVAN_DATA_DIR (tests and portable installs)."""
