@@ -32,6 +32,9 @@ SHORTCUT = "Ctrl+K"
 TYPING_PAUSE_MS = 150  # search once the typing pauses, not on every key
 POPUP_WIDTH = 620
 HIT_ROLE = Qt.ItemDataRole.UserRole
+_OWN_KEYS = frozenset(
+    {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down}
+)
 
 
 def open_hit(window: MainWindow, hit: RecordHit) -> bool:
@@ -155,6 +158,7 @@ class RecordSearch(QObject):
         self.box.setPlaceholderText(f"Tìm bản ghi, không cần dấu ({SHORTCUT})…")
         self.box.setClearButtonEnabled(True)
         self.box.setMinimumWidth(260)
+        self.box.setMaximumWidth(460)  # the list below is wider; the tool bar keeps room for others
         self.box.setToolTip(
             "Tìm trong mọi biểu mẫu: nội dung bản ghi, tên biểu mẫu, đơn vị, kỳ báo cáo.\n"
             "Ví dụ: «phu nu 2023», «nha van hoa xom ban»."
@@ -214,6 +218,15 @@ class RecordSearch(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Resize and self.popup.isVisible():
             self._place()
+        if (
+            watched is self.box
+            and event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in _OWN_KEYS
+        ):
+            # Enter here opens a hit: not the register table's Enter shortcut (edit) in the same window.
+            event.accept()
+            return True
         if watched is self.box and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
@@ -256,5 +269,6 @@ def install_record_search(window: MainWindow, menu: QMenu) -> RecordSearch:
     action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     action.triggered.connect(search.focus)
     menu.addAction(action)
+    window.addAction(action)  # the shortcut works whether or not the menu bar is shown
     menu.addSeparator()
     return search
