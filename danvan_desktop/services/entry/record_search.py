@@ -102,7 +102,7 @@ def search_records(
         "JOIN period p ON p.id = r.period_id "
         "WHERE r.deleted = 0 AND r.form_id IN (SELECT value FROM json_each(?)) AND "
         + " AND ".join(clauses)
-        + ' ORDER BY p."end" DESC, p.start DESC, r.updated_at DESC LIMIT ?'
+        + ' ORDER BY p."end" DESC, r.local_change DESC LIMIT ?'
     )
     rows = raw.execute(sql, (*params, limit + 1)).fetchall()
     more = len(rows) > limit
