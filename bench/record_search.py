@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from register_view import build  # noqa: E402  (the same 100,000 records)
+from register_view import build
 
-from danvan_desktop.db.engine import open_database  # noqa: E402
-from danvan_desktop.services.entry.record_search import search_records  # noqa: E402
-from danvan_desktop.services.office.forms import form_registry  # noqa: E402
+from danvan_desktop.db.engine import open_database
+from danvan_desktop.services.entry.record_search import search_records
+from danvan_desktop.services.office.forms import form_registry
 
 QUERIES = ["phu nu 2023", "nha van hoa xom lang hoen", "dan van kheo phuc chu", "so 99999", "khong co tu nay"]
 RUNS = 5
