@@ -33,6 +33,14 @@ def enter_sample_records(db: Database) -> dict[str, str]:
             "trang_thai": "dang_ky",
         }
         save("mo_hinh", "mo_hinh_dan_van_kheo", bao_cuong.id, y2023.id, model)
+        # Another village's house first: the one searched for is not the register's first row.
+        save(
+            "nha_van_hoa_7",
+            "nha_van_hoa",
+            bao_cuong.id,
+            y2023.id,
+            {"xom": "DH-BAOCUONG-07", "tinh_trang": "sua_chua"},
+        )
         house = {"xom": "DH-BAOCUONG-01", "tinh_trang": "xay_moi"}
         save("nha_van_hoa", "nha_van_hoa", bao_cuong.id, y2023.id, house)
         save(
