@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from danvan_desktop.db.engine import Database
+    from danvan_desktop.db.instance_lock import InstanceLock
     from danvan_desktop.services.office.office_view import OfficeSnapshot
 
 log = logging.getLogger(__name__)
@@ -130,19 +131,27 @@ def run_gui(db_path: Path | None, *, demo_if_missing: bool = False, quit_when_sh
             show_user_error(None, APP_TITLE, exc).exec()
         return exc.exit_code
     try:
-        return _run_main_window(app, path, user, log_file, quit_when_shown=quit_when_shown)
+        return _run_main_window(app, path, user, log_file, lock, quit_when_shown=quit_when_shown)
     finally:
         lock.release()
 
 
 def _run_main_window(
-    app: QApplication, path: Path, user: paths.UserPaths, log_file: Path | None, *, quit_when_shown: bool
+    app: QApplication,
+    path: Path,
+    user: paths.UserPaths,
+    log_file: Path | None,
+    lock: InstanceLock,
+    *,
+    quit_when_shown: bool,
 ) -> int:
     from danvan_desktop.ui.error_dialog import report_exception
     from danvan_desktop.ui.main_window import MainWindow
     from danvan_desktop.ui.worker import run_in_background
 
     window = MainWindow(log_file)
+    # The window's File menu may switch databases: it takes over the lock and opens like we do.
+    window.database_switcher.adopt(lock, lambda other: open_office(other, user))
     window.show()
     if quit_when_shown:  # start-up benchmark markers
         app.processEvents()
@@ -170,4 +179,5 @@ def _run_main_window(
     app.exec()
     if window.db is not None:
         window.db.close()
+    window.database_switcher.release()  # the lock of the database shown last
     return exit_code

@@ -52,6 +52,11 @@ class UserPaths:
         """Window size and layout on this computer (INI); what the office chose lives in its database."""
         return self.data_dir / "window.ini"
 
+    @property
+    def recent_databases_file(self) -> Path:
+        """The databases last opened in the window (File → Recent), newest first."""
+        return self.data_dir / "recent-databases.json"
+
 
 def user_paths() -> UserPaths:
     """Return the user folders, honouring DANVAN_DATA_DIR (tests and portable installs)."""

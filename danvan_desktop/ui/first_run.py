@@ -37,7 +37,13 @@ class FirstRunDialog(QDialog):
     """Pick an org unit (type-ahead without accents) and a role; creates the database."""
 
     def __init__(
-        self, database_path: Path, catalog_dir: Path, log_file: Path | None, parent: QWidget | None = None
+        self,
+        database_path: Path,
+        catalog_dir: Path,
+        log_file: Path | None,
+        parent: QWidget | None = None,
+        *,
+        intro: str | None = None,  # another office's database (File menu), not the first start
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Khai báo đơn vị sử dụng — Dân Vận Desktop")
@@ -51,11 +57,12 @@ class FirstRunDialog(QDialog):
         self._proxy = FoldedFilterProxy()
         self._proxy.setSourceModel(build_catalog_list_model(units))
 
-        intro = QLabel(
-            "Đây là lần đầu Dân Vận Desktop chạy trên máy này. Hãy chọn cơ quan, đơn vị mà máy này "
+        intro_label = QLabel(
+            intro
+            or "Đây là lần đầu Dân Vận Desktop chạy trên máy này. Hãy chọn cơ quan, đơn vị mà máy này "
             "phục vụ và vai trò của đơn vị. Có thể gõ tên không dấu, ví dụ «dinh hoa»."
         )
-        intro.setWordWrap(True)
+        intro_label.setWordWrap(True)
         self.search = QLineEdit()
         self.search.setObjectName("unitSearch")
         self.search.setPlaceholderText("Tìm đơn vị: gõ tên, có thể không dấu…")
@@ -101,7 +108,7 @@ class FirstRunDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
+        layout.addWidget(intro_label)
         layout.addWidget(self.search)
         layout.addWidget(self.units, 1)
         layout.addWidget(role_box)
