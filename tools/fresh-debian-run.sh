@@ -8,7 +8,7 @@ root=${1:?usage: $0 NEW_ROOT_DIR (created; must not exist yet)}
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
 # The mirror this machine's apt uses (deb822 or one-line sources), else Debian's own.
 mirror=$(grep -hoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list \
-  2>/dev/null | head -1 | tr -d ' ')
+  2>/dev/null | head -1 | tr -d ' ' || true)
 mirror=${mirror:-http://deb.debian.org/debian}
 command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
 
@@ -19,6 +19,12 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 # pip's own settings on this machine (a certificate bundle, a mirror): PyPI as this machine reaches it
 [[ -f /etc/pip.conf ]] && cp /etc/pip.conf "$root/etc/pip.conf"
 [[ -d /etc/xdg/pip ]] && mkdir -p "$root/etc/xdg" && cp -r /etc/xdg/pip "$root/etc/xdg/pip"
+# The local certificate authorities (a TLS-inspecting proxy's): ca-certificates adds them to the
+# chroot's bundle when .ci/run installs it, as it did on this machine.
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+fi
 git clone --quiet "$repo" "$root/root/danvan"
 echo "root ready after $(($(date +%s) - start)) s; commit $(git -C "$root/root/danvan" rev-parse --short HEAD)"
 
@@ -34,6 +40,8 @@ mount -t sysfs sys "$root/sys"
 mounts+=("$root/sys")
 mount --bind /dev "$root/dev"
 mounts+=("$root/dev")
+mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
+mounts+=("$root/dev/pts")
 mount -t tmpfs shm "$root/dev/shm"
 mounts+=("$root/dev/shm")
 
