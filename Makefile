@@ -23,9 +23,9 @@ $(STAMP): pyproject.toml | system-packages
 run: $(STAMP)
 	$(BIN)/danvan gui --demo-if-missing
 
-## first-run: open the app with the first-run dialog (choose this installation's office)
+## first-run: open the office's own database (danvan.sqlite3), the first-run dialog when it does not exist
 first-run: $(STAMP)
-	$(BIN)/danvan gui
+	$(BIN)/danvan gui --first-run
 
 ## test: lint, type-check and the whole test suite (what CI runs)
 test: $(STAMP) lint typecheck pytest
