@@ -39,9 +39,16 @@ def test_the_list_names_what_the_tests_and_make_need() -> None:
 def test_make_checks_the_system_packages_before_it_builds_the_venv(tmp_path: Path) -> None:
     shutil.copy(ROOT / "Makefile", tmp_path)
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    # Run from `make test`, this is a make inside make: none of the outer one's flags.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     for goal, need in (("test", "test"), ("run", "run"), ("first-run", "run")):
         lines = subprocess.run(
-            ["make", "-n", goal], cwd=tmp_path, capture_output=True, text=True, check=True
+            ["make", "-n", "--no-print-directory", goal],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.splitlines()
         assert lines[0] == f"bash tools/system-packages.sh {need}", goal
         assert any("-m venv" in line for line in lines[1:]), goal
