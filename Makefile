@@ -4,9 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest demo first-run bench bundle bundle-bench clean
+.PHONY: run test lint typecheck pytest demo first-run bench bundle bundle-bench clean system-packages
 
-$(STAMP): pyproject.toml
+# The system packages (tools/system-packages.txt) come first: installed when run as root with apt-get,
+# else make stops at once, before the venv build, naming the one command to run. The test goals need
+# the whole list (LibreOffice, poppler, binutils), the others what Python and Qt need.
+NEED := $(if $(filter test pytest bundle bundle-bench,$(MAKECMDGOALS)),test,run)
+system-packages:
+	@bash tools/system-packages.sh $(NEED)
+
+$(STAMP): pyproject.toml | system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
@@ -16,9 +23,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/danvan gui --demo-if-missing
 
-## first-run: open the app with the first-run dialog (choose this installation's office)
+## first-run: open the office's own database (danvan.sqlite3), the first-run dialog when it does not exist
 first-run: $(STAMP)
-	$(BIN)/danvan gui
+	$(BIN)/danvan gui --first-run
 
 ## test: lint, type-check and the whole test suite (what CI runs)
 test: $(STAMP) lint typecheck pytest

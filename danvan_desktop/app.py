@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from danvan_desktop import APP_NAME, APP_TITLE, paths
 from danvan_desktop.cli.main import EXIT_INTERNAL
+from danvan_desktop.database_choice import choose_database, remember_opened
 from danvan_desktop.errors import UserError
 
 if TYPE_CHECKING:
@@ -31,7 +32,10 @@ def prepare_demo(user: paths.UserPaths) -> Path:
     if not demo.exists():
         print(f"Chưa có cơ sở dữ liệu; đang tạo dữ liệu minh họa huyện Định Hóa tại {demo} …")
         build_demo(demo, catalog_dir=paths.catalog_dir(), demo_dir=paths.demo_dir()).close()
-    print("Đang mở dữ liệu minh họa. Để khai báo đơn vị thật, chạy `make first-run` (hoặc `danvan`).")
+    print(
+        "Đang mở dữ liệu minh họa. Để khai báo đơn vị thật, chạy `make first-run` "
+        "(hoặc `danvan gui --first-run`)."
+    )
     return demo
 
 
@@ -75,11 +79,21 @@ def open_office(path: Path, user: paths.UserPaths) -> tuple[Database, OfficeSnap
     except BaseException:
         db.close()
         raise
+    remember_opened(user, path)  # the commands then use the database the window shows
     return db, snapshot
 
 
-def run_gui(db_path: Path | None, *, demo_if_missing: bool = False, quit_when_shown: bool = False) -> int:
+def run_gui(
+    db_path: Path | None,
+    *,
+    demo_if_missing: bool = False,
+    first_run: bool = False,
+    quit_when_shown: bool = False,
+) -> int:
     """Open the app: the first-run dialog when there is no database yet, else the main window.
+
+    The database is chosen as the commands choose it (database_choice); `first_run` wants the
+    office's own file, and `demo_if_missing` builds the demo when there is none at all.
 
     The window appears at once and the database opens in the background, so a slow disk or a
     schema upgrade never shows a frozen or missing window.
@@ -108,8 +122,9 @@ def run_gui(db_path: Path | None, *, demo_if_missing: bool = False, quit_when_sh
 
     install_help_key(app)  # F1 works from the first-run dialog on
 
-    path = db_path or user.default_database
-    if not path.exists() and demo_if_missing and db_path is None:
+    choice = choose_database(db_path, user, creating=first_run)
+    path = choice.path
+    if choice.source == "none" and demo_if_missing:
         path = prepare_demo(user)
     if not path.exists():
         from danvan_desktop.ui.first_run import FirstRunDialog  # only on first start: loads the catalog

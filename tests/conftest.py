@@ -23,6 +23,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own user data folder; nothing touches the real profile."""
     folder = tmp_path / "userdata"
     monkeypatch.setenv(paths.DATA_DIR_ENV, str(folder))
+    monkeypatch.delenv("DANVAN_DATABASE", raising=False)  # database_choice: the folder's own files count
     return folder
 
 

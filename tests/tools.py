@@ -11,12 +11,13 @@ import pytest
 
 
 def require_program(name: str, package: str) -> str:
-    """The path of `name`; fails (never skips) when missing: .ci/run installs it, so must a developer."""
+    """The path of `name`; fails (never skips) when missing: `make test` installs it or names the command."""
     path = shutil.which(name)
     if path is None:
         pytest.fail(
             f"{name} is not installed; install it with "
-            f"`apt-get install -y -qq --no-install-recommends {package}` (as .ci/run does).",
+            f"`sudo apt-get install -y --no-install-recommends {package}` "
+            "(tools/system-packages.txt lists it; `make test` installs it when run as root).",
             pytrace=False,
         )
     return path

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from danvan_desktop import APP_TITLE, __version__, paths
+from danvan_desktop.database_choice import DATABASE_ENV, choose_database
 from danvan_desktop.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,10 @@ EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, details in the log
 
 DESCRIPTION = f"""{APP_TITLE} {__version__}: nhập liệu, trao đổi gói dữ liệu và in báo cáo công tác dân vận.
 Không có lệnh: mở giao diện. Dữ liệu mặc định nằm trong thư mục người dùng
-(đặt biến môi trường {paths.DATA_DIR_ENV} để dùng thư mục khác)."""
+(đặt biến môi trường {paths.DATA_DIR_ENV} để dùng thư mục khác).
+Cửa sổ và các lệnh dùng cùng một tệp dữ liệu: tệp chỉ định bằng --db (hoặc biến môi trường
+{DATABASE_ENV}), không thì tệp cửa sổ đã mở lần gần nhất, không thì danvan.sqlite3, không thì
+dữ liệu minh họa demo.sqlite3 nếu chỉ có nó. `danvan info` cho biết tệp nào và vì sao."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         type=Path,
         metavar="PATH",
-        help="tệp cơ sở dữ liệu (mặc định: trong thư mục dữ liệu người dùng)",
+        help="tệp cơ sở dữ liệu (mặc định: tệp cửa sổ đã mở lần gần nhất, xem `danvan info`)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết ra màn hình")
     sub = parser.add_subparsers(dest="command", metavar="LỆNH")
@@ -50,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo-if-missing",
         action="store_true",
         help="chưa có cơ sở dữ liệu thì mở dữ liệu minh họa",
+    )
+    gui.add_argument(
+        "--first-run",
+        action="store_true",
+        help="mở tệp dữ liệu của đơn vị (danvan.sqlite3); chưa có thì khai báo đơn vị lần đầu",
     )
     gui.add_argument("--quit-when-shown", action="store_true", help=argparse.SUPPRESS)  # bench/startup.py
 
@@ -241,9 +250,15 @@ def _main(argv: Sequence[str] | None) -> int:
             return run_gui(
                 args.db,
                 demo_if_missing=getattr(args, "demo_if_missing", False),
+                first_run=getattr(args, "first_run", False),
                 quit_when_shown=getattr(args, "quit_when_shown", False),
             )
-        database = args.db or user.default_database
+        # One rule (database_choice) for the window and every command; `demo` writes demo.sqlite3.
+        choice = choose_database(args.db, user, creating=command == "init")
+        args.database_choice = choice  # `info` says which file and why
+        if command != "demo":
+            args.db = choice.path
+        database = choice.path
         if database.is_file() and (writes_database(args) or _upgrades_on_open(command, database)):
             from danvan_desktop.db.instance_lock import writer_lock
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from danvan_desktop import paths
+from danvan_desktop.database_choice import remember_opened
 from danvan_desktop.db.engine import Database, guard_writes, open_database
 from danvan_desktop.db.models import OrgBranch, OrgUnit, Period, Record
 from danvan_desktop.errors import CatalogError, UserError
@@ -37,6 +38,7 @@ def cmd_init(args: argparse.Namespace, user: UserPaths) -> int:
     with db.session() as session:
         info = load_installation(session)
     db.close()
+    remember_opened(user, path)  # a new office is what the window and the commands open next
     print(f"Đã tạo cơ sở dữ liệu {path}")
     print(f"Đơn vị sử dụng: {info.office_label} ({info.office_code}), vai trò: {info.role_label}")
     return 0
@@ -133,7 +135,8 @@ def cmd_info(args: argparse.Namespace, user: UserPaths) -> int:
             "bản ghi": session.scalar(select(func.count()).select_from(Record)),
         }
     db.close()
-    print(f"Cơ sở dữ liệu: {db.path}")
+    choice = getattr(args, "database_choice", None)
+    print(f"Cơ sở dữ liệu: {db.path}" + (f" ({choice.reason})" if choice else ""))
     print(f"Phiên bản lược đồ: {HEAD_REVISION}")
     print(f"Đơn vị sử dụng: {info.office_label} ({info.office_code}), vai trò: {info.role_label}")
     print(f"Mã cài đặt: {info.site_id}")
