@@ -179,7 +179,8 @@ def test_overlapping_members(tmp_path: Path, good: Path) -> None:
     for at in (records + 18, cd_entry + 20):  # compressed size: local header, central directory
         struct.pack_into("<L", data, at, struct.unpack_from("<L", data, at)[0] + 40)
     path = _write(tmp_path / "overlap.dvpkg", data)
-    _reads_fine_with_zipfile(path)
+    # No premise about zipfile here: some Python 3.11 builds read this file (pyenv's 3.11.7),
+    # others refuse overlapping members themselves (Debian's 3.11.2 with the CVE-2024-0450 fix).
     refused(path, "không nằm liền nhau")
 
 
