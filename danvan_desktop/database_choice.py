@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from danvan_desktop.atomic_files import atomic_file
 from danvan_desktop.paths import UserPaths
 
 log = logging.getLogger(__name__)
@@ -84,16 +83,7 @@ def remember_opened(user: UserPaths, database: Path) -> None:
         return  # nothing changed: no write on every start
     try:
         user.data_dir.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{LAST_OPENED_FILE_NAME}.", suffix=".tmp", dir=user.data_dir)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+        with atomic_file(target) as handle:
+            handle.write((text + "\n").encode("utf-8"))
     except OSError as exc:
         log.warning("could not note the last database in %s: %s", target, exc)

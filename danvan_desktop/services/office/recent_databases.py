@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from danvan_desktop.atomic_files import atomic_file
 from danvan_desktop.text import nfc
 
 log = logging.getLogger(__name__)
@@ -71,17 +70,8 @@ def save_recent(list_file: Path, recent: list[RecentDatabase]) -> None:
         "databases": [{"path": str(r.path), "office": r.office} for r in recent[:MAX_RECENT]],
     }
     list_file.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=list_file.name, suffix=".tmp", dir=list_file.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(payload, out, ensure_ascii=False, indent=2)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, list_file)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with atomic_file(list_file) as out:
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 def _store(list_file: Path, recent: list[RecentDatabase]) -> list[RecentDatabase]:
