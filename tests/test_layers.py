@@ -11,7 +11,15 @@ import danvan_desktop
 
 PACKAGE = Path(danvan_desktop.__file__).parent
 NON_UI = ["catalog", "db", "services", "formspec", "transport", "reports", "demo", "cli"]
-NON_UI_MODULES = ["errors.py", "paths.py", "atomic_files.py", "database_choice.py", "text.py", "logsetup.py", "localtime.py"]
+NON_UI_MODULES = [
+    "errors.py",
+    "paths.py",
+    "atomic_files.py",
+    "database_choice.py",
+    "text.py",
+    "logsetup.py",
+    "localtime.py",
+]
 
 
 def _imports(path: Path) -> set[str]:
