@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from danvan_desktop.catalog.periods import parse_period_code
 from danvan_desktop.db.models import OrgUnit, Period, UnitLineage
 from danvan_desktop.errors import UserError
+from danvan_desktop.services.office.orgunits import is_valid_during
 from danvan_desktop.transport.schema import PackageRecord
 
 Span = tuple[dt.date, dt.date]
@@ -25,9 +26,6 @@ class _Unit:
     parent_id: int | None
     valid_from: dt.date
     valid_to: dt.date | None
-
-    def valid_during(self, span: Span) -> bool:
-        return self.valid_from <= span[1] and (self.valid_to is None or self.valid_to >= span[0])
 
 
 @dataclass
@@ -94,7 +92,7 @@ class Hierarchy:
             if current.id in seen:
                 continue
             seen.add(current.id)
-            if current.parent_id is not None and current.valid_during(span):
+            if current.parent_id is not None and is_valid_during(current, *span):
                 queue.append(self.by_id[current.parent_id])
             for successor, effective in self.merged_into.get(current.id, []):
                 if span[0] < effective:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from typing import Protocol
 
 from sqlalchemy import and_, case, select, true
 from sqlalchemy.orm import Session
@@ -19,7 +20,17 @@ def unit_label(unit: OrgUnit) -> str:
     return display_name(unit.kind, unit.name)
 
 
-def is_valid_during(unit: OrgUnit | UnitNode, start: dt.date, end: dt.date) -> bool:
+class Dated(Protocol):
+    """Anything with a validity span: an OrgUnit row, a UnitNode, a unit held by the origin check."""
+
+    @property
+    def valid_from(self) -> dt.date: ...
+
+    @property
+    def valid_to(self) -> dt.date | None: ...
+
+
+def is_valid_during(unit: Dated, start: dt.date, end: dt.date) -> bool:
     """True when the unit existed on at least one day of [start, end]."""
     return unit.valid_from <= end and (unit.valid_to is None or unit.valid_to >= start)
 
