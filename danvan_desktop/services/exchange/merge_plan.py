@@ -22,6 +22,7 @@ from danvan_desktop.services.exchange.vectors import compare
 from danvan_desktop.services.office.forms import form_registry
 from danvan_desktop.services.office.orgunits import unit_label
 from danvan_desktop.services.office.periods import allowed_period_spec
+from danvan_desktop.services.office.validity import unit_period_problem
 from danvan_desktop.transport.schema import PackageRecord
 
 Outcome = Literal["new", "updated", "unchanged", "stale", "conflict", "rejected"]
@@ -136,6 +137,10 @@ class _Planner:
         period = self.period(incoming.period_code)
         if period is None:
             return RecordResult(incoming, "rejected", f"kỳ báo cáo «{incoming.period_code}» không hợp lệ")
+        problem = unit_period_problem(unit, period)
+        # A tombstone may still retire a copy stored before validity was enforced here.
+        if problem and not (incoming.deleted and incoming.id in self.local):
+            return RecordResult(incoming, "rejected", problem)
         if period.id is not None and (unit.id, period.id) in self.locks:
             return RecordResult(
                 incoming, "rejected", f"kỳ «{period.label}» của đơn vị đã chốt, không nhận thay đổi"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from typing import Protocol
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from sqlalchemy import and_, case, select, true
 from sqlalchemy.orm import Session
@@ -33,6 +34,18 @@ class Dated(Protocol):
 def is_valid_during(unit: Dated, start: dt.date, end: dt.date) -> bool:
     """True when the unit existed on at least one day of [start, end]."""
     return unit.valid_from <= end and (unit.valid_to is None or unit.valid_to >= start)
+
+
+D = TypeVar("D", bound=Dated)
+
+
+def valid_units(units: Iterable[D], start: dt.date, end: dt.date) -> list[D]:
+    """The units (rows, tree nodes) that existed on at least one day of [start, end], in their order.
+
+    The one filter of every unit list of a period: the dated tree (and so report rows,
+    completeness and the pickers) and the validity checks of services/office/validity.py.
+    """
+    return [u for u in units if is_valid_during(u, start, end)]
 
 
 def find_unit(session: Session, code: str) -> OrgUnit:
@@ -97,7 +110,7 @@ def dated_subtree(session: Session, root_id: int, start: dt.date, end: dt.date) 
 
     def build(unit: OrgUnit) -> UnitNode:
         node = UnitNode(unit.id, unit.code, unit.name, unit.kind, unit.valid_from, unit.valid_to)
-        kids = [c for c in children.get(unit.id, []) if is_valid_during(c, start, end)]
+        kids = valid_units(children.get(unit.id, []), start, end)
         # Towns and communes first as the official lists do, then by name without accents.
         kids.sort(key=lambda c: (c.kind != "thi_tran", c.name_folded))
         node.children = [build(c) for c in kids]

@@ -17,6 +17,7 @@ from danvan_desktop.services.office.installation import load_installation
 from danvan_desktop.services.office.orgunits import dated_subtree, find_unit, unit_label
 from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.services.office.settings import SIGNER_KEYS, get_setting
+from danvan_desktop.services.office.validity import ensure_valid_during
 
 # Settings the returns read besides SIGNER_KEYS; all are filled once per office.
 REPORT_SETTING_KEYS = {
@@ -74,6 +75,7 @@ def resolve_scope(session: Session, unit_code: str, period_code: str) -> ReportS
     installation = load_installation(session)
     unit = find_unit(session, unit_code)
     period = get_period(session, period_code, create=False)
+    ensure_valid_during(session, unit, period)  # said with its dates, before "not under the office"
     tree = dated_subtree(session, installation.office_unit_id, period.start, period.end)
     node = next((n for n in tree.walk() if n.id == unit.id), None) if tree else None
     if node is None or tree is None:
