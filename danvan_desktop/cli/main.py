@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     from danvan_desktop.cli.record_commands import add_record_commands
 
     add_record_commands(sub)
+    from danvan_desktop.cli.period_commands import add_period_commands
+
+    add_period_commands(sub)
     _vietnamese_headings(parser)
     return parser
 
@@ -134,9 +137,9 @@ def _add_form_target(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--unit", metavar="MÃ", help="mã đơn vị nhập số liệu (mặc định: đơn vị sử dụng của cơ sở dữ liệu)"
     )
-    parser.add_argument(
-        "--period", required=True, metavar="KỲ", help="kỳ báo cáo, ví dụ: 2023, 2023-H1, 2023-Q2, 2023-M05"
-    )
+    from danvan_desktop.cli.period_commands import PERIOD_HELP
+
+    parser.add_argument("--period", required=True, metavar="KỲ", help=PERIOD_HELP)
 
 
 def _add_sheet_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -207,6 +210,10 @@ def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) 
         from danvan_desktop.cli.maintenance_commands import run_maintenance_command
 
         return run_maintenance_command(args, user, args.db or user.default_database)
+    if command == "periods":
+        from danvan_desktop.cli.period_commands import run_periods
+
+        return run_periods(args, user)
     if command == "records":
         from danvan_desktop.cli.record_commands import run_record_command
 

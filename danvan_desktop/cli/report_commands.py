@@ -29,7 +29,9 @@ def add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     report.add_argument("--kind", required=True, choices=KINDS, help="loại báo cáo")
     report.add_argument("--form", metavar="MÃ", help="mã sổ theo dõi (bắt buộc với --kind register)")
     report.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị (xem `danvan units`)")
-    report.add_argument("--period", required=True, metavar="KỲ", help="kỳ báo cáo, ví dụ: 2023, 2023-H1")
+    from danvan_desktop.cli.period_commands import PERIOD_HELP
+
+    report.add_argument("--period", required=True, metavar="KỲ", help=PERIOD_HELP)
     report.add_argument("--out", required=True, type=Path, metavar="TỆP.pdf", help="tệp PDF sẽ ghi")
     report.add_argument(
         "--profile", metavar="MẪU", help="mẫu văn bản: nha_nuoc, dang hoặc mẫu riêng (mặc định: theo cài đặt)"
