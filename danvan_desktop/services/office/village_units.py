@@ -264,17 +264,19 @@ def add_village(
     office_id: int,
     name: str,
     kind: str,
-    valid_from: dt.date,
+    valid_from: dt.date | None = None,
     *,
     valid_to: dt.date | None = None,
     parent_code: str | None = None,
     code: str | None = None,
     user: str,
 ) -> OrgUnit:
-    """Create a village under the office's own unit (or a unit under it)."""
+    """Create a village under the office's own unit (or a unit under it); by default from the
+    day that unit began, as villages usually predate the software."""
     office = session.get_one(OrgUnit, office_id)
     clean, unit_kind = _clean_name(name), _kind(kind)
     parent = _parent(session, office, parent_code)
+    valid_from = valid_from or parent.valid_from
     what = display_name(unit_kind, clean)
     _check_span(parent, valid_from, valid_to, what)
     _check_name_free(session, parent, clean, valid_from, valid_to)
@@ -327,7 +329,7 @@ def add_villages(
     session: Session,
     office_id: int,
     entries: Sequence[tuple[str, str]],
-    valid_from: dt.date,
+    valid_from: dt.date | None,
     *,
     user: str,
 ) -> list[OrgUnit]:
