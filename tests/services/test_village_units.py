@@ -122,12 +122,13 @@ def test_a_new_commune_is_asked_for_its_villages_until_it_has_one(office: Databa
 
 
 def test_pasted_list_names_kinds_and_skips_bullets_and_repeats() -> None:
-    text = "1. Xóm Bản Lác\n- tổ dân phố Số 3\n\nNà Mòn\nXóm Bản Lác\n  Thôn  Đồng   Tâm \n"
+    text = "1. Xóm Bản Lác\n- tổ dân phố Số 3\n\nNà Mòn\nXóm Bản Lác\n  Thôn  Đồng   Tâm \nBản Piềng\n"
     assert parse_village_lines(text, "xom") == [
         ("Bản Lác", "xom"),
         ("Số 3", "to_dan_pho"),
         ("Nà Mòn", "xom"),
         ("Đồng Tâm", "thon"),
+        ("Bản Piềng", "xom"),  # a name, not the kind "bản"
     ]
     decomposed = "Xo\u0301m Na\u0300 Mo\u0300n"
     assert parse_village_lines(decomposed, "thon") == [("Nà Mòn", "xom")]

@@ -297,12 +297,15 @@ def add_village(
     return unit
 
 
-_PREFIXES = sorted(((k.label, k) for k in village_kinds()), key=lambda p: -len(p[0]))
+# "Bản" is not read as a kind: many villages are named "Bản Lác", "Bản Piềng" (a xóm called so).
+# A list of bản is entered with the kind chosen beside it instead.
+_PREFIXES = sorted(((k.label, k) for k in village_kinds() if k is not UnitKind.BAN), key=lambda p: -len(p[0]))
 _BULLET = re.compile(r"^\s*(?:[-*•]+|\d+[.)])\s*")
 
 
 def parse_village_lines(text: str, default_kind: str) -> list[tuple[str, str]]:
-    """Pasted lines as (name, kind): "Xóm Bản Lác" is a xóm, "Tổ dân phố 3" a tổ dân phố.
+    """Pasted lines as (name, kind): "Xóm Nà Mòn" is a xóm, "Tổ dân phố 3" a tổ dân phố, "Bản Lác"
+    a village named so, of `default_kind`.
 
     Bullets and numbering ("1.", "- ") are dropped; empty lines skipped; a name repeated is kept
     once (a list pasted twice must not ask to create everything twice).
