@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from danvan_desktop.services.office.village_units import VillageRow
     from danvan_desktop.ui.main_window import MainWindow
 
+HELP_PAGE = "xom-to-dan-pho"  # F1's page, by help_window's "helpPage" property (no import of it here)
 FIRST_RUN_INTRO = (
     "{office} chưa có danh sách xóm, tổ dân phố. Các biểu mẫu như «Nhà văn hóa xóm» cần chọn xóm, nên "
     "hãy khai báo ngay bây giờ: mỗi dòng một tên (có thể dán cả danh sách). Ghi «Tổ dân phố …» hoặc "
@@ -75,6 +76,7 @@ class _ActionDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setWindowTitle(title)
+        self.setProperty("helpPage", HELP_PAGE)
         self.error = _error_label()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -288,6 +290,7 @@ class VillageListDialog(QDialog):
         super().__init__(parent)
         self.db, self.office_id = db, office_id
         self.setWindowTitle("Xóm, tổ dân phố của đơn vị")
+        self.setProperty("helpPage", HELP_PAGE)
         self.rows: list[VillageRow] = []
         self.child: QDialog | None = None
         self.table = QTableWidget(0, len(COLUMNS))

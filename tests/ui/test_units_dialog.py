@@ -20,6 +20,7 @@ from danvan_desktop.db.models import OrgUnit
 from danvan_desktop.services.office.installation import initialize_database
 from danvan_desktop.services.office.office_view import load_office_snapshot
 from danvan_desktop.ui.entry_pages import RegisterPage
+from danvan_desktop.ui.help_window import help_page_for
 from danvan_desktop.ui.main_window import MainWindow
 from danvan_desktop.ui.units_dialog import AddVillagesDialog, RenameVillageDialog, VillageListDialog
 from tests.ui.keyboard import type_text
@@ -151,6 +152,7 @@ def test_the_list_screen_renames_by_keyboard_and_keeps_refusals_on_screen(
     assert listing.table.item(1, 1).text() == "Xóm Đồng Tâm Mới"
     assert listing.table.item(1, 0).text().endswith("-02")  # the code stays
     _shot(listing, "village_list.png")
+    assert help_page_for(listing.table) == help_page_for(rename.name) == "xom-to-dan-pho"  # F1
 
     listing.activateWindow()
     qtbot.waitUntil(listing.isActiveWindow)
