@@ -296,3 +296,13 @@ def test_a_catalog_sync_never_overwrites_a_village_the_office_defined(
             REFORM,
         )
         assert unit.parent_id == _office_id(office)
+
+
+def test_villages_of_an_abolished_commune_end_with_it(commune_db: Database) -> None:
+    """Phúc Chu (1997 – 30/6/2025) enters its villages for the history: they end when it ended."""
+    with commune_db.transaction() as session:
+        office = load_installation(session).office_unit_id
+        unit = add_village(session, office, "Bản Lác", "xom", user="Lan")
+        assert (unit.valid_from, unit.valid_to) == (dt.date(1997, 1, 1), dt.date(2025, 6, 30))
+    with commune_db.session() as session:
+        assert not needs_village_list(session, TODAY)  # no longer valid today: nothing to ask

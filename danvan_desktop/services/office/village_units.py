@@ -271,12 +271,13 @@ def add_village(
     code: str | None = None,
     user: str,
 ) -> OrgUnit:
-    """Create a village under the office's own unit (or a unit under it); by default from the
-    day that unit began, as villages usually predate the software."""
+    """Create a village under the office's own unit (or a unit under it); by default valid as long
+    as that unit (villages usually predate the software; those of an abolished commune end with it)."""
     office = session.get_one(OrgUnit, office_id)
     clean, unit_kind = _clean_name(name), _kind(kind)
     parent = _parent(session, office, parent_code)
     valid_from = valid_from or parent.valid_from
+    valid_to = valid_to or parent.valid_to
     what = display_name(unit_kind, clean)
     _check_span(parent, valid_from, valid_to, what)
     _check_name_free(session, parent, clean, valid_from, valid_to)
