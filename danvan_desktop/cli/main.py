@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="chỉ đơn vị có hiệu lực vào ngày này",
     )
+    from danvan_desktop.cli.unit_commands import add_unit_commands
+
+    add_unit_commands(units)
 
     forms = sub.add_parser("forms", help="biểu mẫu nhập liệu: kiểm tra định nghĩa, liệt kê")
     forms_sub = forms.add_subparsers(dest="forms_command", metavar="VIỆC", required=True)
@@ -183,6 +186,7 @@ def writes_database(args: argparse.Namespace) -> bool:
         "trust": getattr(args, "trust_command", "") == "reenrol",
         "catalog": getattr(args, "catalog_command", "") == "import",
         "settings": getattr(args, "settings_command", "") == "set",
+        "units": getattr(args, "units_command", None) in ("add", "rename", "close", "merge"),
     }
     return bool(sub.get(args.command, False))
 
@@ -214,6 +218,10 @@ def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) 
         from danvan_desktop.cli.period_commands import run_periods
 
         return run_periods(args, user)
+    if command == "units" and getattr(args, "units_command", None):
+        from danvan_desktop.cli.unit_commands import run_unit_command
+
+        return run_unit_command(args, user, args.db or user.default_database)
     if command == "records":
         from danvan_desktop.cli.record_commands import run_record_command
 

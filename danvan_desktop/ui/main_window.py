@@ -137,6 +137,9 @@ class MainWindow(QMainWindow):
 
         install_reports_menu(self)
         self._build_backup_menu()
+        from danvan_desktop.ui.units_dialog import install_units_menu
+
+        install_units_menu(self)
         help_menu = self.menuBar().addMenu("T&rợ giúp")  # Alt+T is Tệp, Alt+G Gói dữ liệu
         logs_action = QAction("Mở thư mục &nhật ký", self)
         logs_action.triggered.connect(self._open_log_folder)
