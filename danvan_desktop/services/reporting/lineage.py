@@ -26,7 +26,7 @@ Structure = Literal["ky", "moi", "cu"]
 STRUCTURES: dict[Structure, str] = {
     "ky": "theo đơn vị có hiệu lực trong kỳ",
     "moi": "quy đổi theo đơn vị hành chính mới",
-    "cu": "theo đơn vị hành chính cũ (xã, thị trấn theo huyện cũ)",
+    "cu": "theo đơn vị hành chính cũ, xã xếp theo huyện cũ",
 }
 DISTRICT_KINDS = frozenset({UnitKind.HUYEN, UnitKind.THANH_PHO, UnitKind.THI_XA, UnitKind.QUAN})
 # Figures that happen during a period (money, labour days, dialogues): the parts of a span add up.
