@@ -82,9 +82,9 @@ def new_communes(session: Session) -> list[OrgUnit]:
     tn, dh = find_unit(session, "TN"), find_unit(session, "DH")
     found = []
     for unit in session.scalars(select(OrgUnit).where(OrgUnit.parent_id == tn.id)):
-        if UnitKind(unit.kind).is_commune_level and is_valid_on(unit, TODAY):
-            if any(p.parent_id == dh.id for p in predecessors(session, unit)):
-                found.append(unit)
+        current = UnitKind(unit.kind).is_commune_level and is_valid_on(unit, TODAY)
+        if current and any(p.parent_id == dh.id for p in predecessors(session, unit)):
+            found.append(unit)
     return found
 
 
