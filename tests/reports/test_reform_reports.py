@@ -20,7 +20,7 @@ from danvan_desktop import paths
 from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.cli.main import main
 from danvan_desktop.db.engine import Database, open_database
-from danvan_desktop.db.models import OrgUnit, Period
+from danvan_desktop.db.models import OrgUnit, Period, UnitLineage
 from danvan_desktop.reports.model import SummaryData
 from danvan_desktop.services.entry.entry import Writer, form_context, save_entry
 from danvan_desktop.services.office.forms import get_form
@@ -254,3 +254,30 @@ def test_structure_is_only_for_summaries(
     assert main([*args, "--theo-don-vi", "moi", "--out", str(out)]) == 2
     assert "chỉ dùng cho báo cáo tổng hợp" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_former_unit_split_between_new_units_is_listed_apart(province: tuple[Database, Entered]) -> None:
+    """Part of a former commune's territory also went to a second new commune: it is not summed into
+    either; its own figures stay in the province's total, once."""
+    db, entered = province
+    with db.transaction() as session:
+        first, second = new_communes(session)[:2]
+        split = former(session, first)[0]
+        session.add(UnitLineage(from_unit_id=split.id, to_unit_id=second.id, effective=REFORM, kind="split"))
+        split_code = split.code
+        first_code, second_code = first.code, second.code
+        whole = {
+            c: [p.code for p in former(session, find_unit(session, c)) if p.code != split_code]
+            for c in (first_code, second_code)
+        }
+    data = _summary(db, "2025", "moi")
+    rows = {c.code: c for c in data.communes}
+    assert rows[split_code].group == "Đơn vị cũ chia về nhiều đơn vị mới (không quy đổi)"
+    assert rows[split_code].cash == entered.cash[split_code, "2025-H1"] and not rows[split_code].at_end
+    for code in (first_code, second_code):
+        assert rows[code].cash == entered.cash[code, "2025-H2"] + sum(
+            entered.cash[o, "2025-H1"] for o in whole[code]
+        )
+    expected = sum(v for (_, p), v in entered.cash.items() if p in ("2025-H1", "2025-H2"))
+    assert data.money() == expected
+    assert any(new.endswith("(chia về nhiều đơn vị)") for new, _ in data.folded)
