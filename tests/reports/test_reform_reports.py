@@ -281,3 +281,18 @@ def test_a_former_unit_split_between_new_units_is_listed_apart(province: tuple[D
     expected = sum(v for (_, p), v in entered.cash.items() if p in ("2025-H1", "2025-H2"))
     assert data.money() == expected
     assert any(new.endswith("(chia về nhiều đơn vị)") for new, _ in data.folded)
+
+
+def test_an_abolished_district_reports_2025_up_to_its_last_day(province: tuple[Database, Entered]) -> None:
+    """Định Hóa district ended on 30/6/2025: its 2025 is its first half, states as they stood then."""
+    db, entered = province
+    with db.session() as session:
+        dh = find_unit(session, "DH")
+        olds = {p.code for u in new_communes(session) for p in former(session, u) if p.parent_id == dh.id}
+        data = summary_data(session, "DH", "2025", today=TODAY)
+    assert {c.code for c in data.communes if c.reported} == olds
+    assert all(c.at_end and not c.group for c in data.communes)
+    assert data.houses_ratio()[1] == sum(entered.villages[c, "2025-H1"] for c in olds)
+    assert data.money() == sum(entered.cash[c, "2025-H1"] for c in olds)
+    assert any("chỉ có hiệu lực đến 30/6/2025" in n for n in data.notes)
+    assert not any("đơn vị mới" in n for n in data.notes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from sqlalchemy import select
@@ -180,19 +180,32 @@ def _validity_phrase(member: Member, span: tuple[dt.date, dt.date]) -> str:
 
 
 def _change_notes(label: str, members: Iterable[Member], span: tuple[dt.date, dt.date]) -> list[str]:
-    changes = sorted(
-        {m.start for m in members if m.start > span[0]}
-        | {m.end + dt.timedelta(days=1) for m in members if m.end < span[1]}
-    )
+    """What the page says about units valid in part of the period: never left for the reader to guess."""
+    members = list(members)
+    last = max((m.end for m in members), default=span[1])
+    starts = {m.start for m in members if m.start > span[0]}
+    ends = {m.end + dt.timedelta(days=1) for m in members if m.end < last}
     notes = []
-    for day in changes:
+    for day in sorted(starts | ends):
         before = day - dt.timedelta(days=1)
+        if day in starts and day in ends:
+            notes.append(
+                f"{label} gồm số liệu của các đơn vị cũ đến {day_text(before)} và các đơn vị mới từ "
+                f"{day_text(day)}: số liệu phát sinh trong kỳ (tiền, hiện vật, đất hiến, ngày công, số hộ, "
+                "buổi đối thoại, kiến nghị) cộng cả hai phần, không tính trùng; số liệu tại thời điểm cuối "
+                "kỳ (số xóm, nhà văn hóa, mô hình, hội viên, xã đạt chuẩn nông thôn mới) tính theo các đơn "
+                f"vị có hiệu lực ngày {day_text(last)}."
+            )
+        elif day in starts:
+            notes.append(f"{label}: đơn vị thành lập từ {day_text(day)} có số liệu tính từ ngày đó.")
+        else:
+            notes.append(
+                f"{label}: đơn vị hết hiệu lực từ {day_text(day)} có số liệu tính đến {day_text(before)}."
+            )
+    if last < span[1]:
         notes.append(
-            f"{label} gồm số liệu của các đơn vị cũ đến {day_text(before)} và các đơn vị mới từ "
-            f"{day_text(day)}: số liệu phát sinh trong kỳ (tiền, hiện vật, đất hiến, ngày công, số hộ, "
-            "buổi đối thoại, kiến nghị) cộng cả hai phần, không tính trùng; số liệu tại thời điểm cuối kỳ "
-            "(số xóm, nhà văn hóa, mô hình, hội viên, xã đạt chuẩn nông thôn mới) tính theo các đơn vị "
-            f"có hiệu lực ngày {day_text(span[1])}."
+            f"{label}: các đơn vị của báo cáo chỉ có hiệu lực đến {day_text(last)}; số liệu, kể cả số liệu "
+            "tại thời điểm cuối kỳ, tính đến ngày đó."
         )
     return notes
 
@@ -233,6 +246,10 @@ def plan_rows(
     graph = Lineage(session)
     units = _base_units(graph, scope, span, structure)
     members = {u.id: _member(u, span) for u in units}
+    # States come from the units valid on the last day any of them was (an office abolished
+    # mid-period reports its states as they stood on its last day).
+    last = max((m.end for m in members.values()), default=span[1])
+    members = {i: replace(m, at_end=m.end == last) for i, m in members.items()}
     label = scope.period_label[:1].upper() + scope.period_label[1:]
     notes = _change_notes(label, members.values(), span)
     if span != (period.start, period.end):
