@@ -20,6 +20,7 @@ from danvan_desktop import paths
 from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.db.engine import open_database
 from danvan_desktop.db.models import OrgUnit, Record
+from danvan_desktop.errors import UserError
 from danvan_desktop.services.exchange.origin import ForeignOriginError
 from danvan_desktop.services.exchange.signing_keys import signing_key
 from danvan_desktop.services.office.installation import initialize_database
@@ -147,6 +148,12 @@ def test_new_commune_takes_in_its_predecessors_packages(
         10 * i for i in range(1, 1 + len(sites))
     )
 
+    # Also a year before it existed, under its own name, from its predecessors' records only.
+    with new_site.db.session() as session:
+        (year,) = summary_data(session, NEW, "2024", "moi", today=dt.date(2026, 12, 3)).communes
+        assert year.code == NEW and year.cash == sum(world.cash.values())
+        with pytest.raises(UserError, match="không thuộc phạm vi"):
+            summary_data(session, NEW, "2024")  # by the units of 2024 it has nothing to report
     # And it passes them on: the province takes the former communes' records from the new commune.
     report = province_site.import_(new_site.export("dinh-hoa-1.danvan"), accept_new_site=True)
     assert report.status == "applied" and report.counts() == {"new": 2 * len(world.former)}

@@ -165,7 +165,8 @@ def _base_units(
             if commune and earlier.id not in known and is_valid_during(earlier, *span):
                 units.append(earlier)
                 known.add(earlier.id)
-    return units
+    # A unit of today asked for a span before it existed (its history, "moi"): its predecessors only.
+    return [u for u in units if is_valid_during(u, *span)]
 
 
 def _validity_phrase(member: Member, span: tuple[dt.date, dt.date]) -> str:

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.db.models import OrgUnit
 from danvan_desktop.errors import UserError
-from danvan_desktop.reports.model import CommuneFigures, SummaryData
+from danvan_desktop.reports.model import CommuneFigures, ReportScope, SummaryData
 from danvan_desktop.services.office.forms import get_form
-from danvan_desktop.services.office.orgunits import is_valid_on
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.orgunits import dated_subtree, find_unit, is_valid_on
+from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.services.reporting.common import (
     COMMUNE_FORMS,
     HOUSES_BUILT,
@@ -117,7 +119,7 @@ def summary_data(
     `structure`: "ky" the units valid in the period (grouped by validity when a reform falls in
     it), "moi" former units summed into today's, "cu" communes grouped by their former district.
     """
-    scope = resolve_scope(session, unit_code, period_code)
+    scope = _scope(session, unit_code, period_code, structure, today or dt.date.today())
     letterhead = load_letterhead(session)
     plan = plan_rows(session, scope, structure, today=today)
     if not plan.rows:
@@ -146,6 +148,39 @@ def summary_data(
         folded=plan.folded,
         structure_label=STRUCTURES[structure] if structure != "ky" else "",
     )
+
+
+def _scope(
+    session: Session, unit_code: str, period_code: str, structure: Structure, today: dt.date
+) -> ReportScope:
+    """The checked scope; under today's units also a unit of today for a period before it existed.
+
+    A commune formed in 2025 prints its 2023 under its own name from its predecessors' records (its
+    history): the unit must be the office's or under it today, and the period is then read through
+    lineage only.
+    """
+    try:
+        return resolve_scope(session, unit_code, period_code)
+    except UserError:
+        if structure != "moi":
+            raise
+        installation = load_installation(session)
+        period = get_period(session, period_code, create=False)
+        unit = find_unit(session, unit_code)
+        tree = dated_subtree(session, installation.office_unit_id, today, today)
+        node = next((n for n in tree.walk() if n.id == unit.id), None) if tree else None
+        if node is None or tree is None or unit.valid_from <= period.end:
+            raise
+        return ReportScope(
+            node,
+            period.id,
+            period.code,
+            period.label,
+            period.start,
+            period.end,
+            installation.office_label,
+            tree,
+        )
 
 
 def _row(session: Session, reader: SpanReader, row: PlannedRow) -> CommuneFigures:
