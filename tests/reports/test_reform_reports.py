@@ -229,10 +229,6 @@ def test_the_printed_summary_says_how_it_counts(
     args = ["--db", str(db.path), "report", "--kind", "summary", "--unit", "TN", "--period", period]
     assert main([*args, *extra, "--out", str(out), "--date", "2026-12-03"]) == 0
     printed = text(out)
-    import os
-
-    if os.environ.get("LINEAGE_KEEP"):
-        shutil.copyfile(out, Path(os.environ["LINEAGE_KEEP"]) / f"{period}-{structure}.pdf")
     if structure is None:
         assert "Năm 2025 gồm số liệu của các đơn vị cũ đến 30/6/2025 và các đơn vị mới từ 1/7/2025" in printed
         assert "Đơn vị cũ, có hiệu lực đến 30/6/2025:" in printed
