@@ -148,10 +148,42 @@ def _follow(session: Session, unit: OrgUnit, *, forward: bool) -> list[OrgUnit]:
 
 
 def unit_covering(session: Session, unit: OrgUnit, day: dt.date) -> OrgUnit | None:
-    """The unit that governs `unit`'s territory on `day`: itself, or a successor valid then."""
-    if unit.valid_from <= day and (unit.valid_to is None or day <= unit.valid_to):
-        return unit
-    for later in successors(session, unit):
-        if later.valid_from <= day and (later.valid_to is None or day <= later.valid_to):
-            return later
-    return None
+    """The unit that governs `unit`'s territory on `day`: itself, or a successor valid then.
+
+    None also when the territory was split between several units valid that day: ask
+    `units_covering` for all of them.
+    """
+    covering = units_covering(session, unit, day)
+    return covering[0] if len(covering) == 1 else None
+
+
+def units_covering(session: Session, unit: OrgUnit, day: dt.date) -> list[OrgUnit]:
+    """Every unit holding part of `unit`'s territory on `day`: itself, or the successors valid then.
+
+    Follows lineage links that took effect by `day` only, and stops at the first unit valid on
+    `day` along each path (its own later successors are not `unit`'s).
+    """
+    if is_valid_on(unit, day):
+        return [unit]
+    links = session.scalars(select(UnitLineage)).all()
+    edges: dict[int, list[int]] = {}
+    for link in links:
+        if link.effective <= day:
+            edges.setdefault(link.from_unit_id, []).append(link.to_unit_id)
+    found: list[OrgUnit] = []
+    seen = {unit.id}
+    queue = list(edges.get(unit.id, []))
+    while queue:
+        current = session.get_one(OrgUnit, queue.pop(0))
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        if is_valid_on(current, day):
+            found.append(current)
+        else:
+            queue.extend(edges.get(current.id, []))
+    return sorted(found, key=lambda u: u.name_folded)
+
+
+def is_valid_on(unit: Dated, day: dt.date) -> bool:
+    return unit.valid_from <= day and (unit.valid_to is None or day <= unit.valid_to)
