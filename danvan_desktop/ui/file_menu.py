@@ -216,7 +216,7 @@ class DatabaseSwitcher(QObject):
         self.lock = lock
         self._set_busy(False)
         window.attach(db, snapshot)
-        window.statusBar().showMessage(f"Đã mở {snapshot.installation.office_label}: {db.path}", 10_000)
+        window.statusBar().showMessage(f"Đã mở {snapshot.installation.office_label}: {db.label}", 10_000)
         self.switched.emit(db.path)
 
     def _open_failed(self, path: Path, lock: InstanceLock, error: BaseException) -> None:
