@@ -186,8 +186,9 @@ def import_package(
         report.status = "rejected"
         report.message = f"Không nhận bản ghi nào của gói {path.name}; cơ sở dữ liệu không thay đổi."
         return report
-    if report.plan.changes_records() and backup_dir is not None:
-        # backup_dir None: the caller took one before the first package of this batch.
+    if report.plan.changes_records() and backup_dir is not None and not db.is_server:
+        # backup_dir None: the caller took one before the first package of this batch. A server
+        # applies the package in one transaction and is backed up on its own schedule (docs/server.md).
         report.backup = str(backup_database(db, backup_dir, "nhap-goi"))
     with db.transaction() as session:
         apply_plan(session, report.plan, manifest.package_id, user=user)
