@@ -73,12 +73,13 @@ def server_url(text: str) -> URL:
         url = make_url(text.strip())
     except ArgumentError as exc:
         raise _refuse(text, "địa chỉ không đúng dạng.", detail=str(exc)) from exc
-    backend, driver = url.get_backend_name(), url.get_driver_name()
+    backend = url.get_backend_name()
+    driver = url.drivername.partition("+")[2]  # get_driver_name() would load the dialect
     if backend not in SERVER_BACKENDS:
         raise _refuse(
             text, f"chương trình chỉ dùng tệp SQLite hoặc máy chủ PostgreSQL, không dùng «{backend}»."
         )
-    if "+" in url.drivername and driver != "psycopg":
+    if driver and driver != "psycopg":
         raise _refuse(text, f"trình kết nối «{driver}» không có trong bản cài này (dùng postgresql://).")
     if not url.database:
         raise _refuse(text, "thiếu tên cơ sở dữ liệu sau dấu / cuối cùng.")
