@@ -53,8 +53,14 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session committed on success, rolled back (and translated) on failure."""
+        """A session committed on success, rolled back (and translated) on failure.
+
+        On a server, one writing transaction at a time (what SQLite's file lock gives): reads stay
+        concurrent, and everything read after the lock sees every write committed before it.
+        """
         with guard_writes(self.path), self._sessions.begin() as session:
+            if self.is_server:
+                server.lock_for_writing(session.connection())
             yield session
 
     def close(self) -> None:

@@ -49,7 +49,9 @@ def looks_like_url(text: str) -> bool:
 
 def masked(url: URL | str) -> str:
     url = url if isinstance(url, URL) else make_url(url)
-    shown = url.set(drivername=url.get_backend_name(), password=None)
+    shown = URL.create(  # built anew: URL.set() cannot take the password away
+        url.get_backend_name(), url.username, None, url.host, url.port, url.database, url.query
+    )
     return shown.render_as_string(hide_password=True)
 
 

@@ -24,8 +24,11 @@ from danvan_desktop.errors import (
 
 log = logging.getLogger(__name__)
 
-# pg_advisory_xact_lock keys (any fixed 64-bit numbers): the schema upgrade, one per purpose.
+# pg_advisory_xact_lock keys (any fixed 64-bit numbers): the schema upgrade, the writers.
 SCHEMA_LOCK = 0x44564E31_00000001
+WRITE_LOCK = 0x44564E31_00000002
+# How long a save waits for another PC's import before it is told to try again.
+WRITE_WAIT = "60s"
 CONNECT_TIMEOUT_S = 10
 
 
@@ -40,6 +43,12 @@ def make_server_engine(path: Path) -> Engine:
         pool_pre_ping=True,  # a server restarted overnight: the window reconnects instead of failing
         connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "danvan"},
     )
+
+
+def lock_for_writing(conn: Connection) -> None:
+    """Wait for the other PCs' writing transactions; released by this one's commit or rollback."""
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITE_WAIT}'")
+    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
 
 def translate_server_error(exc: BaseException, path: Path) -> UserError | None:

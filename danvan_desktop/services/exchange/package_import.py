@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.models import Installation, OrgUnit, ReceivedPackage, TrustedSite
+from danvan_desktop.db.models import Installation, OrgUnit, ReceivedPackage, Record, TrustedSite
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.exchange.merge_apply import apply_plan
 from danvan_desktop.services.exchange.merge_plan import MergePlan, plan_merge
@@ -168,6 +168,7 @@ def import_package(
         trusted = _check_trust(session, package, accept_new_site)
         refusal = _forgery_signal(session, package, digest, trusted, report.office_label, records)
         if refusal is None:
+            planned_at = _last_change(session)
             report.plan = plan_merge(session, installation.office_unit_id, records)
     if refusal is not None:
         # Kept even by a preview: the ledger is where a person sees forgery attempts, and a
@@ -191,8 +192,17 @@ def import_package(
         # applies the package in one transaction and is backed up on its own schedule (docs/server.md).
         report.backup = str(backup_database(db, backup_dir, "nhap-goi"))
     with db.transaction() as session:
+        # Another window (another PC on a server) may have written since the plan was made: it is
+        # told here, inside the writing transaction, never applied twice nor over newer data.
+        if session.get(ReceivedPackage, manifest.package_id) is not None:
+            report.status = "duplicate"
+            report.message = f"Gói {path.name} vừa được nhập (ở cửa sổ hoặc máy khác); không có gì thay đổi."
+            report.gaps = missing_sequences(session, manifest.site_id)
+            return report
+        if _last_change(session) != planned_at:
+            report.plan = plan_merge(session, installation.office_unit_id, records)
         apply_plan(session, report.plan, manifest.package_id, user=user)
-        if trusted is None:
+        if trusted is None and session.get(TrustedSite, manifest.site_id) is None:
             session.add(
                 TrustedSite(
                     site_id=manifest.site_id,
@@ -221,6 +231,10 @@ def import_package(
         report.gaps = missing_sequences(session, manifest.site_id)
     report.message = f"Đã nhập gói {path.name}."
     return report
+
+
+def _last_change(session: Session) -> int:
+    return session.scalar(select(func.max(Record.local_change))) or 0
 
 
 def _forgery_signal(
