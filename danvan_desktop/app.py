@@ -135,6 +135,7 @@ def run_gui(
         dialog = FirstRunDialog(path, paths.catalog_dir(), log_file)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return 0
+        path = dialog.database_path  # a shared server's connection file when the office chose one
 
     from danvan_desktop.db.instance_lock import InstanceLock
 

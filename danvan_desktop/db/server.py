@@ -156,3 +156,9 @@ def create_server_database(engine: Engine, path: Path, populate: Callable[[Sessi
                 session.flush()
     except DBAPIError as exc:
         raise translate_server_error(exc, path) or exc from exc
+
+
+def probe_server(path: Path) -> str | None:
+    """Connect to the server of the connection file `path` and return what its database holds:
+    None when empty (ready for `init`), else the schema revision; unreachable or foreign: UserError."""
+    return read_server_revision(path)
