@@ -11,12 +11,13 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING
 
 from danvan_desktop.atomic_files import atomic_file
 from danvan_desktop.errors import UserError
+
+if TYPE_CHECKING:  # SQLAlchemy only when a URL is read: building the CLI's parser loads no database
+    from sqlalchemy.engine import URL
 
 URL_ENV = "DANVAN_DATABASE_URL"
 SERVER_SUFFIX = ".danvan-server"
@@ -48,6 +49,8 @@ def looks_like_url(text: str) -> bool:
 
 
 def masked(url: URL | str) -> str:
+    from sqlalchemy.engine import URL, make_url
+
     url = url if isinstance(url, URL) else make_url(url)
     shown = URL.create(  # built anew: URL.set() cannot take the password away
         url.get_backend_name(), url.username, None, url.host, url.port, url.database, url.query
@@ -71,6 +74,9 @@ def _mask_text(text: str) -> str:
 
 def server_url(text: str) -> URL:
     """The PostgreSQL URL in `text`, with this build's driver; anything else is refused."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         url = make_url(text.strip())
     except ArgumentError as exc:
@@ -142,6 +148,8 @@ def resolve_database(text: str | Path, data_dir: Path) -> Path:
     if isinstance(text, Path) or not looks_like_url(text):
         return Path(text)
     if text.strip().lower().startswith("sqlite:"):
+        from sqlalchemy.engine import make_url
+
         database = make_url(text.strip()).database
         if not database or database == ":memory:":
             raise _refuse(text, "thiếu đường dẫn tệp (dạng sqlite:///đường/dẫn/tệp.sqlite3).")
