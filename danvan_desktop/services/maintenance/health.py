@@ -41,7 +41,9 @@ def _sqlite_check(path: Path, pragma: str) -> list[Problem]:
 
 
 def quick_check(db_path: Path) -> list[Problem]:
-    """PRAGMA quick_check: fast enough for every start."""
+    """PRAGMA quick_check: fast enough for every start (a server checks its own pages)."""
+    if is_server_file(Path(db_path)):
+        return []
     return _sqlite_check(Path(db_path), "quick_check")
 
 
