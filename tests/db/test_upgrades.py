@@ -14,7 +14,7 @@ from danvan_desktop.db.migrate import HEAD_REVISION
 from danvan_desktop.db.models import Record, RecordHistory
 
 # Saved SQLite files of each released schema; the server run proves the migrations on PostgreSQL
-# in tests/db/test_migrations_server.py (a server never held an older schema).
+# step by step in tests/db/test_migrations_server.py (no server database predates this release).
 pytestmark = pytest.mark.sqlite_only(reason="upgrades of saved .sqlite3 files")
 
 SAVED = sorted((Path(__file__).parent.parent / "data" / "databases").glob("*.sqlite3"))
