@@ -38,7 +38,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
+	env -u DANVAN_TEST_DATABASE_URL QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
 
 ## pytest-postgres: the suite again with its databases on a throwaway PostgreSQL cluster
 ## (tools/with-postgres.sh; skipped when PostgreSQL is not installed, except in CI). The bundle
