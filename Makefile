@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest demo first-run bench bundle bundle-bench clean system-packages
+.PHONY: run test lint typecheck pytest pytest-postgres demo first-run bench bundle bundle-bench clean system-packages
 
 # The system packages (tools/system-packages.txt) come first: installed when run as root with apt-get,
 # else make stops at once, before the venv build, naming the one command to run. The test goals need
 # the whole list (LibreOffice, poppler, binutils), the others what Python and Qt need.
-NEED := $(if $(filter test pytest bundle bundle-bench,$(MAKECMDGOALS)),test,run)
+NEED := $(if $(filter test pytest pytest-postgres bundle bundle-bench,$(MAKECMDGOALS)),test,run)
 system-packages:
 	@bash tools/system-packages.sh $(NEED)
 
@@ -27,8 +27,8 @@ run: $(STAMP)
 first-run: $(STAMP)
 	$(BIN)/danvan gui --first-run
 
-## test: lint, type-check and the whole test suite (what CI runs)
-test: $(STAMP) lint typecheck pytest
+## test: lint, type-check and the whole test suite on SQLite, then on PostgreSQL (what CI runs)
+test: $(STAMP) lint typecheck pytest pytest-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -38,7 +38,13 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
+	env -u DANVAN_TEST_DATABASE_URL QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
+
+## pytest-postgres: the suite again with its databases on a throwaway PostgreSQL cluster
+## (tools/with-postgres.sh; skipped when PostgreSQL is not installed, except in CI). The bundle
+## does not depend on the engine: built and checked once, in the SQLite run.
+pytest-postgres: $(STAMP)
+	QT_QPA_PLATFORM=offscreen bash tools/with-postgres.sh $(BIN)/pytest -q --ignore=tests/bundle
 
 demo: $(STAMP)
 	$(BIN)/danvan demo

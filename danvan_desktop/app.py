@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from danvan_desktop import APP_NAME, APP_TITLE, paths
 from danvan_desktop.cli.main import EXIT_INTERNAL
 from danvan_desktop.database_choice import choose_database, remember_opened
+from danvan_desktop.db.location import is_server_file
 from danvan_desktop.errors import UserError
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ def check_at_start(path: Path, backup_dir: Path) -> None:
     from danvan_desktop.services.maintenance.backups import daily_backup_if_due, newest_good_backup
     from danvan_desktop.services.maintenance.health import quick_check
 
+    if is_server_file(path):
+        return  # the server checks its own pages; its backups are the administrator's (docs/server.md)
     problems = quick_check(path)
     if problems:
         good = newest_good_backup(backup_dir)
@@ -126,12 +129,13 @@ def run_gui(
     path = choice.path
     if choice.source == "none" and demo_if_missing:
         path = prepare_demo(user)
-    if not path.exists():
+    if not path.exists() or _empty_server(path):
         from danvan_desktop.ui.first_run import FirstRunDialog  # only on first start: loads the catalog
 
         dialog = FirstRunDialog(path, paths.catalog_dir(), log_file)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return 0
+        path = dialog.database_path  # a shared server's connection file when the office chose one
 
     from danvan_desktop.db.instance_lock import InstanceLock
 
@@ -149,6 +153,18 @@ def run_gui(
         return _run_main_window(app, path, user, log_file, lock, quit_when_shown=quit_when_shown)
     finally:
         lock.release()
+
+
+def _empty_server(path: Path) -> bool:
+    """A shared server whose database has no office declared yet (the first-run dialog's job)."""
+    if not is_server_file(path):
+        return False
+    from danvan_desktop.db.engine import read_revision
+
+    try:
+        return read_revision(path) is None
+    except UserError:
+        return False  # unreachable: opening says so, in the window
 
 
 def _run_main_window(

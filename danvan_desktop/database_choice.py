@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from danvan_desktop.atomic_files import atomic_file
+from danvan_desktop.db.location import URL_ENV, resolve_database
 from danvan_desktop.paths import UserPaths
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ Source = Literal["option", "env", "last", "office", "demo", "none"]
 
 REASONS: dict[Source, str] = {
     "option": "chỉ định bằng tùy chọn --db",
-    "env": f"chỉ định bằng biến môi trường {DATABASE_ENV}",
+    "env": f"chỉ định bằng biến môi trường {URL_ENV} hoặc {DATABASE_ENV}",
     "last": "tệp cửa sổ chương trình đã mở lần gần nhất",
     "office": "tệp dữ liệu của đơn vị trong thư mục dữ liệu",
     "demo": "thư mục dữ liệu chỉ có dữ liệu minh họa",
@@ -38,18 +39,22 @@ class DatabaseChoice:
         return REASONS[self.source]
 
 
-def choose_database(explicit: Path | None, user: UserPaths, *, creating: bool = False) -> DatabaseChoice:
-    """The database to use: --db > DANVAN_DATABASE > the one the window opened last (if it still
-    exists) > danvan.sqlite3 > demo.sqlite3 when it is the only one > danvan.sqlite3 to be created.
+def choose_database(
+    explicit: str | Path | None, user: UserPaths, *, creating: bool = False
+) -> DatabaseChoice:
+    """The database to use: --db > DANVAN_DATABASE_URL > DANVAN_DATABASE > the one the window opened
+    last (if it still exists) > danvan.sqlite3 > demo.sqlite3 when it is the only one >
+    danvan.sqlite3 to be created.
 
     `creating` (`init`, the first-run window) wants the office's own file: the window's last file and
     the demo never count there, so declaring a real office beside the demo makes a new file.
+    A PostgreSQL URL becomes the path of its connection file (db/location.py); other URLs are refused.
     """
     if explicit is not None:
-        return DatabaseChoice(Path(explicit), "option")
-    from_env = os.environ.get(DATABASE_ENV)
+        return DatabaseChoice(resolve_database(explicit, user.data_dir), "option")
+    from_env = os.environ.get(URL_ENV) or os.environ.get(DATABASE_ENV)
     if from_env:
-        return DatabaseChoice(Path(from_env), "env")
+        return DatabaseChoice(resolve_database(from_env, user.data_dir), "env")
     if creating:
         return DatabaseChoice(user.default_database, "office" if user.default_database.is_file() else "none")
     last = last_opened(user)

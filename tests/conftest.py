@@ -1,9 +1,12 @@
-"""Shared fixtures: offscreen Qt, a redirected data folder, template databases copied per test."""
+"""Shared fixtures: offscreen Qt, a redirected data folder, template databases copied per test.
+
+With DANVAN_TEST_DATABASE_URL set (tests/databases.py) the database fixtures live on that PostgreSQL
+server, and tests marked `sqlite_only` (about SQLite files themselves) are skipped, saying why.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +19,54 @@ from danvan_desktop import paths
 from danvan_desktop.db.engine import Database, open_database
 from danvan_desktop.demo.build import build_demo
 from danvan_desktop.services.office.installation import initialize_database
+from tests.databases import TestServer, configured_url, copy_database, template_location
+
+ENGINE = "postgresql" if configured_url() is not None else "sqlite"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only(reason): about SQLite files; skipped on a server run")
+    config.addinivalue_line("markers", "server_only: needs DANVAN_TEST_DATABASE_URL (tests/databases.py)")
+    if ENGINE == "postgresql":
+        # A test that leaves a Database open to the garbage collector: sqlite3 says nothing, psycopg
+        # warns from __del__, during whichever later test happens to run then. Same silence for both.
+        config.addinivalue_line("filterwarnings", "ignore:<psycopg.Connection object:ResourceWarning")
+
+
+def pytest_report_header() -> str:
+    return f"database engine: {ENGINE}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if ENGINE == "postgresql":
+            marker = item.get_closest_marker("sqlite_only")
+            if marker is not None:
+                why = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+                item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
+        elif item.get_closest_marker("server_only") is not None:
+            item.add_marker(pytest.mark.skip(reason="no test server (DANVAN_TEST_DATABASE_URL)"))
+
+
+@pytest.fixture(scope="session")
+def test_server() -> Iterator[TestServer | None]:
+    """The PostgreSQL server of this run, or None on a SQLite run."""
+    url = configured_url()
+    if url is None:
+        yield None
+        return
+    server = TestServer(url)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def pg(test_server: TestServer | None) -> TestServer:
+    """The test server, for tests marked server_only."""
+    assert test_server is not None
+    return test_server
 
 
 @pytest.fixture(autouse=True)
@@ -28,30 +79,23 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("templates") / "demo.sqlite3"
+def demo_template(tmp_path_factory: pytest.TempPathFactory, test_server: TestServer | None) -> Path:
+    path = template_location(tmp_path_factory.mktemp("templates"), "demo", test_server)
     # The district's units without records: tests enter the data they check (demo records: test_demo.py).
     build_demo(path, catalog_dir=paths.catalog_dir(), demo_dir=paths.demo_dir(), records=False).close()
     return path
 
 
 @pytest.fixture(scope="session")
-def commune_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("templates") / "phucchu.sqlite3"
+def commune_template(tmp_path_factory: pytest.TempPathFactory, test_server: TestServer | None) -> Path:
+    path = template_location(tmp_path_factory.mktemp("templates"), "phucchu", test_server)
     initialize_database(path, "DH-PHUCCHU", None, catalog_dir=paths.catalog_dir()).close()
     return path
 
 
-def _copy(template: Path, target: Path) -> Path:
-    """A copy of a template database with its signing key (kept beside it in keys/)."""
-    shutil.copyfile(template, target)
-    shutil.copytree(template.parent / "keys", target.parent / "keys", dirs_exist_ok=True)
-    return target
-
-
 @pytest.fixture
-def demo_path(demo_template: Path, tmp_path: Path) -> Path:
-    return _copy(demo_template, tmp_path / "demo.sqlite3")
+def demo_path(demo_template: Path, tmp_path: Path, test_server: TestServer | None) -> Iterator[Path]:
+    yield from copy_database(demo_template, tmp_path, "demo", test_server)
 
 
 @pytest.fixture
@@ -62,8 +106,8 @@ def demo_db(demo_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def commune_path(commune_template: Path, tmp_path: Path) -> Path:
-    return _copy(commune_template, tmp_path / "phucchu.sqlite3")
+def commune_path(commune_template: Path, tmp_path: Path, test_server: TestServer | None) -> Iterator[Path]:
+    yield from copy_database(commune_template, tmp_path, "phucchu", test_server)
 
 
 @pytest.fixture

@@ -42,9 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--db",
-        type=Path,
-        metavar="PATH",
-        help="tệp cơ sở dữ liệu (mặc định: tệp cửa sổ đã mở lần gần nhất, xem `danvan info`)",
+        metavar="PATH|URL",
+        help="tệp cơ sở dữ liệu, hoặc máy chủ dùng chung postgresql://tên@máy-chủ/csdl "
+        "(mặc định: tệp cửa sổ đã mở lần gần nhất, xem `danvan info`)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết ra màn hình")
     sub = parser.add_subparsers(dest="command", metavar="LỆNH")

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from danvan_desktop.db.location import database_label, is_server_file
 from danvan_desktop.errors import DatabaseMissingError
 from danvan_desktop.localtime import local_time_text
 from danvan_desktop.paths import UserPaths
@@ -60,6 +61,8 @@ def cmd_backups(user: UserPaths) -> int:
 def run_maintenance_command(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
     if args.command == "backups":
         return cmd_backups(user)
+    if is_server_file(database) and args.command in ("backup", "restore"):
+        return _server_command(args, user, database)
     if not database.is_file() and args.command != "restore":
         raise DatabaseMissingError(f"Không có tệp cơ sở dữ liệu {database}.")
     if args.command == "backup":
@@ -83,12 +86,28 @@ def run_maintenance_command(args: argparse.Namespace, user: UserPaths, database:
     from danvan_desktop.services.maintenance.health import check_database
 
     problems = check_database(database)
+    shown = database_label(database)
     if not problems:
-        print(f"Cơ sở dữ liệu {database}: không phát hiện vấn đề nào.")
+        print(f"Cơ sở dữ liệu {shown}: không phát hiện vấn đề nào.")
         return 0
-    print(f"Cơ sở dữ liệu {database}: phát hiện {len(problems)} vấn đề:", file=sys.stderr)
+    print(f"Cơ sở dữ liệu {shown}: phát hiện {len(problems)} vấn đề:", file=sys.stderr)
     for problem in problems:
         print(f"  - {problem.message}", file=sys.stderr)
     advice = "Hãy khôi phục từ bản sao lưu tốt gần nhất (`danvan backups`, `danvan restore TỆP`)."
     print(advice, file=sys.stderr)
     return EXIT_PROBLEMS
+
+
+def _server_command(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
+    """backup / restore of a shared server: pg_dump / pg_restore, the same messages and exit codes."""
+    from danvan_desktop.services.maintenance import server_backups
+
+    shown = database_label(database)
+    if args.command == "backup":
+        target = server_backups.make_server_backup(database, user.backup_dir, "thu-cong", target=args.out)
+        print(f"Đã sao lưu {shown} vào {target}")
+        return 0
+    safety = server_backups.restore_server_backup(args.file, database, user.backup_dir)
+    print(f"Đã khôi phục {shown} từ bản sao lưu {args.file}.")
+    print(f"Dữ liệu trước khi khôi phục được giữ lại tại {safety}")
+    return 0

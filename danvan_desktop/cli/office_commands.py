@@ -13,17 +13,18 @@ from sqlalchemy.orm import Session
 from danvan_desktop import paths
 from danvan_desktop.database_choice import remember_opened
 from danvan_desktop.db.engine import Database, guard_writes, open_database
+from danvan_desktop.db.location import resolve_database
 from danvan_desktop.db.models import OrgBranch, OrgUnit, Period, Record
 from danvan_desktop.errors import CatalogError, UserError
 from danvan_desktop.paths import UserPaths
 
 
 def database_path(args: argparse.Namespace, user: UserPaths) -> Path:
-    return Path(args.db) if args.db else user.default_database
+    return resolve_database(args.db, user.data_dir) if args.db else user.default_database
 
 
 def demo_path(args: argparse.Namespace, user: UserPaths) -> Path:
-    return Path(args.db) if args.db else user.demo_database
+    return resolve_database(args.db, user.data_dir) if args.db else user.demo_database
 
 
 def open_existing(args: argparse.Namespace, user: UserPaths) -> Database:
@@ -39,7 +40,7 @@ def cmd_init(args: argparse.Namespace, user: UserPaths) -> int:
         info = load_installation(session)
     db.close()
     remember_opened(user, path)  # a new office is what the window and the commands open next
-    print(f"Đã tạo cơ sở dữ liệu {path}")
+    print(f"Đã tạo cơ sở dữ liệu {db.label}")
     print(f"Đơn vị sử dụng: {info.office_label} ({info.office_code}), vai trò: {info.role_label}")
     return 0
 
@@ -136,7 +137,7 @@ def cmd_info(args: argparse.Namespace, user: UserPaths) -> int:
         }
     db.close()
     choice = getattr(args, "database_choice", None)
-    print(f"Cơ sở dữ liệu: {db.path}" + (f" ({choice.reason})" if choice else ""))
+    print(f"Cơ sở dữ liệu: {db.label}" + (f" ({choice.reason})" if choice else ""))
     print(f"Phiên bản lược đồ: {HEAD_REVISION}")
     print(f"Đơn vị sử dụng: {info.office_label} ({info.office_code}), vai trò: {info.role_label}")
     print(f"Mã cài đặt: {info.site_id}")

@@ -1,4 +1,4 @@
-"""Open, create and check the app's SQLite database (WAL, foreign keys, schema version)."""
+"""Open, create and check the app's database: a SQLite file (WAL, foreign keys) or a shared server."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from danvan_desktop.db import migrate, snapshots
+from danvan_desktop.db import migrate, server, snapshots
+from danvan_desktop.db.location import database_label, is_server_file
 from danvan_desktop.errors import (
     DatabaseExistsError,
     DatabaseLockedError,
@@ -38,7 +39,7 @@ APPLICATION_ID = 0x44564E31
 
 @dataclass
 class Database:
-    """An open database: its file, engine and session factory."""
+    """An open database: its file (or server connection file), engine and session factory."""
 
     path: Path
     engine: Engine
@@ -52,12 +53,27 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session committed on success, rolled back (and translated) on failure."""
+        """A session committed on success, rolled back (and translated) on failure.
+
+        On a server, one writing transaction at a time (what SQLite's file lock gives): reads stay
+        concurrent, and everything read after the lock sees every write committed before it.
+        """
         with guard_writes(self.path), self._sessions.begin() as session:
+            if self.is_server:
+                server.lock_for_writing(session.connection())
             yield session
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @property
+    def is_server(self) -> bool:
+        return is_server_file(self.path)
+
+    @property
+    def label(self) -> str:
+        """The file, or the server's address without its password: what people may be shown."""
+        return database_label(self.path)
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -68,6 +84,8 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
 
 
 def _make_engine(path: Path) -> Engine:
+    if is_server_file(path):
+        return server.make_server_engine(path)
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _on_connect)
     return engine
@@ -79,7 +97,10 @@ def guard_writes(path: Path) -> Iterator[None]:
     try:
         yield
     except (DBAPIError, sqlite3.Error, OSError) as exc:
-        user_error = translate_error(exc, path)
+        if is_server_file(path) and isinstance(exc, DBAPIError):
+            user_error = server.translate_server_error(exc, path)
+        else:
+            user_error = translate_error(exc, path)
         if user_error is None:
             raise  # not the user's doing (a constraint, a bug): keep the original for the log
         raise user_error from exc
@@ -117,6 +138,8 @@ def translate_error(exc: BaseException, path: Path) -> UserError | None:
 
 def read_revision(path: Path) -> str | None:
     """Check that `path` is our database and return its schema revision (None if empty)."""
+    if is_server_file(path):
+        return server.read_server_revision(path)
     try:
         conn = snapshots.read_only(path)
     except sqlite3.Error as exc:
@@ -150,6 +173,8 @@ def read_revision(path: Path) -> str | None:
 def open_database(path: Path, *, backup_dir: Path | None = None) -> Database:
     """Open an existing database; an older schema is backed up, upgraded and checked (or put back)."""
     path = Path(path)
+    if is_server_file(path):
+        return _open_server(path)
     if not path.is_file():
         raise DatabaseMissingError(
             f"Không có tệp cơ sở dữ liệu {path}. Hãy chạy `danvan init` hoặc mở chương trình "
@@ -189,6 +214,16 @@ def open_database(path: Path, *, backup_dir: Path | None = None) -> Database:
         if not isinstance(exc, Exception):
             raise  # Ctrl-C still stops the program, with the file already put back
         raise failure from exc
+    return db
+
+
+def _open_server(path: Path) -> Database:
+    db = Database(path, _make_engine(path))
+    try:
+        server.upgrade_server(db.engine, path)
+    except BaseException:
+        db.close()
+        raise
     return db
 
 
@@ -264,6 +299,13 @@ def _backup_before_upgrade(path: Path, revision: str, backup_dir: Path) -> Path:
 def create_database(path: Path, populate: Callable[[Session], None]) -> Database:
     """Create a new database atomically: built in a temporary file, renamed when complete."""
     path = Path(path)
+    if is_server_file(path):
+        engine = _make_engine(path)
+        try:
+            server.create_server_database(engine, path, populate)
+        finally:
+            engine.dispose()
+        return open_database(path)
     if path.exists() and path.stat().st_size > 0:
         raise DatabaseExistsError(
             f"Đã có tệp cơ sở dữ liệu {path}; không ghi đè lên dữ liệu đã có. "

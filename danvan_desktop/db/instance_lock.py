@@ -1,4 +1,7 @@
-"""One writer per database: an OS lock on `<database>.lock`, released by the OS even after a crash."""
+"""One writer per database: an OS lock on `<database>.lock`, released by the OS even after a crash.
+
+A shared server needs none: its transactions and advisory locks keep several PCs' writes apart.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +48,10 @@ class InstanceLock:
         self._fd: int | None = None
 
     def acquire(self) -> InstanceLock:
+        from danvan_desktop.db.location import is_server_file
+
+        if is_server_file(self.db_path):
+            return self  # several windows on several PCs at once: the server orders their writes
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:

@@ -10,6 +10,7 @@ from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.localtime import local_time_text
 from danvan_desktop.services.entry.entry import (
     FormContext,
+    SaveResult,
     current_writer,
     form_context,
     record_history,
@@ -38,14 +39,40 @@ def load_context(db: Database, form: FormDef, target: EntryTarget) -> FormContex
 
 
 def store(
-    db: Database, form: FormDef, target: EntryTarget, values: dict[str, object], record_id: str | None
+    db: Database,
+    form: FormDef,
+    target: EntryTarget,
+    values: dict[str, object],
+    record_id: str | None,
+    *,
+    expected_change: int | None = None,
 ) -> str:
+    return store_checked(db, form, target, values, record_id, expected_change=expected_change).record_id
+
+
+def store_checked(
+    db: Database,
+    form: FormDef,
+    target: EntryTarget,
+    values: dict[str, object],
+    record_id: str | None,
+    *,
+    expected_change: int | None,
+) -> SaveResult:
+    """Save what the screen shows; refused (StaleRecordError) when the record was saved elsewhere
+    since the screen read it at `expected_change` (two PCs on one server, or two windows)."""
     with db.transaction() as session:
         writer = current_writer(session, target.site_id)
-        result = save_entry(
-            session, form, target.unit_id, target.period_id, values, writer=writer, record_id=record_id
+        return save_entry(
+            session,
+            form,
+            target.unit_id,
+            target.period_id,
+            values,
+            writer=writer,
+            record_id=record_id,
+            expected_change=expected_change,
         )
-    return result.record_id
 
 
 def show_history(parent: QWidget, db: Database, form: FormDef, record_id: str, title: str) -> None:

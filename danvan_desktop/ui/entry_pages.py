@@ -31,7 +31,7 @@ from danvan_desktop.services.entry.entry import (
     set_entry_deleted,
 )
 from danvan_desktop.services.entry.registers import RegisterScope, RegisterSource
-from danvan_desktop.ui.entry_data import load_context, lock_reason, show_history, store
+from danvan_desktop.ui.entry_data import load_context, lock_reason, show_history, store, store_checked
 from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import show_user_error
 from danvan_desktop.ui.form_editor import FormEditor, default_values
@@ -56,6 +56,7 @@ class AggregatePage(QWidget):
         with db.session() as session:
             record = find_aggregate(session, form.id, target.unit_id, target.period_id)
             self.record_id = record.id if record else None
+            self.loaded_change = record.local_change if record else 0  # the optimistic check's token
             values = dict(record.values) if record else default_values(form)
         self.heading = QLabel(f"{target.unit_label} — {target.period_label}")
         self.heading.setStyleSheet("font-size: 12pt; color: #444;")
@@ -127,6 +128,7 @@ class AggregatePage(QWidget):
         with self.db.session() as session:
             record = find_aggregate(session, self.form.id, self.target.unit_id, self.target.period_id)
             self.record_id = record.id if record else None
+            self.loaded_change = record.local_change if record else 0
             values = dict(record.values) if record else default_values(self.form)
         self.editor.set_values(values)
         self.history_button.setEnabled(self.record_id is not None)
@@ -141,7 +143,15 @@ class AggregatePage(QWidget):
             self._show_errors(len(errors))
             return False
         try:
-            self.record_id = store(self.db, self.form, self.target, self.editor.values(), self.record_id)
+            result = store_checked(
+                self.db,
+                self.form,
+                self.target,
+                self.editor.values(),
+                self.record_id,
+                expected_change=self.loaded_change,
+            )
+            self.record_id, self.loaded_change = result.record_id, result.change
         except ValidationFailedError as exc:
             self._showing_errors = False
             self.status.setText(f"<span style='color:#b00020'>{exc.message}</span>")
@@ -355,17 +365,28 @@ class RegisterPage(QWidget):
 
     # --- actions -----------------------------------------------------------------------------
     def _values_of(self, record_id: str) -> dict[str, object]:
-        with self.db.session() as session:
-            return dict(session.get_one(Record, record_id).values)
+        return self._read(record_id)[0]
 
-    def _open_dialog(self, values: dict[str, object], record_id: str | None, title: str) -> RecordDialog:
+    def _read(self, record_id: str) -> tuple[dict[str, object], int]:
+        """A record's values and its local_change: a save from the dialog expects it unchanged."""
+        with self.db.session() as session:
+            record = session.get_one(Record, record_id)
+            return dict(record.values), record.local_change
+
+    def _open_dialog(
+        self,
+        values: dict[str, object],
+        record_id: str | None,
+        title: str,
+        expected_change: int | None = None,
+    ) -> RecordDialog:
         """Open the record editor (window-modal, not blocking); the table reloads after a save."""
         context = load_context(self.db, self.form, self.target)
         dialog = RecordDialog(
             self.form,
             context,
             values,
-            lambda v: store(self.db, self.form, self.target, v, record_id),
+            lambda v: store(self.db, self.form, self.target, v, record_id, expected_change=expected_change),
             title=title,
             read_only_reason=self.read_only_reason,
             parent=self,
@@ -402,7 +423,8 @@ class RegisterPage(QWidget):
             title = f"Xem — {self.form.title}, kỳ đã chốt"
         else:
             title = f"Xem — {self.form.title} (chỉ xem)"
-        return self._open_dialog(self._values_of(record_id), record_id, title)
+        values, change = self._read(record_id)
+        return self._open_dialog(values, record_id, title, change)
 
     def duplicate_current(self) -> RecordDialog | None:
         record_id = self.current_record_id()

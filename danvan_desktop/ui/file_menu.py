@@ -216,7 +216,7 @@ class DatabaseSwitcher(QObject):
         self.lock = lock
         self._set_busy(False)
         window.attach(db, snapshot)
-        window.statusBar().showMessage(f"Đã mở {snapshot.installation.office_label}: {db.path}", 10_000)
+        window.statusBar().showMessage(f"Đã mở {snapshot.installation.office_label}: {db.label}", 10_000)
         self.switched.emit(db.path)
 
     def _open_failed(self, path: Path, lock: InstanceLock, error: BaseException) -> None:
@@ -266,7 +266,7 @@ class DatabaseSwitcher(QObject):
             intro="Chọn cơ quan, đơn vị mà cơ sở dữ liệu mới phục vụ và vai trò của đơn vị. "
             "Có thể gõ tên không dấu, ví dụ «phuc chu».",
         )
-        dialog.accepted.connect(lambda: self.open_database(path))
+        dialog.accepted.connect(lambda: self.open_database(dialog.database_path))  # or a server
         dialog.setObjectName("newDatabaseDialog")
         dialog.open()
         self.new_dialog = dialog  # kept alive while shown

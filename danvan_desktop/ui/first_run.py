@@ -104,6 +104,9 @@ class FirstRunDialog(QDialog):
         )
         self.create_button.setEnabled(False)
         self.buttons.addButton("Thoát", QDialogButtonBox.ButtonRole.RejectRole)
+        from danvan_desktop.ui.server_dialog import add_server_button  # issue 16: an office's server
+
+        add_server_button(self, self.buttons, where)
         self.buttons.accepted.connect(self._create)
         self.buttons.rejected.connect(self.reject)
 

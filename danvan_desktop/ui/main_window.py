@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
         self.installation = snapshot.installation
         self.periods = snapshot.periods
         self.setWindowTitle(f"{APP_TITLE} — {snapshot.installation.office_label}")
-        self.db_status.setText(f"CSDL: {db.path}")
+        self.db_status.setText(f"CSDL: {db.label}")
         self.office_status.setText(
             f"Đơn vị: {snapshot.installation.office_label} ({snapshot.installation.role_label})"
         )
@@ -443,6 +443,6 @@ class MainWindow(QMainWindow):
             f"Giới thiệu {APP_TITLE}",
             f"<b>{APP_TITLE}</b> phiên bản {__version__}<br>"
             "Nhập liệu, trao đổi gói dữ liệu và in báo cáo công tác dân vận.<br><br>"
-            f"Cơ sở dữ liệu: {self.db.path if self.db else '—'}<br>"
+            f"Cơ sở dữ liệu: {self.db.label if self.db else '—'}<br>"
             f"Nhật ký: {self.log_file or 'không ghi được'}",
         )

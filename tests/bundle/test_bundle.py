@@ -20,7 +20,9 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
-SIZE_LIMIT_MB = 150  # issue 6, in decimal megabytes (the stricter reading); 229 MiB before trimming
+# Issue 6 set 150, in decimal megabytes (the stricter reading; 229 MiB before trimming); issue 16
+# allows 155 with the PostgreSQL driver (psycopg and its libpq).
+SIZE_LIMIT_MB = 155
 ROWS = (
     "Tổ chức;Tên chi hội, chi đoàn;Số hội viên, đoàn viên;Số người thuộc đối tượng tập hợp\n"
     "Hội LHPN;Chi hội Phụ nữ xã;450;600\n"

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from danvan_desktop import APP_TITLE, __version__, paths
 from danvan_desktop.cli.main import main
 from danvan_desktop.db.engine import open_database
+from danvan_desktop.db.location import database_label
 from danvan_desktop.db.migrate import HEAD_REVISION
 from danvan_desktop.db.models import OrgUnit
 from tests.cli.conftest import run
@@ -176,7 +177,7 @@ def test_units_without_search_lists_everything(capsys: pytest.CaptureFixture[str
 def test_info(capsys: pytest.CaptureFixture[str], commune_path: Path) -> None:
     code, out, _ = run(capsys, "--db", commune_path, "info")
     assert code == 0
-    assert f"Cơ sở dữ liệu: {commune_path}" in out
+    assert f"Cơ sở dữ liệu: {database_label(commune_path)}" in out  # the file, or the server
     assert f"Phiên bản lược đồ: {HEAD_REVISION}" in out
     assert "Đơn vị sử dụng: Xã Phúc Chu (DH-PHUCCHU), vai trò: đơn vị báo cáo" in out
     assert "Mã cài đặt: " in out

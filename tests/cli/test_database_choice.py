@@ -53,6 +53,7 @@ def test_make_run_opens_the_demo_and_info_finds_it(
     assert "Huyện Định Hóa (DH)" in out
 
 
+@pytest.mark.sqlite_only(reason="copies a template file into the data folder: the choice among its files")
 def test_the_commands_follow_the_database_the_window_opened_last(
     capsys: pytest.CaptureFixture[str], user: paths.UserPaths, demo_template: Path
 ) -> None:
@@ -74,6 +75,7 @@ def test_the_commands_follow_the_database_the_window_opened_last(
     assert "Xã Phúc Chu (DH-PHUCCHU)" in out
 
 
+@pytest.mark.sqlite_only(reason="copies a template file into the data folder: the choice among its files")
 def test_a_write_command_waits_for_the_window_on_the_database_it_shows(
     capsys: pytest.CaptureFixture[str], user: paths.UserPaths, demo_template: Path
 ) -> None:

@@ -22,6 +22,10 @@ ROWS = (
     "Hội LHPN;Chi hội Phụ nữ xã;450;600\n"
 )
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="SQLite file copies and the window's file lock (server: test_server_maintenance.py)"
+)
+
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -135,6 +139,7 @@ HOLD = """
 import sys, time
 from pathlib import Path
 from danvan_desktop.db.instance_lock import InstanceLock
+
 lock = InstanceLock(Path(sys.argv[1])).acquire()
 print("held", flush=True)
 time.sleep(60)

@@ -138,6 +138,9 @@ def test_deletion_against_an_edit_listed_and_resolved(
     assert run(capsys, "--db", district, "check")[0] == 0
 
 
+@pytest.mark.sqlite_only(
+    reason="the window's file lock; a server's writers take turns (test_server_concurrency.py)"
+)
 def test_delete_waits_for_no_one_while_the_window_holds_the_database(
     held_by_another_process: Path,  # noqa: F811
     capsys: pytest.CaptureFixture[str],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from danvan_desktop.services.office.installation import load_installation
 from danvan_desktop.services.office.orgunits import find_unit
 from danvan_desktop.services.office.periods import get_period
 from tests.cli.conftest import run
+from tests.databases import TestServer, copy_database
 from tests.services.sheet_values import BRANCH_HEADER, LOOKALIKES, model
 from tests.tools import libreoffice_resave
 
@@ -51,18 +51,17 @@ def seed_models(db_path: Path) -> None:
         db.close()
 
 
-def copy_db(source: Path, target: Path) -> Path:
-    """A second database of the same office (with its key beside it), without the seeded records."""
+def copy_db(source: Path, target: Path, server: TestServer | None) -> Path:
+    """A second database of the same office (with its key beside it), without the seeded records;
+    on a server run a clone, dropped with the run's other databases."""
     target.mkdir()
-    shutil.copyfile(source, target / source.name)
-    shutil.copytree(source.parent / "keys", target / "keys")
-    return target / source.name
+    return next(copy_database(source, target, source.stem, server))
 
 
 def test_export_saved_by_libreoffice_loads_back_to_the_same_records(
-    capsys: pytest.CaptureFixture[str], demo_path: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], demo_path: Path, tmp_path: Path, test_server: TestServer | None
 ) -> None:
-    empty = copy_db(demo_path, tmp_path / "other")
+    empty = copy_db(demo_path, tmp_path / "other", test_server)
     seed_models(demo_path)
     original = records(demo_path, "mo_hinh_dan_van_kheo")
     out = tmp_path / "mo_hinh.xlsx"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from danvan_desktop.services.office.forms import get_form
 from danvan_desktop.services.office.installation import initialize_database, load_installation
 from danvan_desktop.services.office.orgunits import find_unit
 from danvan_desktop.services.office.periods import get_period
+from tests.databases import TestServer, copy_database, template_location
 
 
 @dataclass
@@ -76,42 +76,52 @@ class Site:
 
 
 @pytest.fixture(scope="session")
-def site_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def site_templates(
+    tmp_path_factory: pytest.TempPathFactory, test_server: TestServer | None
+) -> dict[str, Path]:
     made = {}
     for code in ("DH-PHUCCHU", "DH-BAOLINH", "DH", "TN"):
-        folder = tmp_path_factory.mktemp(code)
-        path = folder / "site.sqlite3"
+        path = template_location(tmp_path_factory.mktemp(code), "site", test_server)
         initialize_database(path, code, None, catalog_dir=paths.catalog_dir()).close()
         made[code] = path
     return made
 
 
-def _site(templates: dict[str, Path], code: str, tmp_path: Path) -> Iterator[Site]:
+def _site(templates: dict[str, Path], code: str, tmp_path: Path, server: TestServer | None) -> Iterator[Site]:
     folder = tmp_path / code
-    shutil.copytree(templates[code].parent, folder)
-    site = Site(open_database(folder / "site.sqlite3"), folder)
-    yield site
-    site.db.close()
+    folder.mkdir()
+    for path in copy_database(templates[code], folder, "site", server):
+        site = Site(open_database(path), folder)
+        yield site
+        site.db.close()
 
 
 @pytest.fixture
-def phuc_chu(site_templates: dict[str, Path], tmp_path: Path) -> Iterator[Site]:
-    yield from _site(site_templates, "DH-PHUCCHU", tmp_path)
+def phuc_chu(
+    site_templates: dict[str, Path], tmp_path: Path, test_server: TestServer | None
+) -> Iterator[Site]:
+    yield from _site(site_templates, "DH-PHUCCHU", tmp_path, test_server)
 
 
 @pytest.fixture
-def bao_linh(site_templates: dict[str, Path], tmp_path: Path) -> Iterator[Site]:
-    yield from _site(site_templates, "DH-BAOLINH", tmp_path)
+def bao_linh(
+    site_templates: dict[str, Path], tmp_path: Path, test_server: TestServer | None
+) -> Iterator[Site]:
+    yield from _site(site_templates, "DH-BAOLINH", tmp_path, test_server)
 
 
 @pytest.fixture
-def district(site_templates: dict[str, Path], tmp_path: Path) -> Iterator[Site]:
-    yield from _site(site_templates, "DH", tmp_path)
+def district(
+    site_templates: dict[str, Path], tmp_path: Path, test_server: TestServer | None
+) -> Iterator[Site]:
+    yield from _site(site_templates, "DH", tmp_path, test_server)
 
 
 @pytest.fixture
-def province(site_templates: dict[str, Path], tmp_path: Path) -> Iterator[Site]:
-    yield from _site(site_templates, "TN", tmp_path)
+def province(
+    site_templates: dict[str, Path], tmp_path: Path, test_server: TestServer | None
+) -> Iterator[Site]:
+    yield from _site(site_templates, "TN", tmp_path, test_server)
 
 
 BRANCH = {"to_chuc": "HLHPN", "ten_chi_hoi": "Chi hội Phụ nữ xã", "hoi_vien": 450, "doi_tuong": 600}

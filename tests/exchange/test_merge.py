@@ -26,6 +26,7 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.sqlite_only(reason="checks the file unchanged byte for byte and the copy taken before import")
 def test_first_package_needs_the_fingerprint_accepted(phuc_chu: Site, district: Site) -> None:
     phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
     package = phuc_chu.export("pc-1.danvan")

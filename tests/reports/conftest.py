@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from danvan_desktop.db.engine import Database, open_database
 from danvan_desktop.services.office.settings import set_setting
+from tests.databases import TestServer, copy_database
 from tests.reports.factories import fill_district, fill_phuc_chu, set_up_phuc_chu_office, settings_for_tests
 
 
@@ -20,10 +20,11 @@ def _with_settings(db: Database) -> None:
 
 
 @pytest.fixture(scope="session")
-def phuc_chu_template(commune_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("phucchu") / "phucchu.sqlite3"
-    shutil.copyfile(commune_template, path)
-    shutil.copytree(commune_template.parent / "keys", path.parent / "keys", dirs_exist_ok=True)
+def phuc_chu_template(
+    commune_template: Path, tmp_path_factory: pytest.TempPathFactory, test_server: TestServer | None
+) -> Path:
+    # Never dropped one by one: the server's databases of this run all go at its end.
+    path = next(copy_database(commune_template, tmp_path_factory.mktemp("phucchu"), "phucchu", test_server))
     db = open_database(path)
     with db.transaction() as session:
         set_up_phuc_chu_office(session)
@@ -32,14 +33,14 @@ def phuc_chu_template(commune_template: Path, tmp_path_factory: pytest.TempPathF
 
 
 @pytest.fixture
-def phuc_chu_db(phuc_chu_template: Path, tmp_path: Path) -> Iterator[Database]:
+def phuc_chu_db(
+    phuc_chu_template: Path, tmp_path: Path, test_server: TestServer | None
+) -> Iterator[Database]:
     """Phúc Chu's own database, with its 2023 return entered: it prints and numbers its own return."""
-    target = tmp_path / "phucchu.sqlite3"
-    shutil.copyfile(phuc_chu_template, target)
-    shutil.copytree(phuc_chu_template.parent / "keys", tmp_path / "keys", dirs_exist_ok=True)
-    db = open_database(target)
-    yield db
-    db.close()
+    for target in copy_database(phuc_chu_template, tmp_path, "phucchu", test_server):
+        db = open_database(target)
+        yield db
+        db.close()
 
 
 @pytest.fixture
@@ -55,10 +56,10 @@ def commune_data_db(demo_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture(scope="session")
-def district_template(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("district") / "district.sqlite3"
-    shutil.copyfile(demo_template, path)
-    shutil.copytree(demo_template.parent / "keys", path.parent / "keys", dirs_exist_ok=True)
+def district_template(
+    demo_template: Path, tmp_path_factory: pytest.TempPathFactory, test_server: TestServer | None
+) -> Path:
+    path = next(copy_database(demo_template, tmp_path_factory.mktemp("district"), "district", test_server))
     db = open_database(path)
     _with_settings(db)
     with db.transaction() as session:
@@ -68,11 +69,8 @@ def district_template(demo_template: Path, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture
-def district_path(district_template: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "district.sqlite3"
-    shutil.copyfile(district_template, target)
-    shutil.copytree(district_template.parent / "keys", tmp_path / "keys", dirs_exist_ok=True)
-    return target
+def district_path(district_template: Path, tmp_path: Path, test_server: TestServer | None) -> Iterator[Path]:
+    yield from copy_database(district_template, tmp_path, "district", test_server)
 
 
 @pytest.fixture

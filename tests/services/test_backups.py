@@ -19,6 +19,10 @@ from danvan_desktop.services.maintenance.backups import (
     restore_backup,
 )
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="copies of the SQLite file (server dumps: tests/cli/test_server_maintenance.py)"
+)
+
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

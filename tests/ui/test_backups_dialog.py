@@ -19,6 +19,8 @@ from danvan_desktop.services.maintenance import backups
 from danvan_desktop.services.maintenance.backups import make_backup
 from danvan_desktop.ui.backups_dialog import BackupsDialog, install_backup_menu
 
+pytestmark = pytest.mark.sqlite_only(reason="the Backups dialog lists and restores copies of the SQLite file")
+
 TIMEOUT = 20000  # ms; a 2-core machine running other tests may be slow, a hang still fails
 
 

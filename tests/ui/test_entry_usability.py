@@ -243,6 +243,7 @@ def test_history_names_the_village_and_the_organization(
 # --- 7. One moment, one time on every screen -------------------------------------------------------
 
 
+@pytest.mark.sqlite_only(reason="the Backups list shows copies of the SQLite file")
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Ho_Chi_Minh"], indirect=True)
 def test_a_lock_and_a_backup_made_at_the_same_moment_show_the_same_time(
     qtbot: QtBot, demo_db: Database, demo_path: Path, tmp_path: Path, zone: str

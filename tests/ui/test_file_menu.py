@@ -52,6 +52,7 @@ def _assert_locked(path: Path) -> None:
         InstanceLock(path).acquire()
 
 
+@pytest.mark.sqlite_only(reason="switching among SQLite files, their locks and copies")
 def test_opening_another_database_switches_the_window_and_the_lock(
     qtbot: QtBot, window: MainWindow, demo_db: Database, commune_path: Path
 ) -> None:
@@ -97,6 +98,7 @@ def test_a_missing_recent_file_is_greyed_then_said_and_dropped(
     assert window.db is demo_db and window.windowTitle() == "Dân Vận Desktop — Huyện Định Hóa"
 
 
+@pytest.mark.sqlite_only(reason="switching among SQLite files, their locks and copies")
 def test_files_that_are_not_ours_or_are_newer_are_refused_and_nothing_changes(
     qtbot: QtBot, window: MainWindow, demo_db: Database, commune_path: Path, tmp_path: Path
 ) -> None:
@@ -122,6 +124,7 @@ def test_files_that_are_not_ours_or_are_newer_are_refused_and_nothing_changes(
     _assert_locked(demo_db.path)
 
 
+@pytest.mark.sqlite_only(reason="switching among SQLite files, their locks and copies")
 def test_a_database_open_elsewhere_is_refused_and_unsaved_changes_can_keep_the_window(
     qtbot: QtBot, window: MainWindow, demo_db: Database, commune_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,6 +138,7 @@ def test_a_database_open_elsewhere_is_refused_and_unsaved_changes_can_keep_the_w
     assert window.db is demo_db
 
 
+@pytest.mark.sqlite_only(reason="switching among SQLite files, their locks and copies")
 def test_creating_a_new_office_database_switches_to_it(
     qtbot: QtBot, window: MainWindow, demo_db: Database, tmp_path: Path
 ) -> None:

@@ -18,6 +18,7 @@ from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import NUMERIC_TYPES, ChoiceDef, FieldDef, FormDef
 from danvan_desktop.formspec.validate import Issue, ValidationContext, clean_and_validate
 from danvan_desktop.formspec.values import format_value
+from danvan_desktop.localtime import local_time_text
 from danvan_desktop.services.entry import records
 from danvan_desktop.services.entry.locking import ensure_unlocked
 from danvan_desktop.services.office.orgunits import dated_subtree, unit_label
@@ -119,6 +120,11 @@ class SaveResult:
     record_id: str
     warnings: list[Issue]
     changed: bool  # False when the values were already stored as they are
+    change: int = 0  # the record's local_change now: what the next save of the same screen expects
+
+
+class StaleRecordError(UserError):
+    """The record was saved elsewhere (another window, another PC) after this screen read it."""
 
 
 def find_aggregate(session: Session, form_id: str, unit_id: int, period_id: int) -> Record | None:
@@ -179,10 +185,13 @@ def save_entry(
     writer: Writer,
     record_id: str | None = None,
     context: FormContext | None = None,
+    expected_change: int | None = None,
 ) -> SaveResult:
     """Validate and store; an aggregate form keeps one record per unit and period.
 
     `context` may be passed when saving many records of one form, unit and period (a load).
+    `expected_change`: the record's local_change when the screen read it (0: there was none yet);
+    a record written since is refused with StaleRecordError, so no one's save is lost silently.
     """
     ensure_unlocked(session, unit_id, period_id)
     unit = session.get_one(OrgUnit, unit_id)
@@ -198,11 +207,13 @@ def save_entry(
     record = session.get(Record, record_id) if record_id else None
     if record is None and form.kind == "aggregate":
         record = find_aggregate(session, form.id, unit_id, period_id)
+    if expected_change is not None and (record.local_change if record else 0) != expected_change:
+        raise _stale(record)
     if record is not None:
         if (record.form_id, record.org_unit_id, record.period_id) != (form.id, unit_id, period_id):
             raise UserError("Bản ghi không thuộc biểu mẫu, đơn vị hoặc kỳ báo cáo đang mở.")
         if record.values == cleaned and record.form_version == form.version and not record.deleted:
-            return SaveResult(record.id, warnings, changed=False)
+            return SaveResult(record.id, warnings, changed=False, change=record.local_change)
         records.update_record(
             session,
             record,
@@ -212,7 +223,7 @@ def save_entry(
             form_version=form.version,
             search_text=search_text(form, cleaned, context),
         )
-        return SaveResult(record.id, warnings, changed=True)
+        return SaveResult(record.id, warnings, changed=True, change=record.local_change)
     created = records.create_record(
         session,
         site_id=writer.site_id,
@@ -225,7 +236,21 @@ def save_entry(
         record_id=record_id,
         search_text=search_text(form, cleaned, context),
     )
-    return SaveResult(created.id, warnings, changed=True)
+    return SaveResult(created.id, warnings, changed=True, change=created.local_change)
+
+
+def _stale(record: Record | None) -> StaleRecordError:
+    who = (
+        f"lúc {local_time_text(record.updated_at)} ({record.updated_by})"
+        if record is not None
+        else "(bản ghi đã bị xóa hẳn)"
+    )
+    return StaleRecordError(
+        f"Bản ghi này vừa được lưu ở cửa sổ hoặc máy khác {who}, sau khi bạn mở nó. "
+        "Số liệu bạn vừa nhập CHƯA được lưu, để không ghi đè lên bản kia: hãy chép lại phần thay đổi, "
+        "mở lại bản ghi để xem bản mới nhất rồi nhập lại.",
+        detail=f"stale save of {record.id if record else 'a missing record'}",
+    )
 
 
 def set_entry_deleted(session: Session, record_id: str, *, writer: Writer, deleted: bool) -> Record:

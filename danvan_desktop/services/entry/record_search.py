@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.kinds import display_name
+from danvan_desktop.db.dialect import contains, dialect_of, in_list, json_value, list_param, raw_rows
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.text import fold
 
@@ -44,13 +43,6 @@ class SearchResult:
     more: bool  # more records match than were listed: the user should type another word
 
 
-def _raw(session: Session) -> sqlite3.Connection:
-    # The raw sqlite3 connection: the scan covers up to 100,000 rows (see registers.py).
-    raw = session.connection().connection.driver_connection
-    assert isinstance(raw, sqlite3.Connection)
-    return raw
-
-
 def _matching_ids(haystacks: Mapping[object, str], word: str) -> list[object]:
     return [key for key, text in haystacks.items() if word in text]
 
@@ -67,12 +59,15 @@ def search_records(
     words = list(dict.fromkeys(fold(query).split()))
     if not words or not forms or limit <= 0:
         return SearchResult([], False)
-    raw = _raw(session)
+    # Raw rows: the scan covers up to 100,000 records (see db/dialect.py).
+    dialect = dialect_of(session)
     units = {
         uid: (code, display_name(kind, name))
-        for uid, code, kind, name in raw.execute("SELECT id, code, kind, name FROM org_unit")
+        for uid, code, kind, name in raw_rows(session, "SELECT id, code, kind, name FROM org_unit")
     }
-    periods = {pid: (code, label) for pid, code, label in raw.execute("SELECT id, code, label FROM period")}
+    periods = {
+        pid: (code, label) for pid, code, label in raw_rows(session, "SELECT id, code, label FROM period")
+    }
     # Matching the names of forms, units and periods here, once per query, keeps the SQL one scan
     # of the record table: a word becomes "in the values, or the record's form/unit/period is one of".
     form_text: dict[object, str] = {fid: fold(f.title) for fid, f in forms.items()}
@@ -83,9 +78,9 @@ def search_records(
         p: f"{fold(label)} {code.casefold()}" for p, (code, label) in periods.items()
     }
     clauses: list[str] = []
-    params: list[object] = [json.dumps(list(forms))]
+    params: list[object] = [list_param(dialect, list(forms))]
     for word in words:
-        alternatives = ["instr(r.search_text, ?) > 0"]
+        alternatives = [contains(dialect, "r.search_text")]
         params.append(word)
         for column, haystacks in (
             ("r.form_id", form_text),
@@ -94,20 +89,20 @@ def search_records(
         ):
             ids = _matching_ids(haystacks, word)
             if ids:
-                alternatives.append(f"{column} IN (SELECT value FROM json_each(?))")
-                params.append(json.dumps(ids))
+                alternatives.append(in_list(dialect, column))
+                params.append(list_param(dialect, ids))
         clauses.append("(" + " OR ".join(alternatives) + ")")
     sql = (
         "SELECT r.id, r.form_id, r.org_unit_id, r.period_id FROM record r "
         "JOIN period p ON p.id = r.period_id "
-        "WHERE r.deleted = 0 AND r.form_id IN (SELECT value FROM json_each(?)) AND "
+        f"WHERE NOT r.deleted AND {in_list(dialect, 'r.form_id')} AND "
         + " AND ".join(clauses)
         + ' ORDER BY p."end" DESC, r.local_change DESC LIMIT ?'
     )
-    rows = raw.execute(sql, (*params, limit + 1)).fetchall()
+    rows = raw_rows(session, sql, (*params, limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
-    titles = _titles(raw, forms, [(r[0], r[1]) for r in rows], units)
+    titles = _titles(session, forms, [(r[0], r[1]) for r in rows], units)
     hits = [
         RecordHit(
             record_id=rid,
@@ -128,7 +123,7 @@ def search_records(
 
 
 def _titles(
-    raw: sqlite3.Connection,
+    session: Session,
     forms: Mapping[str, FormDef],
     records: Sequence[tuple[str, str]],
     units: Mapping[int, tuple[str, str]],
@@ -138,12 +133,12 @@ def _titles(
     if not wanted:
         return {}
     marks = ", ".join("?" for _ in wanted)
-    values = dict(raw.execute(f'SELECT id, "values" FROM record WHERE id IN ({marks})', list(wanted)))
+    values = dict(raw_rows(session, f'SELECT id, "values" FROM record WHERE id IN ({marks})', list(wanted)))
     names = {code: label for code, label in units.values()}
     titles: dict[str, str] = {}
     for rid, form in wanted.items():
         field_id = form.record_title or ""
-        value = json.loads(values.get(rid) or "{}").get(field_id)
+        value = (json_value(values.get(rid)) or {}).get(field_id)
         if value is None or value == "":
             continue
         spec = form.field(field_id) if field_id in form.field_ids else None

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from danvan_desktop.db.dialect import dialect_of, json_field, raw_rows
 from danvan_desktop.db.engine import Database
 from danvan_desktop.formspec.model import FieldDef, FormDef
 
-# Stored as JSON objects or arrays; json_extract hands them back as JSON text.
+# Stored as JSON objects or arrays; SQLite's json_extract hands them back as JSON text.
 _STRUCTURED = frozenset({"multi_choice", "ratio"})
 
 
@@ -35,10 +36,10 @@ class RegisterScope:
 UNIT_COLUMN = FieldDef.model_construct(id="__unit", type="org_unit", label="Đơn vị")
 
 
-def _cell_sql(column: FieldDef, table: str = "r") -> str:
+def _cell_sql(dialect: str, column: FieldDef, table: str = "r") -> str:
     if column is UNIT_COLUMN:
         return f"(SELECT code FROM org_unit WHERE id = {table}.org_unit_id)"
-    return f"json_extract({table}.\"values\", '$.{column.id}')"
+    return json_field(dialect, f'{table}."values"', column.id)
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,6 @@ def _scope_params(scope: RegisterScope) -> dict[str, object]:
 
 
 def load_register_index(session: Session, scope: RegisterScope) -> RegisterIndex:
-    # The raw sqlite3 cursor: for 100,000 rows SQLAlchemy's result wrapping costs more than the query.
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
     marks = ", ".join("?" for _ in scope.unit_ids)
     sql = (
         "SELECT id, search_text FROM record WHERE form_id = ? AND period_id = ? AND deleted = ? "
@@ -88,17 +86,17 @@ def load_register_index(session: Session, scope: RegisterScope) -> RegisterIndex
     )
     params = (scope.form.id, scope.period_id, scope.deleted, *scope.unit_ids)
     if not scope.with_unit:
-        rows = raw.execute(sql, params).fetchall()
+        rows = raw_rows(session, sql, params)
         return RegisterIndex(ids=[row[0] for row in rows], search=[row[1] for row in rows])
     # A district's table names each record's commune, so "phuc chu" in the search box finds its
     # records: the unit's accent-free name and code join the record's own search text.
     units = {
         unit_id: f"{folded} {code.casefold()}"
-        for unit_id, folded, code in raw.execute(
-            f"SELECT id, name_folded, code FROM org_unit WHERE id IN ({marks})", scope.unit_ids
+        for unit_id, folded, code in raw_rows(
+            session, f"SELECT id, name_folded, code FROM org_unit WHERE id IN ({marks})", scope.unit_ids
         )
     }
-    rows = raw.execute(sql.replace("search_text", "search_text, org_unit_id", 1), params).fetchall()
+    rows = raw_rows(session, sql.replace("search_text", "search_text, org_unit_id", 1), params)
     return RegisterIndex(
         ids=[row[0] for row in rows], search=[f"{row[1]} {units.get(row[2], '')}" for row in rows]
     )
@@ -112,8 +110,8 @@ def _decode(columns: Sequence[FieldDef], cells: Sequence[object]) -> tuple[objec
     return tuple(decoded)
 
 
-def _extracts(columns: Sequence[FieldDef]) -> str:
-    return ", ".join(_cell_sql(c) for c in columns)
+def _extracts(dialect: str, columns: Sequence[FieldDef]) -> str:
+    return ", ".join(_cell_sql(dialect, c) for c in columns)
 
 
 def fetch_rows(
@@ -122,23 +120,21 @@ def fetch_rows(
     """The listed columns' stored values of the records `ids` (a screenful)."""
     if not ids or not columns:
         return {i: () for i in ids}
-    sql = text(f"SELECT r.id, {_extracts(columns)} FROM record r WHERE r.id IN :ids").bindparams(
-        bindparam("ids", expanding=True)
-    )
+    sql = text(
+        f"SELECT r.id, {_extracts(dialect_of(session), columns)} FROM record r WHERE r.id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
     return {row[0]: _decode(columns, row[1:]) for row in session.execute(sql, {"ids": list(ids)})}
 
 
 def fetch_column(session: Session, scope: RegisterScope, column: FieldDef) -> dict[str, object]:
     """One column's stored value for every record in scope (for sorting or a column filter)."""
-    raw = session.connection().connection.driver_connection  # see load_register_index
-    assert raw is not None
     marks = ", ".join("?" for _ in scope.unit_ids)
     sql = (
-        f"SELECT r.id, {_cell_sql(column)} FROM record r "
+        f"SELECT r.id, {_cell_sql(dialect_of(session), column)} FROM record r "
         f"WHERE r.form_id = ? AND r.period_id = ? AND r.deleted = ? AND r.org_unit_id IN ({marks})"
     )
     params = (scope.form.id, scope.period_id, scope.deleted, *scope.unit_ids)
-    return {row[0]: _decode([column], row[1:])[0] for row in raw.execute(sql, params)}
+    return {row[0]: _decode([column], row[1:])[0] for row in raw_rows(session, sql, params)}
 
 
 class RegisterSource:

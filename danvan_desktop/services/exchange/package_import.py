@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.models import Installation, OrgUnit, ReceivedPackage, TrustedSite
+from danvan_desktop.db.models import Installation, OrgUnit, ReceivedPackage, Record, TrustedSite
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.exchange.merge_apply import apply_plan
 from danvan_desktop.services.exchange.merge_plan import MergePlan, plan_merge
@@ -172,6 +172,7 @@ def import_package(
         # origin check and the plan judge records about the villages the package defines.
         refusal = _forgery_signal(session, package, digest, trusted, report.office_label, records)
         if refusal is None:
+            planned_at = _last_change(session)
             report.plan = plan_merge(session, office_id, records)
     if refusal is not None:
         # Kept even by a preview: the ledger is where a person sees forgery attempts, and a
@@ -190,17 +191,27 @@ def import_package(
         report.status = "rejected"
         report.message = f"Không nhận bản ghi nào của gói {path.name}; cơ sở dữ liệu không thay đổi."
         return report
-    if report.plan.changes_records() and backup_dir is not None:
-        # backup_dir None: the caller took one before the first package of this batch.
+    if report.plan.changes_records() and backup_dir is not None and not db.is_server:
+        # backup_dir None: the caller took one before the first package of this batch. A server
+        # applies the package in one transaction and is backed up on its own schedule (docs/server.md).
         report.backup = str(backup_database(db, backup_dir, "nhap-goi"))
     with db.transaction() as session:
+        # Another window (another PC on a server) may have written since the plan was made: it is
+        # told here, inside the writing transaction, never applied twice nor over newer data.
+        if session.get(ReceivedPackage, manifest.package_id) is not None:
+            report.status = "duplicate"
+            report.message = f"Gói {path.name} vừa được nhập (ở cửa sổ hoặc máy khác); không có gì thay đổi."
+            report.gaps = missing_sequences(session, manifest.site_id)
+            return report
         learned = learn_units(
             session, manifest.unit_definitions, sender_code=_sender(package, trusted), file_name=path.name
         )
-        if learned:  # the plan was made with the same units, rolled back since: ids come anew
+        # The plan was made with the same units, rolled back since (ids come anew), or before
+        # another writer's change: planned again here.
+        if learned or _last_change(session) != planned_at:
             report.plan = plan_merge(session, office_id, records)
         apply_plan(session, report.plan, manifest.package_id, user=user)
-        if trusted is None:
+        if trusted is None and session.get(TrustedSite, manifest.site_id) is None:
             session.add(
                 TrustedSite(
                     site_id=manifest.site_id,
@@ -234,6 +245,10 @@ def import_package(
 def _sender(package: VerifiedPackage, trusted: TrustedSite | None) -> str:
     """The unit the site speaks for: the one it was trusted for, else the one being accepted now."""
     return trusted.office_unit_code if trusted is not None else package.manifest.office_unit
+
+
+def _last_change(session: Session) -> int:
+    return session.scalar(select(func.max(Record.local_change))) or 0
 
 
 def _forgery_signal(

@@ -1,4 +1,5 @@
-"""Health checks of a database file: SQLite integrity, foreign keys and the app's own invariants."""
+"""Health checks of a database: SQLite integrity and foreign keys of a file, the app's own invariants
+(on a file and on a shared server alike)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from danvan_desktop.db.engine import read_revision
+from danvan_desktop.db.location import is_server_file
 from danvan_desktop.db.snapshots import check_rows, read_only
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.entry.records import history_matches
@@ -39,7 +41,9 @@ def _sqlite_check(path: Path, pragma: str) -> list[Problem]:
 
 
 def quick_check(db_path: Path) -> list[Problem]:
-    """PRAGMA quick_check: fast enough for every start."""
+    """PRAGMA quick_check: fast enough for every start (a server checks its own pages)."""
+    if is_server_file(Path(db_path)):
+        return []
     return _sqlite_check(Path(db_path), "quick_check")
 
 
@@ -47,8 +51,15 @@ def _loads(text: Any) -> Any:
     return json.loads(text) if isinstance(text, str) else text
 
 
-def _invariants(conn: sqlite3.Connection, form_ids: set[str]) -> Iterator[Problem]:
-    for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+class _Rows(Protocol):
+    """What the checks need of a DB-API connection: sqlite3's and psycopg's both have execute()."""
+
+    def execute(self, sql: str) -> Any: ...
+
+
+def _invariants(conn: _Rows, form_ids: set[str], *, sqlite: bool = True) -> Iterator[Problem]:
+    # A server enforces every foreign key at each write: only SQLite can hold a dangling one.
+    for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check") if sqlite else ():
         yield Problem("foreign_key", f"Bảng {table}, dòng {rowid}: tham chiếu tới {parent} không tồn tại.")
     records = conn.execute(
         'SELECT r.id, r.form_id, r.org_unit_id, r.period_id, r."values", r.version_vector, r.deleted,'
@@ -90,13 +101,15 @@ def check_database(db_path: Path, form_ids: set[str] | None = None) -> list[Prob
     """Everything `danvan check` verifies; an empty list means healthy."""
     db_path = Path(db_path)
     read_revision(db_path)  # raises a clear UserError for a missing, foreign or non-database file
-    problems = _sqlite_check(db_path, "integrity_check")
-    if problems:
-        return problems  # the invariants would only read garbage
     if form_ids is None:
         from danvan_desktop.services.office.forms import form_registry
 
         form_ids = set(form_registry())
+    if is_server_file(db_path):
+        return _server_problems(db_path, form_ids)
+    problems = _sqlite_check(db_path, "integrity_check")
+    if problems:
+        return problems  # the invariants would only read garbage
     try:
         conn = read_only(db_path)
         try:
@@ -109,3 +122,27 @@ def check_database(db_path: Path, form_ids: set[str] | None = None) -> list[Prob
     except sqlite3.Error as exc:
         raise UserError(f"Không kiểm tra được tệp {db_path}.", detail=str(exc)) from exc
     return problems
+
+
+def _server_problems(db_path: Path, form_ids: set[str]) -> list[Problem]:
+    """The invariants on the server, read in one read-only snapshot (the server checks its pages)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from danvan_desktop.db.server import make_server_engine, translate_server_error
+
+    engine = make_server_engine(db_path)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            problems: list[Problem] = []
+            for problem in _invariants(raw, form_ids, sqlite=False):
+                problems.append(problem)
+                if len(problems) >= MAX_LISTED:
+                    break
+            return problems
+    except DBAPIError as exc:
+        raise translate_server_error(exc, db_path) or exc from exc
+    finally:
+        engine.dispose()

@@ -14,6 +14,7 @@ from danvan_desktop import __version__
 from danvan_desktop.catalog.files import catalog_digest, shipped_catalog_paths
 from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.db.engine import Database, create_database
+from danvan_desktop.db.location import is_server_file
 from danvan_desktop.db.models import Installation, OrgUnit
 from danvan_desktop.errors import NotInitializedError, UserError
 from danvan_desktop.services.office.orgunits import find_unit, unit_label
@@ -96,7 +97,8 @@ def initialize_database(
         store_private_key(path, site_id, private_pem)
     except BaseException:
         db.close()
-        Path(path).unlink(missing_ok=True)
+        if not is_server_file(path):  # a server's connection file names the server, not this init
+            Path(path).unlink(missing_ok=True)
         raise
     return db
 

@@ -75,7 +75,11 @@ def upgrade() -> None:
     # Records saved before: the creator is the first site in the version vector, and the local
     # change counter follows the order the rows were written in.
     bind = op.get_bind()
-    for record_id, vector, row in bind.execute(sa.text("SELECT id, version_vector, rowid FROM record")).all():
+    # rowid is SQLite's; a PostgreSQL database never held rows before this revision, so any order
+    # that runs there will do.
+    order = "rowid" if bind.dialect.name == "sqlite" else "ROW_NUMBER() OVER (ORDER BY created_at, id)"
+    rows = bind.execute(sa.text(f"SELECT id, version_vector, {order} FROM record")).all()
+    for record_id, vector, row in rows:
         sites = json.loads(vector) if isinstance(vector, str) else vector
         origin = next(iter(sites), "")
         bind.execute(

@@ -1,0 +1,164 @@
+"""The shared PostgreSQL server: engine, schema version, creation and upgrade (no file copies)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from danvan_desktop.db import migrate
+from danvan_desktop.db.location import read_server_file
+from danvan_desktop.errors import (
+    DatabaseExistsError,
+    DatabaseLockedError,
+    DatabaseNotWritableError,
+    ForeignDatabaseError,
+    NewerDatabaseError,
+    UserError,
+)
+
+log = logging.getLogger(__name__)
+
+# pg_advisory_xact_lock keys (any fixed 64-bit numbers): the schema upgrade, the writers.
+SCHEMA_LOCK = 0x44564E31_00000001
+WRITE_LOCK = 0x44564E31_00000002
+# How long a save waits for another PC's import before it is told to try again.
+WRITE_WAIT = "60s"
+CONNECT_TIMEOUT_S = 10
+
+
+class ServerUnreachableError(UserError):
+    """The server does not answer, or refuses the name and password."""
+
+
+def make_server_engine(path: Path) -> Engine:
+    url = read_server_file(path).url
+    return create_engine(
+        url,
+        pool_pre_ping=True,  # a server restarted overnight: the window reconnects instead of failing
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "danvan"},
+    )
+
+
+def lock_for_writing(conn: Connection) -> None:
+    """Wait for the other PCs' writing transactions; released by this one's commit or rollback."""
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITE_WAIT}'")
+    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
+def translate_server_error(exc: BaseException, path: Path) -> UserError | None:
+    """The user-facing form of a connection, permission or lock failure on the server."""
+    from danvan_desktop.db.location import database_label
+
+    orig = getattr(exc, "orig", exc)
+    text = str(orig).lower()
+    where = database_label(path)
+    name = type(orig).__name__
+    if name in ("OperationalError",) and (
+        "connect" in text or "password" in text or "authentication" in text or "does not exist" in text
+    ):
+        return ServerUnreachableError(
+            f"Không kết nối được máy chủ cơ sở dữ liệu {where}. Hãy kiểm tra máy chủ đã bật, địa chỉ, "
+            "tên đăng nhập và mật khẩu, rồi thử lại.",
+            detail=str(orig),
+        )
+    if name in ("LockNotAvailable", "DeadlockDetected", "SerializationFailure"):
+        return DatabaseLockedError(
+            f"Một máy khác đang ghi cùng dữ liệu trên máy chủ {where}. Hãy thử lại sau giây lát.",
+            detail=str(orig),
+        )
+    if name in ("InsufficientPrivilege", "ReadOnlySqlTransaction"):
+        return DatabaseNotWritableError(
+            f"Tài khoản đang dùng không được ghi vào cơ sở dữ liệu trên máy chủ {where}. "
+            "Hãy nhờ cán bộ quản trị máy chủ cấp quyền.",
+            detail=str(orig),
+        )
+    return None
+
+
+def server_revision(conn: Connection, path: Path) -> str | None:
+    """The schema revision on the server (None for an empty database); a foreign one is refused."""
+    from danvan_desktop.db.location import database_label
+
+    tables = set(inspect(conn).get_table_names())
+    if not tables:
+        return None
+    if "alembic_version" not in tables or "installation" not in tables:
+        raise ForeignDatabaseError(
+            f"Cơ sở dữ liệu {database_label(path)} trên máy chủ đã có bảng của chương trình khác, "
+            "không phải của Dân Vận Desktop. Hãy tạo một cơ sở dữ liệu trống riêng cho Dân Vận Desktop.",
+            detail=f"tables: {sorted(tables)[:10]}",
+        )
+    return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def read_server_revision(path: Path) -> str | None:
+    engine = make_server_engine(path)
+    try:
+        with engine.connect() as conn:
+            return server_revision(conn, path)
+    except DBAPIError as exc:
+        raise translate_server_error(exc, path) or exc from exc
+    finally:
+        engine.dispose()
+
+
+def upgrade_server(engine: Engine, path: Path) -> None:
+    """Bring the server's schema to this build's head, in one transaction (DDL is transactional
+    on PostgreSQL: a failed upgrade leaves nothing behind); an advisory lock keeps two PCs from
+    upgrading at once, the second finds the work done."""
+    from danvan_desktop.db.location import database_label
+
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+            revision = server_revision(conn, path)
+            if revision == migrate.HEAD_REVISION:
+                return
+            if revision is None:
+                raise ForeignDatabaseError(
+                    f"Cơ sở dữ liệu {database_label(path)} trên máy chủ còn trống. "
+                    "Hãy chạy `danvan init` để khai báo đơn vị.",
+                    detail="empty database",
+                )
+            if not migrate.is_known_revision(revision):
+                raise NewerDatabaseError(
+                    f"Cơ sở dữ liệu {database_label(path)} do phiên bản Dân Vận Desktop mới hơn tạo ra. "
+                    "Hãy cài phiên bản mới nhất trên máy này rồi mở lại; dữ liệu không bị thay đổi.",
+                    detail=f"revision {revision} unknown to this build",
+                )
+            log.info("upgrading the server database from %s to %s", revision, migrate.HEAD_REVISION)
+            migrate.upgrade_to_head(conn)
+    except DBAPIError as exc:
+        raise translate_server_error(exc, path) or exc from exc
+
+
+def create_server_database(engine: Engine, path: Path, populate: Callable[[Session], None]) -> None:
+    """Build the schema and the office's first rows in one transaction on an empty database."""
+    from danvan_desktop.db.location import database_label
+
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+            if server_revision(conn, path) is not None:
+                raise DatabaseExistsError(
+                    f"Cơ sở dữ liệu {database_label(path)} trên máy chủ đã được khai báo; "
+                    "không ghi đè lên dữ liệu đã có. Hãy mở nó, hoặc dùng một cơ sở dữ liệu trống khác."
+                )
+            migrate.upgrade_to_head(conn)
+            with Session(bind=conn) as session:
+                populate(session)
+                session.flush()
+    except DBAPIError as exc:
+        raise translate_server_error(exc, path) or exc from exc
+
+
+def probe_server(path: Path) -> str | None:
+    """Connect to the server of the connection file `path` and return what its database holds:
+    None when empty (ready for `init`), else the schema revision; unreachable or foreign: UserError."""
+    return read_server_revision(path)
