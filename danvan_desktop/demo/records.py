@@ -62,7 +62,8 @@ FORM_ORDER = (
 class DistrictTargets:
     """What the filled communes add up to."""
 
-    ntm_met: int = 16  # xã meeting the new-rural standard (the first two at the advanced level)
+    ntm_met: int = 16  # xã meeting the new-rural standard
+    ntm_advanced: int = t.NTM_ADVANCED  # how many of them at the advanced level
     houses_built: int = 169  # cultural houses built or enlarged
     models: int = 231  # "dân vận khéo" models and exemplars, not counting withdrawn ones
     # People's cash and in-kind in the contributions register, đồng (None: as drawn, not scaled).
@@ -102,7 +103,7 @@ def fill_communes(
     nodes: Sequence[UnitNode],
     *,
     targets: DistrictTargets,
-    seed: int = SEED,
+    seed: int | str = SEED,
     office_rows: bool = False,
 ) -> FilledRecords:
     """Every form of the commune-level `nodes` (dated subtrees, with their villages) filled for the
@@ -129,7 +130,8 @@ def fill_communes(
     criteria = _criteria(session, office_id, period)
     facts: list[Facts] = []
     for plan in plans:
-        ntm = ntm_row(plan, criteria) if plan.commune.is_xa else None
+        # No criteria set in force (2021, before Decision 318/QĐ-TTg): no NTM progress record.
+        ntm = ntm_row(plan, criteria) if plan.commune.is_xa and criteria else None
         if ntm is not None:
             plan.rows["tien_do_ntm"] = [ntm]
         plan.rows["bao_cao_tong_hop"] = [narrative(plan, ntm)]
@@ -149,7 +151,7 @@ def fill_communes(
     return filled
 
 
-def _communes(nodes: Sequence[UnitNode], seed: int) -> list[Commune]:
+def _communes(nodes: Sequence[UnitNode], seed: int | str) -> list[Commune]:
     communes = []
     for node in nodes:
         if not UnitKind(node.kind).is_commune_level:
@@ -160,7 +162,7 @@ def _communes(nodes: Sequence[UnitNode], seed: int) -> list[Commune]:
     return communes
 
 
-def _village(node: UnitNode, seed: int) -> Village:
+def _village(node: UnitNode, seed: int | str) -> Village:
     rng = random.Random(f"{seed}:{node.code}")
     town = node.kind == UnitKind.TO_DAN_PHO.value
     households = rng.randint(160, 260) if town else rng.randint(70, 150)
@@ -187,7 +189,7 @@ def _allocate(rng: random.Random, communes: list[Commune], targets: DistrictTarg
         if not c.is_xa:
             return None
         if c.code in met:
-            return "nang_cao" if met.index(c.code) < t.NTM_ADVANCED else "dat_chuan"
+            return "nang_cao" if met.index(c.code) < targets.ntm_advanced else "dat_chuan"
         return "chua_dat"
 
     return [

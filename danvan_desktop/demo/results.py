@@ -60,7 +60,8 @@ def ntm_row(plan: CommunePlan, criteria: dict[str, str]) -> Row:
     houses = plan.rows["nha_van_hoa"]
     missing: list[str] = []
     if level == "chua_dat":
-        missing = rng.sample([n for n in t.HARD_CRITERIA if n in criteria], rng.randint(2, 6))
+        hard = [n for n in t.HARD_CRITERIA if n in criteria]
+        missing = rng.sample(hard, min(len(hard), rng.randint(2, 6)))
         if count(houses, "tinh_trang", "chua_co") and "6" in criteria and "6" not in missing:
             missing.append("6")  # a village without a cultural house: criterion 6 cannot be met
     met = [n for n in criteria if n not in missing]
