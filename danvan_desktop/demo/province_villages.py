@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +27,30 @@ from danvan_desktop.services.office.orgunits import predecessors
 VILLAGE_SOURCE = "Dữ liệu minh họa: xóm của các xã cũ chuyển về xã mới (không phải số liệu chính thức)"
 
 
-def write_village_catalog(session: Session, communes: Sequence[UnitNode], out: Path, seed: str) -> Path:
-    """A catalog file at `out` with the villages of `communes` (codes CODE-01, CODE-02...)."""
+@dataclass(frozen=True)
+class VillageCatalog:
+    """The villages of every commune (with lineage from the former villages), and each commune's alone."""
+
+    everything: Path
+    by_commune: dict[str, Path]
+
+
+def write_village_catalogs(
+    session: Session, communes: Sequence[UnitNode], folder: Path, seed: str
+) -> VillageCatalog:
+    """Catalog files in `folder` with the villages of `communes` (codes CODE-01, CODE-02...): one with
+    them all and the lineage links, for the province; one per commune, for the commune's own site."""
     old_villages = _villages_by_parent(session)
     pool = sorted({v.name for kids in old_villages.values() for v in kids})
-    units: list[dict[str, Any]] = []
+    every_unit: list[dict[str, Any]] = []
     lineage: list[dict[str, Any]] = []
+    by_commune: dict[str, Path] = {}
     for commune in communes:
         rng = random.Random(f"{seed}:{commune.code}:villages")
         kind = UnitKind.XOM if commune.kind == UnitKind.XA.value else UnitKind.TO_DAN_PHO
         inherited = _inherited(session, commune, old_villages)
         names = [v.name for v in inherited] or rng.sample(pool, min(len(pool), rng.randint(6, 12)))
+        units: list[dict[str, Any]] = []
         for number, name in enumerate(names, 1):
             code = f"{commune.code}-{number:02d}"
             entry = {"code": code, "name": name, "kind": kind.value, "parent": commune.code}
@@ -47,14 +61,20 @@ def write_village_catalog(session: Session, communes: Sequence[UnitNode], out: P
                     {"from": old.code, "to": code, "date": commune.valid_from, "kind": "merge"}
                     | {"verified": False, "source": VILLAGE_SOURCE}
                 )
+        by_commune[commune.code] = _write(folder / f"xom-{commune.code}.yaml", units, [])
+        every_unit += units
+    return VillageCatalog(_write(folder / "xom-tat-ca.yaml", every_unit, lineage), by_commune)
+
+
+def _write(path: Path, units: list[dict[str, Any]], lineage: list[dict[str, Any]]) -> Path:
     document = {
         "catalog_version": 1,
         "title": "Dữ liệu minh họa: xóm, tổ dân phố của các xã, phường từ 1/7/2025",
         "units": units,
         "lineage": lineage,
     }
-    out.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return out
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def _villages_by_parent(session: Session) -> dict[int, list[OrgUnit]]:
