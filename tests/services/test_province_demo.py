@@ -60,7 +60,7 @@ def _communes_of_today(session: Session) -> set[str]:
 
 
 def _period_ids(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Period.code, Period.id)).tuples().all())
+    return {code: id_ for code, id_ in session.execute(select(Period.code, Period.id))}
 
 
 def test_every_commune_of_today_sent_a_signed_package_per_period(session: Session) -> None:
