@@ -98,9 +98,8 @@ def build_province_demo(
                 import_catalog_files(session, sorted(demo_dir.glob("*.yaml")), source="demo")
                 communes = _communes_of_today(session)
                 villages = write_village_catalogs(session, communes, work, seed="2026")
-                import_catalog_files(
-                    session, [villages.everything], source="demo"
-                )  # until packages carry units
+                # The province learns the communes' villages here until packages carry unit definitions.
+                import_catalog_files(session, [villages.everything], source="demo")
                 for key, value in PROVINCE_SETTINGS.items():
                     set_setting(session, key, value)
             if not communes:
@@ -171,9 +170,9 @@ def _commune_sites(
     for number, commune in enumerate(communes, 1):
         say(f"Xã, phường {number}/{len(communes)}: {commune.display} …")
         site = _new_site(template, work / "xa" / f"{commune.code}.sqlite3", commune.code)
-        with site.transaction() as session:  # its own villages only, as its office defined them
-            import_catalog_files(session, [villages.by_commune[commune.code]], source="demo")
         try:
+            with site.transaction() as session:  # its own villages only, as its office defined them
+                import_catalog_files(session, [villages.by_commune[commune.code]], source="demo")
             for period_code in PERIODS:
                 with site.transaction() as session:
                     period = get_period(session, period_code)
