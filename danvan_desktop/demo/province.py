@@ -10,6 +10,7 @@ would after comparing fingerprints, and imports every package through the real i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import os
 import random
@@ -108,11 +109,9 @@ def build_province_demo(
                     set_setting(session, key, value)
             if not communes:
                 raise ValueError(f"no commune-level unit under {PROVINCE} valid on {REFERENCE_DAY}")
-            packages = _district_history(work, catalog_dir, demo_dir, today, say)
-            result.seconds["history"] = time.perf_counter() - clock
-            clock = time.perf_counter()
-            packages += _commune_sites(work, communes, villages, catalog_dir, today, say)
-            result.seconds["communes"] = time.perf_counter() - clock
+            history = functools.partial(_district_history, work, catalog_dir, demo_dir, today)
+            packages = _all_sites(work, history, communes, villages, catalog_dir, today, say)
+            result.seconds["sites"] = time.perf_counter() - clock
             clock = time.perf_counter()
             for number, package in enumerate(packages, 1):
                 if number % 20 == 0 or number == len(packages):
@@ -140,16 +139,13 @@ def _communes_of_today(session: Session) -> list[UnitNode]:
     return [n for n in (tree.children if tree else []) if UnitKind(n.kind).is_commune_level]
 
 
-def _district_history(
-    work: Path, catalog_dir: Path, demo_dir: Path, today: dt.date | None, say: Progress
-) -> list[Path]:
+def _district_history(work: Path, catalog_dir: Path, demo_dir: Path, today: dt.date | None) -> list[Path]:
     """The former district's site: its communes' years before the reform, as one signed package."""
     site = build_demo(
         work / "huyen.sqlite3", catalog_dir=catalog_dir, demo_dir=demo_dir, today=today, records=False
     )
     try:
         for year, targets in HISTORY.items():
-            say(f"Huyện Định Hóa (cũ): số liệu năm {year} của các xã …")
             with site.transaction() as session:
                 fill_district(session, year, targets=targets, seed=int(year))
         out = work / "goi" / f"{HISTORY_DISTRICT}-20250625.danvan"
@@ -170,36 +166,39 @@ class _SiteJob:
     villages: Path
 
 
-def _commune_sites(
+def _all_sites(
     work: Path,
+    history: Callable[[], list[Path]],
     communes: Sequence[UnitNode],
     villages: VillageCatalog,
     catalog_dir: Path,
     today: dt.date | None,
     say: Progress,
 ) -> list[Path]:
-    """One installation per commune, each with its own key, sending one package per period.
+    """The former district's site (`history`), then one installation per commune, each with its own
+    key, sending one package per period.
 
     The sites are independent databases, so they are built side by side on the machine's cores;
-    the packages come back in the communes' order, and each site's values depend on its seeds only.
+    the packages come back in this order, and each site's values depend on its seeds only.
     """
     template = work / "mau.sqlite3"
     initialize_database(template, communes[0].code, None, catalog_dir=catalog_dir, today=today).close()
     jobs = [_SiteJob(template, work, c, villages.by_commune[c.code]) for c in communes]
-    workers = site_workers(len(jobs))
+    workers = site_workers(len(jobs) + 1)
     if workers == 1:
-        results = []
+        say("Huyện Định Hóa (cũ): số liệu 2021–2024 của các xã …")
+        results = [history()]
         for number, job in enumerate(jobs, 1):
             say(f"Xã, phường {number}/{len(jobs)}: {job.commune.display} …")
             results.append(_build_site(job))
         return [package for packages in results for package in packages]
-    say(f"Tạo {len(jobs)} xã, phường trên {workers} nhân xử lý …")
+    say(f"Huyện Định Hóa (cũ) 2021–2024 và {len(jobs)} xã, phường, trên {workers} nhân xử lý …")
     # spawn, not fork: the window's threads and Qt state must not be copied into the workers.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_build_site, job) for job in jobs]
+        futures = [pool.submit(history)] + [pool.submit(_build_site, job) for job in jobs]
         for number, _done in enumerate(as_completed(futures), 1):
             if number % 10 == 0 or number == len(futures):
-                say(f"Xã, phường {number}/{len(jobs)} đã gửi gói …")
+                say(f"Đơn vị {number}/{len(futures)} đã gửi gói …")
         return [package for future in futures for package in future.result()]
 
 
