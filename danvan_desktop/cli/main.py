@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from danvan_desktop import APP_TITLE, __version__, paths
+from danvan_desktop.cli.province_demo_command import add_province_option
 from danvan_desktop.database_choice import DATABASE_ENV, choose_database
 from danvan_desktop.errors import UserError
 
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="tạo cơ sở dữ liệu minh họa của huyện Định Hóa")
     demo.add_argument("--today", type=dt.date.fromisoformat, help=argparse.SUPPRESS)
+    add_province_option(demo)
 
     units = sub.add_parser("units", help="liệt kê, tìm đơn vị trong danh mục (không phân biệt dấu)")
     units.add_argument("--search", default="", metavar="CHỮ", help='ví dụ: "dinh hoa"')

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop import APP_TITLE, __version__, paths
+from danvan_desktop.ui.demo_menu import install_demo_menu
 from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.file_menu import install_file_menu
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&Tệp")
         self.database_switcher = install_file_menu(self, file_menu)
+        install_demo_menu(self, file_menu)
         self.record_search = install_record_search(self, file_menu)
         quit_action = QAction("&Thoát", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
