@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,10 @@ from danvan_desktop.services.reporting.report_numbers import (
     next_number,
     record_number,
 )
+
+if TYPE_CHECKING:
+    from danvan_desktop.catalog.tree import UnitNode
+    from danvan_desktop.db.models import Period
 
 ReportKind = Literal["return", "summary", "register"]
 KINDS: tuple[ReportKind, ...] = ("return", "summary", "register")
@@ -236,7 +240,7 @@ def report_units(session: Session, period_code: str) -> list[ReportUnit]:
     installation = load_installation(session)
     period = get_period(session, period_code, create=False)
     tree = dated_subtree(session, installation.office_unit_id, period.start, period.end)
-    nodes = tree.walk() if tree else []
+    nodes = tree.walk() if tree else _before_the_office(session, installation.office_unit_id, period)
     return [
         ReportUnit(
             n.id,
@@ -248,6 +252,23 @@ def report_units(session: Session, period_code: str) -> list[ReportUnit]:
         for n in nodes
         if not UnitKind(n.kind).is_village_level
     ]
+
+
+def _before_the_office(session: Session, office_unit_id: int, period: Period) -> list[UnitNode]:
+    """For a period before the office's unit existed: the unit itself (its history under today's
+    units, "quy đổi theo đơn vị hành chính mới") and its predecessors of that period with their
+    villages, so a new commune can print the history it inherited from the Reports screen."""
+    from danvan_desktop.catalog.tree import UnitNode
+    from danvan_desktop.db.models import OrgUnit
+    from danvan_desktop.services.office.orgunits import dated_subtree, predecessors
+
+    office = session.get_one(OrgUnit, office_unit_id)
+    nodes = [UnitNode(office.id, office.code, office.name, office.kind, office.valid_from, office.valid_to)]
+    for former in predecessors(session, office):
+        subtree = dated_subtree(session, former.id, period.start, period.end)
+        if subtree is not None:
+            nodes.extend(subtree.walk())
+    return nodes
 
 
 def register_forms() -> list[tuple[str, str]]:
