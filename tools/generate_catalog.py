@@ -328,39 +328,40 @@ def render(pf: ProvinceFile, sources: Sources) -> str:
 
 
 def index(files: list[ProvinceFile]) -> str:
-    """A compact list of every unit for the first-run dialog, which must not parse 34 YAML files."""
-    names = {u.code: u for f in files for u in f.units}
-    rows = []
-    for i, pf in enumerate(files):
-        for u in pf.units:
-            province = pf.province.name
-            parent = names.get(u.parent) if u.parent else None
-            rows.append(
-                [
-                    u.code,
-                    u.name,
-                    u.kind,
-                    u.parent or "",
-                    parent.name if parent else "",
-                    province,
-                    u.valid_from.isoformat(),
-                    u.valid_to.isoformat() if u.valid_to else "",
-                    i,
-                ]
-            )
+    """A compact list of every unit for the first-run dialog, which must not parse 34 YAML files.
+
+    Each row: code, name, kind, context (the units above it: "huyện Định Hóa, tỉnh Thái Nguyên"),
+    valid_from, valid_to ("" when open), and the number of its province file.
+    """
+    from danvan_desktop.catalog.kinds import UnitKind
+
+    units = {u.code: u for f in files for u in f.units}
+
+    def context(unit: Unit) -> str:
+        labels = []
+        parent = units.get(unit.parent) if unit.parent else None
+        while parent is not None:
+            labels.append(f"{UnitKind(parent.kind).label} {parent.name}")
+            parent = units.get(parent.parent) if parent.parent else None
+        return ", ".join(labels)
+
+    rows = [
+        [
+            u.code,
+            u.name,
+            u.kind,
+            context(u),
+            u.valid_from.isoformat(),
+            u.valid_to.isoformat() if u.valid_to else "",
+            i,
+        ]
+        for i, pf in enumerate(files)
+        for u in pf.units
+    ]
     data = {
-        "columns": [
-            "code",
-            "name",
-            "kind",
-            "parent",
-            "parent_name",
-            "province",
-            "valid_from",
-            "valid_to",
-            "file",
-        ],
+        "columns": ["code", "name", "kind", "context", "valid_from", "valid_to", "file"],
         "files": [f"{UNITS_PREFIX}{slug(f.province.name)}.yaml" for f in files],
+        "provinces": [f.province.name for f in files],
         "units": rows,
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
