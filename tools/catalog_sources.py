@@ -77,6 +77,11 @@ def _label(dist: str) -> str:
     return f"{dist} {metadata.version(dist)}"
 
 
+def _clean(name: str) -> str:
+    """One space between words, a plain hyphen between names: the libraries differ in both."""
+    return " ".join(name.replace("–", "-").split())
+
+
 def _strip_kind(full: str, kinds: tuple[str, ...]) -> str:
     for kind in kinds:
         if full.lower().startswith(kind.lower() + " "):
@@ -102,7 +107,7 @@ def read_sources() -> Sources:
         ).fetchall()
     disagreements: list[str] = []
     vau_by_code = {r[3]: r for r in new_rows}
-    vau_by_name = {(r[0], r[6].lower(), r[5]): r for r in new_rows}
+    vau_by_name = {(r[0], r[6].lower(), _clean(r[5])): r for r in new_rows}
     province_key_by_code = {r[1]: r[0] for r in new_rows}
     new: list[NewProvince] = []
     for prov in nested:
@@ -113,7 +118,12 @@ def read_sources() -> Sources:
         for ward in prov["wards"]:
             wcode = f"{ward['code']:05d}"
             kind = ward["division_type"]
-            name = _strip_kind(ward["name"], (kind,))
+            name = _clean(_strip_kind(_clean(ward["name"]), (kind,)))
+            if name != _strip_kind(ward["name"], (kind,)):
+                disagreements.append(
+                    f"«{ward['name']}» ({prov['name']}, mã {wcode}): viết lại thành «{name}» "
+                    "(khoảng trắng, gạch nối)"
+                )
             # The two libraries number some wards differently: match on the name inside the province
             # first, then on the code, and note every difference.
             row = vau_by_name.get((pkey, kind, name))
