@@ -17,7 +17,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,12 +76,38 @@ def _province_kind(division_type: str) -> str:
     return "thanh_pho_tw" if division_type.lower().startswith("thành phố") else "tinh"
 
 
+def read_registry(folder: Path) -> dict[tuple[str, str], str]:
+    """The codes the shipped files already give, by (era, official code): a unit keeps its code when a
+    library update corrects its name, because databases and packages refer to it by code."""
+    import yaml
+
+    registry: dict[tuple[str, str], str] = {}
+    for path in sorted(folder.glob(f"{UNITS_PREFIX}*.yaml")):
+        data = yaml.load(
+            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
+        for unit in data.get("units") or []:
+            if unit.get("admin_code") and unit.get("parent"):
+                registry[(_era(unit["kind"], unit["valid_from"]), str(unit["admin_code"]))] = unit["code"]
+    return registry
+
+
+def _era(kind: str, valid_from: dt.date) -> str:
+    if kind in OLD_DISTRICT_KINDS.values():
+        return "district"
+    return "new" if valid_from == REFORM else "old"
+
+
 class Generator:
-    def __init__(self, sources: Sources) -> None:
+    def __init__(self, sources: Sources, registry: dict[tuple[str, str], str] | None = None) -> None:
         self.s = sources
+        self.registry = registry or {}
         self.disagreements: list[str] = list(sources.disagreements)
         self.old_by_key = {p.key: p for p in sources.old}
         self.codes_by_key: dict[str, str] = {}  # library key (old or "new:<prov>_<ward>") -> our code
+
+    def _kept(self, era: str, admin_code: str, code: str) -> str:
+        return self.registry.get((era, admin_code), code) if admin_code else code
 
     def build(self) -> list[ProvinceFile]:
         links_by_province: dict[str, list[Link]] = defaultdict(list)
@@ -130,7 +156,7 @@ class Generator:
             "-",
         )
         for ward in prov.wards:
-            wcode = new_codes[ward.key or ward.admin_code]
+            wcode = self._kept("new", ward.admin_code, new_codes[ward.key or ward.admin_code])
             if ward.key:
                 self.codes_by_key[f"new:{prov.key}_{ward.key}"] = wcode
             pf.units.append(
@@ -149,7 +175,9 @@ class Generator:
             ".",
         )
         for dist in old.districts:
-            dcode = LEGACY_DISTRICTS.get((pcode, dist.name), dcodes[dist.key])
+            dcode = LEGACY_DISTRICTS.get((pcode, dist.name)) or self._kept(
+                "district", dist.admin_code, dcodes[dist.key]
+            )
             self.codes_by_key[dist.key] = dcode
             pf.units.append(
                 Unit(
@@ -169,10 +197,11 @@ class Generator:
                 "-",
             )
             for ward in dist.wards:
-                self.codes_by_key[ward.key] = wcodes[ward.key]
+                wcode = self._kept("old", ward.admin_code, wcodes[ward.key])
+                self.codes_by_key[ward.key] = wcode
                 pf.units.append(
                     Unit(
-                        wcodes[ward.key],
+                        wcode,
                         ward.name,
                         OLD_WARD_KINDS[ward.division_type],
                         dcode,
@@ -399,10 +428,18 @@ mục theo bên nào. Những gì chưa đối chiếu được ghi `verified: f
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("resources/catalog"))
+    parser.add_argument(
+        "--codes-from", type=Path, default=Path("resources/catalog"), help="files whose codes are kept"
+    )
     args = parser.parse_args(argv)
     sources = read_sources()
-    gen = Generator(sources)
+    gen = Generator(sources, read_registry(args.codes_from))
     files = gen.build()
+    codes = Counter(u.code for f in files for u in f.units)
+    clashes = sorted(c for c, n in codes.items() if n > 1)
+    if clashes:
+        print(f"Mã bị trùng: {', '.join(clashes[:20])}", file=sys.stderr)
+        return 1
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob(f"{UNITS_PREFIX}*.yaml"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -140,7 +141,14 @@ def test_every_shipped_file_passes_the_check_together() -> None:
 )
 def test_generator_reproduces_the_shipped_files(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "generate_catalog.py"), "--out", str(tmp_path)],
+        [
+            sys.executable,
+            str(ROOT / "tools" / "generate_catalog.py"),
+            "--out",
+            str(tmp_path),
+            "--codes-from",
+            str(paths.catalog_dir()),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -158,3 +166,35 @@ def _province_of(catalog: CatalogFile, code: str | None) -> str | None:
     while code is not None and units[code].parent is not None:
         code = units[code].parent
     return code
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    importlib.util.find_spec("vietnam_provinces") is None
+    or importlib.util.find_spec("vietnamadminunits") is None,
+    reason="the generator's libraries are development extras",
+)
+def test_generator_keeps_the_codes_already_shipped(tmp_path: Path) -> None:
+    """A unit keeps its code (found by official code) even when the rule would now give another."""
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    for path in _units_files():
+        shutil.copy(path, shipped / path.name)
+    tn_file = shipped / f"{UNITS_PREFIX}thai_nguyen.yaml"
+    text = tn_file.read_text(encoding="utf-8")
+    tn_file.write_text(
+        text.replace("code: TN.DAITU-PHUCUONG,", "code: TN.DAITU-PHUCUONG-CU,"), encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    args = ["--out", str(out), "--codes-from", str(shipped)]
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "generate_catalog.py"), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    catalog = load_catalog_file(out / f"{UNITS_PREFIX}thai_nguyen.yaml")
+    codes = {u.code for u in catalog.units}
+    assert "TN.DAITU-PHUCUONG-CU" in codes and "TN.DAITU-PHUCUONG" not in codes
+    assert any(x.to_code == "TN.DAITU-PHUCUONG-CU" for x in catalog.lineage)  # links follow the kept code
