@@ -32,7 +32,12 @@ class UnitPickModel(QAbstractListModel):
 
     def __init__(self, units: Sequence[IndexedUnit], today: dt.date) -> None:
         super().__init__()
-        self._units = list(units)
+        # Browsing order: province by province, the province first, then today's units by name, then
+        # the former ones (when shown) by name.
+        self._units = sorted(
+            units,
+            key=lambda u: (fold(u.province), bool(u.context), not u.valid_on(today), fold(u.name), u.code),
+        )
         self._today = today
         self._folded = [fold(u.display) for u in self._units]
         self._names = [fold(u.name) for u in self._units]
