@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from danvan_desktop.catalog.files import read_bytes
 from danvan_desktop.catalog.schema import CatalogFile, UnitEntry
 from danvan_desktop.errors import CatalogError
 
@@ -76,13 +77,13 @@ _PARSED_MAX = 64
 
 def load_catalog_file(path: Path) -> CatalogFile:
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)
         key = hashlib.sha256(data).digest()
         cached = _PARSED.get(key)
         if cached is not None:
             return cached
         text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise CatalogError(f"Không đọc được tệp danh mục {path}.", [str(exc)]) from exc
     catalog = parse_catalog_text(text, str(path))
     if len(_PARSED) >= _PARSED_MAX:

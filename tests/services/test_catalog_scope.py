@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from pathlib import Path
 
@@ -108,5 +109,24 @@ def test_another_province_file_changing_does_not_resync(tmp_path: Path, catalog_
         own = catalog_copy / TN_FILE
         own.write_text(own.read_text(encoding="utf-8") + "\n", encoding="utf-8")
         assert refresh_catalog_if_changed(db, catalog_copy) is True
+    finally:
+        db.close()
+
+
+def test_the_bundles_compressed_province_files_work_alike(tmp_path: Path, catalog_copy: Path) -> None:
+    """The desktop bundle ships the province files and the index gzip-compressed (build_installer.spec)."""
+    for path in [*catalog_copy.glob(f"{UNITS_PREFIX}*.yaml"), catalog_copy / "units_index.json"]:
+        path.with_name(f"{path.name}.gz").write_bytes(gzip.compress(path.read_bytes(), mtime=0))
+        path.unlink()
+    from danvan_desktop.catalog.unit_index import load_unit_index
+
+    assert any(u.code == "TN-DINHHOA" for u in load_unit_index(catalog_copy))
+    db = initialize_database(tmp_path / "db.sqlite3", "DH-PHUCCHU", None, catalog_dir=catalog_copy)
+    try:
+        assert _codes(db) == _file_codes(TN_FILE)
+        with db.session() as session:
+            assert get_setting(session, CATALOG_UNITS_FILE_KEY) == TN_FILE
+        # the same data as text: the digest does not change, nothing is re-read
+        assert refresh_catalog_if_changed(db, paths.catalog_dir()) is False
     finally:
         db.close()
