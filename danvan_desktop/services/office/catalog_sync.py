@@ -100,8 +100,13 @@ def _store_units(session: Session, catalog: CatalogFile, source: str, counts: Sy
     """Insert new units in one statement (a province file holds hundreds), update known ones."""
     codes = [e.code for e in catalog.units]
     existing = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}
+    # A unit an office defined (or learned from a package) under a code a later catalog also uses
+    # stays as the office has it: the catalog neither rewrites nor re-parents it.
+    kept = {c for c, u in existing.items() if u.source == "office" or u.source.startswith("package:")}
     new_rows: list[dict[str, object]] = []
     for entry in catalog.units:
+        if entry.code in kept:
+            continue
         values: dict[str, object] = {
             "name": entry.name,
             "name_folded": fold(entry.name),
@@ -122,7 +127,11 @@ def _store_units(session: Session, catalog: CatalogFile, source: str, counts: Sy
     if new_rows:
         session.execute(insert(_UNITS), new_rows)
     ids = {code: id_ for code, id_ in session.execute(select(OrgUnit.code, OrgUnit.id))}
-    parents = [{"unit_id": ids[e.code], "parent": ids[e.parent] if e.parent else None} for e in catalog.units]
+    parents = [
+        {"unit_id": ids[e.code], "parent": ids[e.parent] if e.parent else None}
+        for e in catalog.units
+        if e.code not in kept
+    ]
     if parents:  # parents are linked once every unit of the file has an id
         session.execute(
             update(_UNITS).where(_UNITS.c.id == bindparam("unit_id")).values(parent_id=bindparam("parent")),
