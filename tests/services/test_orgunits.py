@@ -128,7 +128,9 @@ def test_a_split_unit_is_covered_by_every_successor_and_by_none_alone(session: S
     old = find_unit(session, "DH-PHUCCHU")
     (first,) = units_covering(session, old, dt.date(2026, 1, 1))
     other = session.scalars(
-        select(OrgUnit).where(OrgUnit.valid_from == first.valid_from, OrgUnit.id != first.id)
+        select(OrgUnit).where(
+            OrgUnit.valid_from == first.valid_from, OrgUnit.kind == first.kind, OrgUnit.id != first.id
+        )
     ).first()
     assert other is not None and other.kind == first.kind
     session.add(

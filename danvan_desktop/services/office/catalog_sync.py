@@ -10,6 +10,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from danvan_desktop.catalog.files import shipped_catalog_paths
 from danvan_desktop.catalog.loader import load_checked
 from danvan_desktop.catalog.schema import CatalogFile, UnitEntry
 from danvan_desktop.db.models import (
@@ -81,8 +82,10 @@ def _refuse_overwriting_other_sources(session: Session, catalogs: Sequence[Catal
         raise CatalogError("Tệp bổ sung không được sửa đơn vị đã có trong danh mục:", problems)
 
 
-def sync_shipped_catalog(session: Session, paths: Sequence[Path]) -> SyncCounts:
-    """Copy the shipped files an office needs (catalog.files.office_catalog_paths) into the database."""
+def sync_shipped_catalog(session: Session, files: Path | Sequence[Path]) -> SyncCounts:
+    """Copy shipped files into the database: those an office needs (catalog.files.office_catalog_paths),
+    or, given the catalog folder, every file in it."""
+    paths = shipped_catalog_paths(files) if isinstance(files, Path) else files
     return import_catalog_files(session, paths, source="catalog")
 
 
