@@ -89,7 +89,14 @@ def new_communes(session: Session) -> list[OrgUnit]:
 
 
 def former(session: Session, unit: OrgUnit) -> list[OrgUnit]:
-    return [p for p in predecessors(session, unit) if UnitKind(p.kind).is_commune_level]
+    """The communes `unit` was formed from, as they stood on 30/6/2025 (Bảo Cường had gone into Chợ Chu
+    on 1/12/2024: it is a predecessor through Chợ Chu, but reports no 2025)."""
+    last_day = REFORM - dt.timedelta(days=1)
+    return [
+        p
+        for p in predecessors(session, unit)
+        if UnitKind(p.kind).is_commune_level and is_valid_on(p, last_day)
+    ]
 
 
 @pytest.fixture(scope="session")
