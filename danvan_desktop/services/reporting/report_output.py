@@ -115,7 +115,8 @@ def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
     number asked for it is refused: nothing of it enters the register.
     """
     from danvan_desktop.reports.letterhead import abbreviation, is_numbered, number_series, signature_lines
-    from danvan_desktop.reports.render import pdf_bytes
+    from danvan_desktop.reports.render import pdf_bytes, pdf_with_signature_box
+    from danvan_desktop.services.reporting.pdf_signing import add_signature_fields
 
     if request.number is not None and request.number < 1:
         raise UserError("Số văn bản phải là số nguyên dương.")
@@ -147,7 +148,9 @@ def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
         number = request.number
         check_unused(session, series, number)
     doc = replace(draft, number=number)  # the number only shows in the layout
-    pdf, pages = pdf_bytes(doc, profile)
+    pdf, pages, box = pdf_with_signature_box(doc, profile)
+    if box is not None:  # where the signer and the organization sign digitally, now or later
+        pdf = add_signature_fields(pdf, box, profile.digital_signature)
     guessed = None if doc.letterhead.abbreviation else abbreviation(doc.letterhead)
     return PreparedReport(pdf, pages, number, series, key, profile.name, doc.summary, guessed)
 
