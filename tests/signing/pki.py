@@ -156,3 +156,28 @@ def init_token(folder: Path, holder: Issued) -> Path:
             }
         )
     return module
+
+
+def signature_png(path: Path) -> Path:
+    """A blue hand-written-looking stroke on a transparent background (as NĐ 30/2020 asks: PNG)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (600, 240), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    points = [(30 + i * 9, 120 + int(60 * ((-1) ** (i // 6)) * ((i % 6) / 6))) for i in range(60)]
+    draw.line(points, fill=(20, 40, 170, 255), width=9, joint="curve")
+    image.save(path)
+    return path
+
+
+def seal_png(path: Path) -> Path:
+    """A red round seal on a transparent background."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 390, 390), outline=(200, 20, 20, 230), width=14)
+    draw.ellipse((50, 50, 350, 350), outline=(200, 20, 20, 230), width=6)
+    draw.regular_polygon((200, 200, 60), 5, fill=(200, 20, 20, 230))
+    image.save(path)
+    return path

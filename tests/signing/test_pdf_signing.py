@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +62,38 @@ def test_wrong_pin_and_passphrase_are_refused(test_pki: Pki) -> None:
         pass
     with pytest.raises(SigningError, match="sai mật khẩu"):
         load_p12(test_pki.signer_p12, "sai")
+
+
+@pytest.mark.parametrize("profile", ["nha_nuoc", "dang"])
+def test_signed_return_is_accepted_by_pdfsig_and_drawn_on_its_signature_page(
+    phuc_chu_db: Database, test_pki: Pki, tmp_path: Path, profile: str
+) -> None:
+    appearance = Appearance(
+        load_profile(profile).digital_signature,
+        signature_image=pki.signature_png(tmp_path / "chu-ky.png"),
+        seal_image=pki.seal_png(tmp_path / "con-dau.png"),
+    )
+    signer = load_p12(test_pki.signer_p12, P12_PASSPHRASE)
+    org = load_p12(test_pki.organization_p12, P12_PASSPHRASE)
+    out = tmp_path / "signed.pdf"
+    out.write_bytes(sign_pdf(_issued(phuc_chu_db, profile), signer, appearance, organization=org, when=WHEN))
+    report = subprocess.run(["pdfsig", str(out)], capture_output=True, text=True, check=True).stdout
+    # poppler trusts its own NSS store, not the office's folder: the signatures must be valid and the
+    # last one must cover the whole file; the chain is checked by check_pdf against the office's roots.
+    assert report.count("Signature Validation: Signature is Valid.") == 2, report
+    assert "Total document signed" in report, report
+    page = str(_signature_page(out))
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", "-f", page, "-l", page, str(out), str(tmp_path / "page")], check=True
+    )
+    assert list(tmp_path.glob("page*.png"))  # looked at by eye when the layout changes
+
+
+def _signature_page(pdf: Path) -> int:
+    for page in range(1, 20):
+        text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True
+        ).stdout
+        if "Nơi nhận" in text:
+            return page
+    raise AssertionError("no signature block")

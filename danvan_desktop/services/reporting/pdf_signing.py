@@ -137,7 +137,7 @@ def _token(module: Path, label: str | None) -> Any:
     return tokens[0]
 
 
-def add_signature_fields(pdf: bytes, box: SignatureBox, spec: DigitalSignature) -> bytes:
+def add_signature_fields(pdf: bytes, box: SignatureBox, spec: DigitalSignature, name_size: float) -> bytes:
     """Empty signature fields where the signer and the organization sign, as the profile places them.
 
     Written when the return is laid out, so a file issued unsigned can be signed later at the same
@@ -148,7 +148,7 @@ def add_signature_fields(pdf: bytes, box: SignatureBox, spec: DigitalSignature) 
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     signer = Rect(box.x, box.y, box.width, box.height)
-    seal = seal_rect(signer, spec)
+    seal = seal_rect(signer, spec, name_size)
     for name, rect in ((SIGNER_FIELD, signer), (ORGANIZATION_FIELD, seal)):
         corners = (rect.x, rect.y, rect.x + rect.width, rect.y + rect.height)
         append_signature_field(writer, SigFieldSpec(name, on_page=box.page - 1, box=corners))
@@ -246,7 +246,13 @@ def sign_pdf(
     org_name = organization_name or organization.organization or organization.holder
     seal = None
     if org_rect is not None:
+        centre = (signer_rect.x + signer_rect.width / 2 if signer_rect else org_rect.x) - org_rect.x
         seal = organization_appearance(
-            org_rect, spec, organization=org_name, image=appearance.seal_image, time_text=shown
+            org_rect,
+            spec,
+            organization=org_name,
+            image=appearance.seal_image,
+            time_text=shown,
+            text_centre=centre if centre > 0 else org_rect.width / 2,
         )
     return _sign_one(signed, organization, ORGANIZATION_FIELD, seal, when, "Chữ ký số của cơ quan, tổ chức")

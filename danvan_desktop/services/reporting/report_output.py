@@ -150,7 +150,7 @@ def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
     doc = replace(draft, number=number)  # the number only shows in the layout
     pdf, pages, box = pdf_with_signature_box(doc, profile)
     if box is not None:  # where the signer and the organization sign digitally, now or later
-        pdf = add_signature_fields(pdf, box, profile.digital_signature)
+        pdf = add_signature_fields(pdf, box, profile.digital_signature, profile.signature.name.size)
     guessed = None if doc.letterhead.abbreviation else abbreviation(doc.letterhead)
     return PreparedReport(pdf, pages, number, series, key, profile.name, doc.summary, guessed)
 
