@@ -114,9 +114,7 @@ class DigitalSignature(StrictModel):
     # The signer's signature image, centered in the room left between the title and the name.
     signer_image_height_mm: float = Field(default=22, ge=5, le=60)
     # Under the image, or alone when no image is registered: who signed (the certificate's holder), when.
-    signer_text: list[Text] = Field(
-        default_factory=lambda: ["Ký số bởi: {signer}", "{time}"], min_length=1
-    )
+    signer_text: list[Text] = Field(default_factory=lambda: ["Ký số bởi: {signer}", "{time}"], min_length=1)
     # The organization's seal, its real size, over the left third of the signer's signature; its name
     # and the time under the signer's printed name.
     seal_size_mm: float = Field(default=34, ge=10, le=60)

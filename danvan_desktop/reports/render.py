@@ -65,7 +65,7 @@ class SignatureBox:
     height: float
 
 
-class _SignatureSpace(Spacer):  # type: ignore[misc]
+class _SignatureSpace(Spacer):
     """The room left for the signature; remembers where it was drawn, so a digital one goes there."""
 
     def __init__(self, width: float, height: float, found: list[SignatureBox]) -> None:

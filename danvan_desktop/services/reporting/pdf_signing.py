@@ -65,7 +65,7 @@ def load_p12(path: Path, passphrase: str) -> SigningKey:
     except OSError as exc:
         raise SigningError(f"Không đọc được tệp chứng thư số «{path}»: {exc.strerror}.") from exc
     try:
-        signer = SimpleSigner.load_pkcs12_data(data, other_certs=None, passphrase=passphrase.encode())
+        signer = SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=passphrase.encode())
     except ValueError as exc:
         raise SigningError(
             f"Không mở được tệp chứng thư số «{path}»: sai mật khẩu, hoặc tệp không phải .p12/.pfx.",
@@ -150,10 +150,11 @@ def add_signature_fields(pdf: bytes, box: SignatureBox, spec: DigitalSignature, 
     signer = Rect(box.x, box.y, box.width, box.height)
     seal = seal_rect(signer, spec, name_size)
     for name, rect in ((SIGNER_FIELD, signer), (ORGANIZATION_FIELD, seal)):
-        corners = (rect.x, rect.y, rect.x + rect.width, rect.y + rect.height)
+        # whole points: pyHanko's field spec takes integers (half a point off is invisible)
+        corners = (round(rect.x), round(rect.y), round(rect.x + rect.width), round(rect.y + rect.height))
         append_signature_field(writer, SigFieldSpec(name, on_page=box.page - 1, box=corners))
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
 
 
@@ -181,7 +182,7 @@ def _sign_one(
     from pyhanko.sign import fields, signers
     from pyhanko.stamp import StaticStampStyle
 
-    class _ClockSigner(signers.PdfSigner):  # type: ignore[misc]
+    class _ClockSigner(signers.PdfSigner):
         # The time shown on the page is the one in the signature: pyHanko would read the clock again.
         def init_signing_session(self, *args: Any, **kwargs: Any) -> Any:
             session = super().init_signing_session(*args, **kwargs)

@@ -47,7 +47,7 @@ class PdfCheck:
 
 def load_trust_roots(folder: Path) -> list[Any]:
     """The root certificates (PEM or DER) an office installed in `folder`; none shipped with the app."""
-    from asn1crypto import pem, x509
+    from asn1crypto import pem, x509  # type: ignore[import-untyped]
 
     if not folder.is_dir():
         raise UserError(

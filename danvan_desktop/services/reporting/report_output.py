@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +23,8 @@ from danvan_desktop.services.reporting.report_numbers import (
     next_number,
     record_number,
 )
+
+log = logging.getLogger(__name__)
 
 ReportKind = Literal["return", "summary", "register"]
 KINDS: tuple[ReportKind, ...] = ("return", "summary", "register")
@@ -193,16 +196,34 @@ def issue_report(
         deliver(prepared)
 
 
-def save_report(db: Database, request: ReportRequest, out: Path) -> PreparedReport:
-    """Lay out the return with its number and write it atomically to `out`, entering the number."""
+def save_report(
+    db: Database, request: ReportRequest, out: Path, sign: Callable[[bytes], bytes] | None = None
+) -> PreparedReport:
+    """Lay out the return with its number and write it atomically to `out`, entering the number.
+
+    `sign` (a signed return) turns the laid-out PDF into the signed one before it is written, inside
+    the transaction that takes the number: a cancelled or failed signing writes no file, and the
+    number goes back to the register (the next return gets it), the event written to the log.
+    """
     from danvan_desktop.reports import render
+
+    def deliver(prepared: PreparedReport) -> None:
+        data = prepared.pdf
+        if sign is not None:
+            try:
+                data = sign(data)
+            except BaseException:
+                number = f"số {prepared.number} ({prepared.series})" if prepared.number else "không số"
+                log.warning(
+                    "signing %s, %s, failed or cancelled: nothing written, number given back", out, number
+                )
+                raise
+        render.write_atomically(Path(out), data)
 
     for attempt in range(3):
         prepared = preview_report(db, request)
         try:
-            issue_report(
-                db, prepared, request, Path(out).name, lambda p: render.write_atomically(Path(out), p.pdf)
-            )
+            issue_report(db, prepared, request, Path(out).name, deliver)
         except NumberUsedError:
             if request.number is not None or attempt == 2:
                 raise
