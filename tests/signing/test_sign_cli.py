@@ -64,7 +64,7 @@ def test_failed_signing_writes_nothing_and_gives_the_number_back(
         assert _report(phuc_chu_db, out, "--sign", *token, "--pin-file", str(_pin(tmp_path, "000000"))) == 2
     assert "Mã PIN của token không đúng" in capsys.readouterr().err
     assert not out.exists() and _numbers(phuc_chu_db) == []
-    # A signing that fails after the number was entered (the organization's passphrase is wrong):
+    # The organization's passphrase is wrong: refused before the register is touched, as a wrong PIN.
     bad = _pin(tmp_path, "sai", "org.txt")
     good = _pin(tmp_path, pki.PIN, "token.txt")
     org = ["--org-cert", str(test_pki.organization_p12), "--org-pin-file", str(bad)]
