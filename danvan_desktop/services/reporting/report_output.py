@@ -196,14 +196,14 @@ def issue_report(
         deliver(prepared)
 
 
-def save_report(
-    db: Database, request: ReportRequest, out: Path, sign: Callable[[bytes], bytes] | None = None
-) -> PreparedReport:
-    """Lay out the return with its number and write it atomically to `out`, entering the number.
+def write_delivery(
+    out: Path, sign: Callable[[bytes], bytes] | None = None
+) -> Callable[[PreparedReport], None]:
+    """What `issue_report` delivers: the PDF written to `out`, signed first when `sign` is given.
 
-    `sign` (a signed return) turns the laid-out PDF into the signed one before it is written, inside
-    the transaction that takes the number: a cancelled or failed signing writes no file, and the
-    number goes back to the register (the next return gets it), the event written to the log.
+    A cancelled or failed signing raises before anything is written, inside the transaction that
+    took the number: the number goes back to the register (the next return gets it), and the event
+    is written to the log.
     """
     from danvan_desktop.reports import render
 
@@ -220,6 +220,14 @@ def save_report(
                 raise
         render.write_atomically(Path(out), data)
 
+    return deliver
+
+
+def save_report(
+    db: Database, request: ReportRequest, out: Path, sign: Callable[[bytes], bytes] | None = None
+) -> PreparedReport:
+    """Lay out the return with its number and write it atomically to `out` (signed: see write_delivery)."""
+    deliver = write_delivery(out, sign)
     for attempt in range(3):
         prepared = preview_report(db, request)
         try:
