@@ -1,4 +1,4 @@
-"""`danvan report --sign`, `danvan sign` and `danvan verify-pdf`: one step, honest numbers, exit codes 0/1/2."""
+"""`danvan report --sign`, `danvan sign`, `danvan verify-pdf`: one step, honest numbers, exit codes 0/1/2."""
 
 from __future__ import annotations
 
