@@ -110,7 +110,8 @@ def cmd_report(args: argparse.Namespace, db: Database, user: UserPaths) -> int:
         if args.cert or args.org_cert:
             raise UserError("--cert, --org-cert chỉ dùng cùng --sign (ký số ngay khi ghi).")
         prepared = save_report(db, request, out)
-    written = f"Đã ghi {out} ({prepared.pages} trang, mẫu «{prepared.profile_name}»)"
+    done = "Đã ký số và ghi" if args.sign else "Đã ghi"
+    written = f"{done} {out} ({prepared.pages} trang, mẫu «{prepared.profile_name}»)"
     if prepared.number is None:  # a reading copy or a list: said, and the register left as it was
         print(f"{written}, không có số văn bản.\nLưu ý: {prepared.unnumbered}")
         return 0
