@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import subprocess
 from pathlib import Path
 
@@ -83,6 +84,16 @@ def test_signed_return_is_accepted_by_pdfsig_and_drawn_on_its_signature_page(
     assert report.count("Signature Validation: Signature is Valid.") == 2, report
     assert "Total document signed" in report, report
     page = str(_signature_page(out))
+    # The signer's field lies on the page of the signature block, in its right-hand column.
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(out.read_bytes()))
+    field = next(s for s in reader.embedded_signatures if s.field_name == "ChuKyNguoiKy")
+    annot = field.sig_field["/Kids"][0] if "/Kids" in field.sig_field else field.sig_field
+    pages = range(int(reader.root["/Pages"]["/Count"]))
+    on_page = [i for i in pages if annot.get("/P") == reader.find_page_for_modification(i)[0]]
+    x1, _y1, x2, _y2 = (float(v) for v in annot["/Rect"])
+    assert on_page == [int(page) - 1] and x1 > 595 / 2 - 20 and x2 < 595, (on_page, x1, x2)
     subprocess.run(
         ["pdftoppm", "-png", "-r", "80", "-f", page, "-l", page, str(out), str(tmp_path / "page")], check=True
     )
