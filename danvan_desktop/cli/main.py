@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     from danvan_desktop.cli.period_commands import add_period_commands
 
     add_period_commands(sub)
+    from danvan_desktop.cli.sign_commands import add_sign_commands
+
+    add_sign_commands(sub)
     _vietnamese_headings(parser)
     return parser
 
@@ -216,6 +219,10 @@ def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) 
         from danvan_desktop.cli.maintenance_commands import run_maintenance_command
 
         return run_maintenance_command(args, user, args.db or user.default_database)
+    if command in ("sign", "verify-pdf"):
+        from danvan_desktop.cli.sign_commands import run_sign_command
+
+        return run_sign_command(args, user, args.db or user.default_database)
     if command == "periods":
         from danvan_desktop.cli.period_commands import run_periods
 

@@ -168,6 +168,9 @@ class ReportsDialog(QDialog):
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.print_button)
+        from danvan_desktop.ui.sign_dialog import install_sign_button
+
+        self.sign_button = install_sign_button(self, buttons)
 
         side = QWidget()
         left = QVBoxLayout(side)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,6 +27,8 @@ from danvan_desktop.services.reporting.report_numbers import (
 if TYPE_CHECKING:
     from danvan_desktop.catalog.tree import UnitNode
     from danvan_desktop.db.models import Period
+
+log = logging.getLogger(__name__)
 
 ReportKind = Literal["return", "summary", "register"]
 KINDS: tuple[ReportKind, ...] = ("return", "summary", "register")
@@ -127,7 +130,8 @@ def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
     number asked for it is refused: nothing of it enters the register.
     """
     from danvan_desktop.reports.letterhead import abbreviation, is_numbered, number_series, signature_lines
-    from danvan_desktop.reports.render import pdf_bytes
+    from danvan_desktop.reports.render import pdf_bytes, pdf_with_signature_box
+    from danvan_desktop.services.reporting.pdf_signing import add_signature_fields
 
     if request.number is not None and request.number < 1:
         raise UserError("Số văn bản phải là số nguyên dương.")
@@ -159,7 +163,9 @@ def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
         number = request.number
         check_unused(session, series, number)
     doc = replace(draft, number=number)  # the number only shows in the layout
-    pdf, pages = pdf_bytes(doc, profile)
+    pdf, pages, box = pdf_with_signature_box(doc, profile)
+    if box is not None:  # where the signer and the organization sign digitally, now or later
+        pdf = add_signature_fields(pdf, box, profile.digital_signature, profile.signature.name.size)
     guessed = None if doc.letterhead.abbreviation else abbreviation(doc.letterhead)
     return PreparedReport(pdf, pages, number, series, key, profile.name, doc.summary, guessed)
 
@@ -202,16 +208,42 @@ def issue_report(
         deliver(prepared)
 
 
-def save_report(db: Database, request: ReportRequest, out: Path) -> PreparedReport:
-    """Lay out the return with its number and write it atomically to `out`, entering the number."""
+def write_delivery(
+    out: Path, sign: Callable[[bytes], bytes] | None = None
+) -> Callable[[PreparedReport], None]:
+    """What `issue_report` delivers: the PDF written to `out`, signed first when `sign` is given.
+
+    A cancelled or failed signing raises before anything is written, inside the transaction that
+    took the number: the number goes back to the register (the next return gets it), and the event
+    is written to the log.
+    """
     from danvan_desktop.reports import render
 
+    def deliver(prepared: PreparedReport) -> None:
+        data = prepared.pdf
+        if sign is not None:
+            try:
+                data = sign(data)
+            except BaseException:
+                number = f"số {prepared.number} ({prepared.series})" if prepared.number else "không số"
+                log.warning(
+                    "signing %s, %s, failed or cancelled: nothing written, number given back", out, number
+                )
+                raise
+        render.write_atomically(Path(out), data)
+
+    return deliver
+
+
+def save_report(
+    db: Database, request: ReportRequest, out: Path, sign: Callable[[bytes], bytes] | None = None
+) -> PreparedReport:
+    """Lay out the return with its number and write it atomically to `out` (signed: see write_delivery)."""
+    deliver = write_delivery(out, sign)
     for attempt in range(3):
         prepared = preview_report(db, request)
         try:
-            issue_report(
-                db, prepared, request, Path(out).name, lambda p: render.write_atomically(Path(out), p.pdf)
-            )
+            issue_report(db, prepared, request, Path(out).name, deliver)
         except NumberUsedError:
             if request.number is not None or attempt == 2:
                 raise
