@@ -120,6 +120,8 @@ def needed_action(args: argparse.Namespace) -> str | None:
         return None if args.users_command == "list" else "users.manage"
     if command == "restore":
         return "backup.restore"
+    if command == "backup":
+        return "backup.create"
     if command == "report":
         return "report.issue" if getattr(args, "number", None) is not None else None
     if not writes_database(args):

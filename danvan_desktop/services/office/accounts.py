@@ -83,9 +83,18 @@ def acting_as(actor: Actor) -> Iterator[None]:
         _process_actor.reset(token)
 
 
-def sign_in_database(db: Database, actor: Actor) -> None:
-    """Every session the window opens from now on carries the account (read by current_actor)."""
-    db.sign_in(actor)
+def process_actor() -> Actor | None:
+    """The account `acting_as` set (the command line's), if any."""
+    return _process_actor.get()
+
+
+def signed_in_actor(db: Database) -> Actor | None:
+    """Who acts in `db`'s sessions, or None when nobody is signed in yet."""
+    with db.session() as session:
+        try:
+            return current_actor(session)
+        except AccountError:
+            return None
 
 
 def _now() -> dt.datetime:
@@ -351,7 +360,6 @@ def authenticate(db: Database, login: str, password: str, *, now: dt.datetime | 
             account.last_failed_at = None
             if _hasher.check_needs_rehash(account.password_hash):
                 account.password_hash = hash_secret(nfc(password))
-            set_setting(session, LAST_LOGIN_KEY, account.login)
             actor = actor_of(account)
     if failed:  # committed above: restarting the program does not reset the count
         raise wrong
@@ -367,6 +375,12 @@ def set_single_user(session: Session, login: str | None) -> None:
     if not account.active:
         raise AccountError(f"Tài khoản «{account.login}» đã bị khóa.")
     set_setting(session, SINGLE_USER_KEY, account.login)
+
+
+def remember_login(db: Database, login: str) -> None:
+    """The window's login dialog fills in the name signed in last time."""
+    with db.transaction() as session:
+        set_setting(session, LAST_LOGIN_KEY, login)
 
 
 def last_login(session: Session) -> str:

@@ -237,3 +237,20 @@ def change_setting(session: Session, key: str, value: str) -> None:
         return
     set_setting(session, key, value)
     record_action(session, "settings.set", detail=key, old=old or "", new=value)
+
+
+def record_file_action(db_path: Path, action: str, *, actor: Actor | None, detail: str) -> None:
+    """An audit row for a file-level action (a backup taken, a copy restored) in the database at
+    `db_path`: the account is matched by login there, since a restored copy has its own accounts."""
+    from danvan_desktop.db.engine import open_database
+    from danvan_desktop.services.office.accounts import NO_ACCOUNT, find_account, process_actor
+
+    who = actor or process_actor() or NO_ACCOUNT
+    db = open_database(db_path)
+    try:
+        with db.transaction() as session:
+            account = find_account(session, who.login) if who.login else None
+            here = Actor(account.id if account else None, who.login, who.full_name, who.title, who.roles)
+            record_action(session, action, actor=here, detail=detail)
+    finally:
+        db.close()
