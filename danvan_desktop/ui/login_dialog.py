@@ -213,6 +213,16 @@ def sign_in_without_dialog(db: Database) -> Actor | None:
     return None
 
 
+def sign_in_at_start(db: Database, parent: QWidget | None, *, ask: bool) -> bool:
+    """Sign the window's person in before any data shows; False when they chose to quit."""
+    if ask:
+        return sign_in(db, parent) is not None
+    actor = sign_in_without_dialog(db)
+    if actor is not None:
+        db.sign_in(actor)
+    return True
+
+
 def sign_in(db: Database, parent: QWidget | None = None, *, first_administrator: bool = True) -> Actor | None:
     """Whoever works in this window, signed into `db`; None when the person chose to quit.
 

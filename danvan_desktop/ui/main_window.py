@@ -135,6 +135,9 @@ class MainWindow(QMainWindow):
 
         install_reports_menu(self)
         self._build_backup_menu()
+        from danvan_desktop.ui.account_menu import install_account_menu
+
+        install_account_menu(self)  # sign-in after a switch or restore, role gates, users, audit trail
         help_menu = self.menuBar().addMenu("T&rợ giúp")  # Alt+T is Tệp, Alt+G Gói dữ liệu
         logs_action = QAction("Mở thư mục &nhật ký", self)
         logs_action.triggered.connect(self._open_log_folder)
@@ -384,6 +387,9 @@ class MainWindow(QMainWindow):
         locked = bool(target and period and self.db and is_locked(self.db, target.unit_id, period))
         self.lock_action.setEnabled(target is not None and not locked)
         self.reopen_action.setEnabled(target is not None and locked)
+        from danvan_desktop.ui.account_menu import apply_role_gates
+
+        apply_role_gates(self)
 
     def lock_current(self) -> None:
         from danvan_desktop.services.office.office_view import lock_unit_period, user_name

@@ -23,6 +23,7 @@ from danvan_desktop.services.exchange.package_ledger import (
     manifest_digest,
     record_refusal,
 )
+from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.orgunits import unit_label
 from danvan_desktop.transport.package_format import encode_base64
@@ -200,6 +201,7 @@ def import_package(
             detail=f"{path.name} của {report.office_label}, gói số {manifest.sequence} ({counts})",
         )
         if trusted is None:
+            require_in(session, "trust.change")  # accepting a new sender's key is an administrator's
             record_action(
                 session,
                 "trust.accept",
@@ -265,6 +267,7 @@ def enrol_site(db: Database, path: Path, *, user: str, passphrase: str | None = 
     package = open_package(path, passphrase)
     manifest = package.manifest
     with db.transaction() as session:
+        require_in(session, "trust.change")
         installation = session.scalars(select(Installation)).one()
         if manifest.site_id == installation.site_id:
             raise OwnPackageError(f"Gói {path.name} do chính máy này xuất.")
