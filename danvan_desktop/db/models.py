@@ -181,6 +181,8 @@ class Record(Base):
     origin_site: Mapped[str] = mapped_column(String(36), default="", server_default="")
     # This database's own change counter: "export what changed since the last export".
     local_change: Mapped[int] = mapped_column(Integer, default=0, server_default="0", index=True)
+    # The full name of updated_by (an account here, or as a package said); NULL before schema 0006.
+    updated_by_name: Mapped[str | None] = mapped_column(String(200))
 
 
 class RecordHistory(Base):
@@ -195,6 +197,7 @@ class RecordHistory(Base):
     version_vector: Mapped[dict[str, int]] = mapped_column(JSON)
     deleted: Mapped[bool] = mapped_column(Boolean)
     changed_by: Mapped[str] = mapped_column(String(100))
+    changed_by_name: Mapped[str | None] = mapped_column(String(200))  # full name; NULL before 0006
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     change: Mapped[str] = mapped_column(String(20))  # create / update / delete / restore / merge
 

@@ -34,6 +34,7 @@ from danvan_desktop.services.office.audit import (
     export_audit_xlsx,
     read_audit,
 )
+from danvan_desktop.services.office.orgunits import unit_label
 from danvan_desktop.ui.layout_helpers import resize_within_screen
 
 COLUMNS = [
@@ -83,7 +84,7 @@ class AuditDialog(QDialog):
                 self.person.addItem(f"{account.full_name} ({account.login})", account.login)
             used = select(AuditEntry.org_unit_id).where(AuditEntry.org_unit_id.is_not(None)).distinct()
             for unit in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(used)).order_by(OrgUnit.name)):
-                self.unit.addItem(f"{unit.name} ({unit.code})", unit.code)
+                self.unit.addItem(f"{unit_label(unit)} ({unit.code})", unit.code)
         for code, label in ACTION_LABELS.items():
             self.action.addItem(label, code)
         for box in (self.person, self.action, self.unit):

@@ -31,11 +31,13 @@ class Writer:
 
     site_id: str
     user: str
+    name: str | None = None  # the person's full name, carried with the record in packages
 
 
 def current_writer(session: Session, site_id: str) -> Writer:
     """The signed-in account (services.office.accounts.current_actor), never the computer's login."""
-    return Writer(site_id, current_actor(session).writer_name)
+    actor = current_actor(session)
+    return Writer(site_id, actor.writer_name, actor.full_name if actor.id is not None else None)
 
 
 class ValidationFailedError(UserError):
@@ -212,6 +214,7 @@ def save_entry(
             values=cleaned,
             form_version=form.version,
             search_text=search_text(form, cleaned, context),
+            user_name=writer.name,
         )
         return SaveResult(record.id, warnings, changed=True)
     created = records.create_record(
@@ -225,6 +228,7 @@ def save_entry(
         values=cleaned,
         record_id=record_id,
         search_text=search_text(form, cleaned, context),
+        user_name=writer.name,
     )
     if audit:
         _audit_change(session, "record.create", form, created, {}, cleaned, context)
@@ -271,7 +275,9 @@ def set_entry_deleted(session: Session, record_id: str, *, writer: Writer, delet
         form_id=record.form_id,
         record_id=record.id,
     )
-    return records.set_deleted(session, record, site_id=writer.site_id, user=writer.user, deleted=deleted)
+    return records.set_deleted(
+        session, record, site_id=writer.site_id, user=writer.user, deleted=deleted, user_name=writer.name
+    )
 
 
 @dataclass(frozen=True)
@@ -346,7 +352,8 @@ def record_history(session: Session, form: FormDef, record_id: str) -> list[Hist
     for version in versions:
         changes = value_changes(form, previous, version.values, context)
         label = CHANGE_LABELS.get(version.change, version.change)
-        entries.append(HistoryEntry(version.changed_at, version.changed_by, label, changes))
+        by = version.changed_by_name or version.changed_by  # the full name where one was recorded
+        entries.append(HistoryEntry(version.changed_at, by, label, changes))
         previous = dict(version.values)
     return entries
 

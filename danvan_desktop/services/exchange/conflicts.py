@@ -165,6 +165,7 @@ def resolve_conflict(
         record,
         site_id=writer.site_id,
         user=writer.user,
+        user_name=writer.name,
         values=values,
         form_version=record.form_version,
         search_text=shown,

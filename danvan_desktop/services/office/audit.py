@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from danvan_desktop.db.models import Account, AuditEntry, OrgUnit, Period
 from danvan_desktop.services.office.accounts import Actor, current_actor
+from danvan_desktop.services.office.orgunits import unit_label
 from danvan_desktop.text import nfc
 
 BEFORE_ACCOUNTS = "trước khi có tài khoản"
@@ -160,7 +161,7 @@ def read_audit(session: Session, flt: AuditFilter) -> list[AuditRow]:
                 person=person,
                 action=entry.action,
                 action_label=ACTION_LABELS.get(entry.action, entry.action),
-                unit=f"{unit.name} ({unit.code})" if unit is not None else "",
+                unit=f"{unit_label(unit)} ({unit.code})" if unit is not None else "",
                 period=period.code if period is not None else "",
                 form=entry.form_id or "",
                 record=entry.record_id or "",

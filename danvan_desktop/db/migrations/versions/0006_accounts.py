@@ -30,6 +30,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_account")),
         sa.UniqueConstraint("login", name=op.f("uq_account_login")),
     )
+    # Full names of the writers (packages carry them); rows saved before stay NULL.
+    with op.batch_alter_table("record", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("updated_by_name", sa.String(length=200), nullable=True))
+    with op.batch_alter_table("record_history", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("changed_by_name", sa.String(length=200), nullable=True))
     # Rows written before accounts keep their writer's name in `user`; account_id stays NULL, which
     # the audit screen shows as "trước khi có tài khoản".
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
@@ -53,3 +58,7 @@ def downgrade() -> None:
         for column in ("new_value", "old_value", "record_id", "form_id", "account_id"):
             batch_op.drop_column(column)
     op.drop_table("account")
+    with op.batch_alter_table("record_history", schema=None) as batch_op:
+        batch_op.drop_column("changed_by_name")
+    with op.batch_alter_table("record", schema=None) as batch_op:
+        batch_op.drop_column("updated_by_name")
