@@ -26,7 +26,7 @@ class AccountMenu:
     def __init__(self, window: QMainWindow) -> None:
         self.window = window
         self.actor: Actor | None = None
-        self.menu = window.menuBar().addMenu("Tài &khoản")
+        self.menu = window.menuBar().addMenu("&Người dùng")  # Alt+N: K is Kỳ báo cáo
         self.menu.setObjectName("accountMenu")
         self.menu.setToolTipsVisible(True)
         self.who = self.menu.addAction("(chưa đăng nhập)")

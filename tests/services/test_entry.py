@@ -128,14 +128,15 @@ def test_locked_period_refuses_changes_until_reopened_with_a_reason(session: Ses
     )
     save_entry(session, form, unit.id, period.id, _profile(7), writer=writer)
     trail = audit_trail(session, unit.id, period.id)
-    # Since accounts (issue 13) every save is in the trail too; this database has no account yet.
+    # Since accounts (issue 13) every save is in the trail too, under the demo's single-user account.
     assert [(a.action, a.user) for a in trail] == [
-        ("record.create", "(chưa có tài khoản)"),
+        ("record.create", "minhhoa"),
         ("lock", "Nguyễn Thị Lan"),
         ("reopen", "Hoàng Văn Dũng"),
-        ("record.update", "(chưa có tài khoản)"),
+        ("record.update", "minhhoa"),
     ]
-    assert session.scalar(select(func.count()).select_from(AuditEntry)) == 4
+    # ... and nothing else but the two rows of the demo's own account (users.add, users.single).
+    assert session.scalar(select(func.count()).select_from(AuditEntry)) == 4 + 2
 
 
 def test_other_units_are_not_affected_by_a_lock(session: Session, writer: Writer) -> None:
