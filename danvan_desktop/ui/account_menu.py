@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox
 
 if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
@@ -39,6 +39,9 @@ class AccountMenu:
         self.audit_action.setObjectName("showAudit")
         self.password_action = self.menu.addAction("Đổi &mật khẩu của tôi…", self.change_own_password)
         self.switch_action = self.menu.addAction("Đăng nhập &người khác…", self.switch_user)
+        self.status = QLabel()
+        self.status.setObjectName("signedInStatus")
+        window.statusBar().addPermanentWidget(self.status)  # who is at the keyboard, always in sight
         self.dialog: object = None  # the screen opened last, kept alive while shown
         window.ready.connect(self.on_attached)  # type: ignore[attr-defined]
 
@@ -70,9 +73,11 @@ class AccountMenu:
             return
         if actor is NO_ACCOUNT:
             self.who.setText("Cơ sở dữ liệu chưa có tài khoản")
+            self.status.setText("")
         else:
             title = f", {actor.title}" if actor.title else ""
             self.who.setText(f"Đang làm việc: {actor.full_name}{title} — {roles_text(actor.roles)}")
+            self.status.setText(f"Người dùng: {actor.full_name}")
         self.password_action.setEnabled(actor is not NO_ACCOUNT)
         self.switch_action.setEnabled(actor is not NO_ACCOUNT)
         apply_role_gates(self.window)

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -106,7 +105,8 @@ class UsersDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.message = QLabel()
         self.message.setObjectName("usersMessage")
         self.message.setWordWrap(True)
@@ -129,7 +129,7 @@ class UsersDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        resize_within_screen(self, 900, 480)
+        resize_within_screen(self, 1000, 480)
         self.reload()
 
     def reload(self) -> None:
@@ -149,7 +149,6 @@ class UsersDialog(QDialog):
                 item.setData(Qt.ItemDataRole.UserRole, account.login)
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
 
     def selected_login(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()

@@ -185,3 +185,26 @@ def test_audit_screen_filters_and_exports(qtbot: QtBot, commune_db: Database, tm
     assert [c.value for c in sheet[1]][:4] == ["Thời điểm", "Tài khoản", "Người thực hiện", "Việc"]
     assert sheet.max_row == count + 1 and count == dialog.table.rowCount() >= 4
     assert isinstance(sheet["A2"].value, dt.datetime)
+
+
+def test_users_screen_locks_an_account_but_never_the_last_administrator(
+    qtbot: QtBot, commune_db: Database
+) -> None:
+    from danvan_desktop.ui.users_dialog import UsersDialog
+
+    admin = _office(commune_db)
+    commune_db.sign_in(admin)
+    dialog = UsersDialog(commune_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    logins = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert logins == ["lan", "quan"]
+    dialog.table.selectRow(logins.index("quan"))
+    dialog.toggle_active()
+    assert dialog.message.text() == "Phải còn ít nhất một tài khoản quản trị đang hoạt động."
+    dialog.table.selectRow(logins.index("lan"))
+    dialog.toggle_active()
+    assert dialog.table.item(logins.index("lan"), 4).text() == "Đã khóa"
+    with commune_db.session() as session:
+        account = accounts.find_account(session, "lan")
+        assert account is not None and not account.active
