@@ -33,6 +33,8 @@ class AccountMenu:
         self.who.setObjectName("signedInAs")
         self.who.setEnabled(False)
         self.menu.addSeparator()
+        self.first_action = self.menu.addAction("&Tạo tài khoản quản trị đầu tiên…", self.create_first)
+        self.first_action.setObjectName("createFirstAdministrator")
         self.users_action = self.menu.addAction("&Quản lý tài khoản…", self.show_users)
         self.users_action.setObjectName("manageUsers")
         self.audit_action = self.menu.addAction("&Nhật ký thao tác…", self.show_audit)
@@ -78,9 +80,23 @@ class AccountMenu:
             title = f", {actor.title}" if actor.title else ""
             self.who.setText(f"Đang làm việc: {actor.full_name}{title} — {roles_text(actor.roles)}")
             self.status.setText(f"Người dùng: {actor.full_name}")
+        self.first_action.setVisible(actor is NO_ACCOUNT)  # a file opened from the File menu, say
         self.password_action.setEnabled(actor is not NO_ACCOUNT)
         self.switch_action.setEnabled(actor is not NO_ACCOUNT)
         apply_role_gates(self.window)
+
+    def create_first(self) -> None:
+        from danvan_desktop.ui.login_dialog import FirstAdministratorDialog, RecoveryCodeDialog
+
+        db = self.db()
+        if db is None:
+            return
+        dialog = FirstAdministratorDialog(db, self.window)
+        if dialog.exec() and dialog.actor is not None:
+            RecoveryCodeDialog(dialog.recovery_code, self.window).exec()
+            db.sign_in(dialog.actor)
+            self.actor = dialog.actor
+            self.refresh()
 
     def show_users(self) -> None:
         from danvan_desktop.ui.users_dialog import UsersDialog
