@@ -129,3 +129,28 @@ def test_database_without_accounts_keeps_working_under_a_marker(
     code, out, _ = run(capsys, "--db", commune_path, "audit", "--json")
     [row] = json.loads(out)
     assert row["user"] == "(chưa có tài khoản)"
+
+
+def test_forgotten_administrator_password_is_reset_with_the_recovery_code(
+    commune_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import re
+
+    monkeypatch.setenv("DANVAN_NEW_PASSWORD", "mật khẩu ban đầu")
+    code, out, err = run(capsys, "--db", commune_path, "users", "add", "quan", "--name", "Nguyễn Văn Quân")
+    assert code == 0, err
+    [recovery] = re.findall(r"[0-9A-F]{6}(?:-[0-9A-F]{6}){3}", out)
+    monkeypatch.setenv("DANVAN_NEW_PASSWORD", "mật khẩu sau khi quên")
+    monkeypatch.setattr("sys.stdin", io.StringIO("000000-000000-000000-000000\n"))
+    code, _, err = run(capsys, "--db", commune_path, "users", "recover", "quan")
+    assert code == 2 and "Mã khôi phục hoặc tên đăng nhập không đúng" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO(recovery + "\n"))
+    code, out, err = run(capsys, "--db", commune_path, "users", "recover", "quan")
+    assert code == 0, err
+    assert "Mã khôi phục MỚI" in out and recovery not in out
+    monkeypatch.setenv("DANVAN_PASSWORD", "mật khẩu sau khi quên")
+    code, _, err = run(
+        capsys, "--db", commune_path, "--user", "quan", "settings", "set", "signer.name", "Nguyễn Văn Quân"
+    )
+    assert code == 0, err
