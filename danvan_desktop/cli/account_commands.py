@@ -108,6 +108,7 @@ COMMAND_ACTIONS = {
     "settings": "settings.change",
     "restore": "backup.restore",
     "report": "report.issue",
+    "units": "catalog.import",  # add, rename, close, merge villages: the office's catalog
 }
 
 

@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="chỉ đơn vị có hiệu lực vào ngày này",
     )
+    from danvan_desktop.cli.unit_commands import add_unit_commands
+
+    add_unit_commands(units)
 
     forms = sub.add_parser("forms", help="biểu mẫu nhập liệu: kiểm tra định nghĩa, liệt kê")
     forms_sub = forms.add_subparsers(dest="forms_command", metavar="VIỆC", required=True)
@@ -117,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_record_commands(sub)
     add_account_commands(sub)
+    from danvan_desktop.cli.period_commands import add_period_commands
+
+    add_period_commands(sub)
     _vietnamese_headings(parser)
     return parser
 
@@ -138,9 +144,9 @@ def _add_form_target(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--unit", metavar="MÃ", help="mã đơn vị nhập số liệu (mặc định: đơn vị sử dụng của cơ sở dữ liệu)"
     )
-    parser.add_argument(
-        "--period", required=True, metavar="KỲ", help="kỳ báo cáo, ví dụ: 2023, 2023-H1, 2023-Q2, 2023-M05"
-    )
+    from danvan_desktop.cli.period_commands import PERIOD_HELP
+
+    parser.add_argument("--period", required=True, metavar="KỲ", help=PERIOD_HELP)
 
 
 def _add_sheet_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -185,6 +191,7 @@ def writes_database(args: argparse.Namespace) -> bool:
         "catalog": getattr(args, "catalog_command", "") == "import",
         "settings": getattr(args, "settings_command", "") == "set",
         "users": getattr(args, "users_command", "") != "list",
+        "units": getattr(args, "units_command", None) in ("add", "rename", "close", "merge"),
     }
     return bool(sub.get(args.command, False))
 
@@ -216,6 +223,14 @@ def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) 
         from danvan_desktop.cli.account_commands import run_account_command
 
         return run_account_command(args, user, args.db or user.default_database)
+    if command == "periods":
+        from danvan_desktop.cli.period_commands import run_periods
+
+        return run_periods(args, user)
+    if command == "units" and getattr(args, "units_command", None):
+        from danvan_desktop.cli.unit_commands import run_unit_command
+
+        return run_unit_command(args, user, args.db or user.default_database)
     if command == "records":
         from danvan_desktop.cli.record_commands import run_record_command
 

@@ -29,7 +29,11 @@ def add_package_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
         "--out", type=Path, metavar="TỆP", help="tệp gói (mặc định: tên theo đơn vị và số gói)"
     )
     export.add_argument(
-        "--period", action="append", default=[], metavar="KỲ", help="chỉ kỳ này (lặp lại được)"
+        "--period",
+        action="append",
+        default=[],
+        metavar="KỲ",
+        help="chỉ kỳ này (lặp lại được), ví dụ 2025-H2 hoặc DA05-TU-SK; xem `danvan periods`",
     )
     export.add_argument("--since-last", action="store_true", help="chỉ những gì thay đổi từ lần xuất trước")
     export.add_argument(

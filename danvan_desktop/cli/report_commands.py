@@ -29,7 +29,17 @@ def add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     report.add_argument("--kind", required=True, choices=KINDS, help="loại báo cáo")
     report.add_argument("--form", metavar="MÃ", help="mã sổ theo dõi (bắt buộc với --kind register)")
     report.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị (xem `danvan units`)")
-    report.add_argument("--period", required=True, metavar="KỲ", help="kỳ báo cáo, ví dụ: 2023, 2023-H1")
+    from danvan_desktop.cli.period_commands import PERIOD_HELP
+
+    report.add_argument("--period", required=True, metavar="KỲ", help=PERIOD_HELP)
+    report.add_argument(
+        "--theo-don-vi",
+        dest="structure",
+        choices=("moi", "cu"),
+        help="báo cáo tổng hợp qua kỳ có sắp xếp đơn vị hành chính: moi = quy đổi số liệu cũ theo đơn vị "
+        "hành chính mới (cộng các đơn vị cũ nhập trọn vào một đơn vị mới); cu = theo đơn vị cũ, xã xếp "
+        "theo huyện cũ. Bỏ trống: các đơn vị có hiệu lực trong kỳ, chia nhóm cũ, mới khi kỳ có thay đổi",
+    )
     report.add_argument("--out", required=True, type=Path, metavar="TỆP.pdf", help="tệp PDF sẽ ghi")
     report.add_argument(
         "--profile", metavar="MẪU", help="mẫu văn bản: nha_nuoc, dang hoặc mẫu riêng (mặc định: theo cài đặt)"
@@ -89,6 +99,7 @@ def cmd_report(args: argparse.Namespace, db: Database, user: UserPaths) -> int:
         form=args.form,
         number=args.number,
         profiles_dir=args.profiles_dir or user_profiles_dir(user),
+        structure=args.structure or "ky",
     )
     # The number is entered in the register in the transaction that writes the file: see save_report.
     prepared = save_report(db, request, out)

@@ -49,6 +49,8 @@ class ValidationContext:
     org_units: Collection[str] | None = None  # unit codes allowed in org_unit fields
     org_units_by_level: Mapping[str, Collection[str]] = dataclasses.field(default_factory=dict)
     organizations: Collection[str] | None = None  # organization codes from the catalog
+    # Units that exist but not in the record's period: code -> why (their validity dates).
+    unit_refusals: Mapping[str, str] = dataclasses.field(default_factory=dict)
     today: dt.date | None = None  # for the default date bounds; None means the real today
 
     def day(self) -> dt.date:
@@ -221,6 +223,8 @@ def _check_code(field: FieldDef, value: object, ctx: ValidationContext) -> str |
     else:
         allowed, what = ctx.organizations, "tổ chức"
     if allowed is not None and value not in allowed:
+        if field.type == "org_unit" and value in ctx.unit_refusals:
+            return f"{label}: {ctx.unit_refusals[value]}."
         return f"{label}: không có {what} mã «{value}» trong danh mục."
     return None
 

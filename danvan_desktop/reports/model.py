@@ -198,6 +198,8 @@ class CommuneFigures:
     eligible: int
     petitions: int
     resolved: int
+    group: str = ""  # the heading it is listed under ("Đơn vị cũ, có hiệu lực đến 30/6/2025"); "" none
+    at_end: bool = True  # valid at the period's end: its end-of-period figures are the totals'
 
 
 @dataclass(frozen=True)
@@ -210,16 +212,23 @@ class SummaryData:
     model_list: tuple[tuple[str, str, str, str, str], ...]  # commune, name, field, status, typical
     narrative: tuple[NarrativeSection, ...]  # the office's own text, when it typed one
     reading_copy: IssuingUnit | None = None  # a unit below the office: its summary, for reading only
+    notes: tuple[str, ...] = ()  # how units valid in part of the period are counted
+    folded: tuple[tuple[str, str], ...] = ()  # (today's unit, the former units summed into it)
+    structure_label: str = ""  # "quy đổi theo đơn vị hành chính mới"; "" the units of the period
+
+    def at_end(self) -> tuple[CommuneFigures, ...]:
+        """The rows whose end-of-period figures (villages, houses, models, members, NTM) count."""
+        return tuple(c for c in self.communes if c.at_end)
 
     def ntm_ratio(self) -> tuple[int, int]:
-        xa = [c for c in self.communes if c.is_xa]
+        xa = [c for c in self.at_end() if c.is_xa]
         return sum(c.ntm_met for c in xa), len(xa)
 
     def houses_ratio(self) -> tuple[int, int]:
-        return sum(c.houses_built for c in self.communes), sum(c.villages for c in self.communes)
+        return sum(c.houses_built for c in self.at_end()), sum(c.villages for c in self.at_end())
 
     def model_count(self) -> int:
-        return sum(c.models for c in self.communes)
+        return sum(c.models for c in self.at_end())
 
     def money(self) -> int:
         return sum(c.cash + c.in_kind for c in self.communes)

@@ -43,8 +43,13 @@ def completeness(data: SummaryData) -> str:
 
 def _indicator_table(data: SummaryData, profile: DocumentProfile) -> Table:
     money = profile.tables.money_unit
-    rows = []
+    rows: list[tuple[str, ...]] = []
+    group = ""
+    blank = ("",) * 11
     for i, c in enumerate(data.communes, start=1):
+        if c.group and c.group != group:  # a heading row: old and new units never mix unlabelled
+            group = c.group
+            rows.append(("", f"{group}:", *blank))
         rows.append(
             (
                 fig.count(i),
@@ -62,12 +67,12 @@ def _indicator_table(data: SummaryData, profile: DocumentProfile) -> Table:
                 fig.ratio(c.resolved, c.petitions) if c.petitions else "",
             )
         )
-    cs = data.communes
+    cs, end = data.communes, data.at_end()  # flows from every row, states from the units at the end
     ntm_num, ntm_den = data.ntm_ratio()
     total = (
         "",
         "Toàn " + data.scope.unit_label.split(" ", 1)[0].lower(),
-        fig.count(sum(c.villages for c in cs)),
+        fig.count(sum(c.villages for c in end)),
         fig.ratio(*data.houses_ratio()),
         fig.count(sum(c.households for c in cs)),
         fig.money(profile, data.money()),
@@ -76,7 +81,7 @@ def _indicator_table(data: SummaryData, profile: DocumentProfile) -> Table:
         fig.count(data.model_count()),
         "",
         fig.ratio(ntm_num, ntm_den),
-        fig.percent(sum(c.members for c in cs), sum(c.eligible for c in cs)),
+        fig.percent(sum(c.members for c in end), sum(c.eligible for c in end)),
         fig.ratio(sum(c.resolved for c in cs), sum(c.petitions for c in cs)),
     )
     columns = (
@@ -94,11 +99,31 @@ def _indicator_table(data: SummaryData, profile: DocumentProfile) -> Table:
         Column("Tỷ lệ tập hợp hội viên", 0.9, "right"),
         Column("Kiến nghị đã giải quyết", 0.9, "right"),
     )
-    return Table("Kết quả chủ yếu theo đơn vị", columns, tuple(rows), total, landscape=True)
+    note = ""
+    if len(end) < len(cs):
+        note = (
+            "Dòng cộng: số liệu phát sinh trong kỳ cộng tất cả các dòng; số xóm, nhà văn hóa, mô hình, "
+            "đạt chuẩn nông thôn mới và tỷ lệ tập hợp hội viên chỉ tính các đơn vị có hiệu lực cuối kỳ."
+        )
+    title = "Kết quả chủ yếu theo đơn vị"
+    if data.structure_label:
+        title += f" ({data.structure_label})"
+    return Table(title, columns, tuple(rows), total, note, landscape=True)
+
+
+def _folded_table(data: SummaryData) -> Table:
+    return Table(
+        "Đơn vị hành chính mới và các đơn vị cũ được quy đổi vào",
+        (Column("STT", 0.45, "center"), Column("Đơn vị mới", 1.6), Column("Gồm số liệu của", 4.5)),
+        tuple((fig.count(i), new, old) for i, (new, old) in enumerate(data.folded, start=1)),
+        landscape=False,
+    )
 
 
 def annex(data: SummaryData, profile: DocumentProfile) -> list[Block]:
     tables: list[Block] = [_indicator_table(data, profile)]
+    if data.folded:
+        tables.append(_folded_table(data))
     models = data.models
     tables.append(
         BarChart(
@@ -166,7 +191,9 @@ def build_summary_return(
     data: SummaryData, profile: DocumentProfile, *, date: dt.date, number: int | None = None
 ) -> ReportDocument:
     period = period_phrase(data.scope.period_label)
-    body: list[Block] = [Paragraph(overview(data, profile)), Paragraph(completeness(data))]
+    body: list[Block] = [Paragraph(overview(data, profile))]
+    body += [Paragraph(note) for note in data.notes]  # said on the page: how a reform year is counted
+    body.append(Paragraph(completeness(data)))
     body += narrative_blocks(data.narrative)
     copy = data.reading_copy
     return ReportDocument(

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from danvan_desktop.text import nfc
 from danvan_desktop.transport.package_format import (
     ENCRYPTED_FORMAT_NAME,
+    ENVELOPE_FORMAT_VERSION,
     ENVELOPE_NAME,
-    FORMAT_VERSION,
     Limits,
     PackageError,
     PackagePassphraseError,
@@ -83,7 +83,7 @@ def encrypt(plain: bytes, passphrase: str) -> tuple[bytes, bytes]:
     nonce = os.urandom(NONCE_SIZE)
     envelope = {
         "format": ENCRYPTED_FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
+        "format_version": ENVELOPE_FORMAT_VERSION,
         "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "salt": encode_base64(salt)},
         "cipher": {"name": "AES-256-GCM", "nonce": encode_base64(nonce)},
     }
@@ -96,7 +96,7 @@ def encrypt(plain: bytes, passphrase: str) -> tuple[bytes, bytes]:
 def parse_envelope(raw: bytes, path: Path, limits: Limits) -> Envelope:
     """Validate envelope.json, including scrypt costs a hostile file could inflate."""
     obj = load_json_object(raw, path, ENVELOPE_NAME)
-    check_format_header(obj, ENCRYPTED_FORMAT_NAME, path, ENVELOPE_NAME)
+    check_format_header(obj, ENCRYPTED_FORMAT_NAME, path, ENVELOPE_NAME, ENVELOPE_FORMAT_VERSION)
     envelope = validated_member(Envelope, obj, path, ENVELOPE_NAME)
     kdf = envelope.kdf
     problems = []

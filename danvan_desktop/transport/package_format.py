@@ -17,7 +17,12 @@ from danvan_desktop.errors import UserError
 
 FORMAT_NAME = "danvan-package"
 ENCRYPTED_FORMAT_NAME = "danvan-package-encrypted"
-FORMAT_VERSION = 1
+# The newest manifest version this program reads and writes. A writer uses the lowest version that
+# holds what it sends: 1 for records alone, 2 when the package also defines units (docs §3.6), so
+# installations not yet updated keep reading the packages that need nothing new.
+FORMAT_VERSION = 2
+PLAIN_FORMAT_VERSION = 1  # a package without unit definitions
+ENVELOPE_FORMAT_VERSION = 1  # envelope.json of an encrypted package: versioned on its own
 
 MANIFEST_NAME = "manifest.json"
 RECORDS_NAME = "records.jsonl"
@@ -66,6 +71,8 @@ class ManifestInfo:
     forms: Mapping[str, int]  # form id -> form version of the definitions used
     periods: Sequence[str]  # period codes covered; every record's period must be one of them
     units: Sequence[str]  # unit codes covered; every record's unit must be one of them
+    # Units the sender defined itself (villages): {"units": [...], "lineage": [...]} as in §3.6.
+    unit_definitions: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -197,7 +204,9 @@ def load_json_object(raw: bytes, path: Path, member: str) -> dict[str, Any]:
     return value
 
 
-def check_format_header(obj: Mapping[str, Any], expected: str, path: Path, member: str) -> None:
+def check_format_header(
+    obj: Mapping[str, Any], expected: str, path: Path, member: str, newest: int = FORMAT_VERSION
+) -> None:
     """`format` must be ours and `format_version` one this program reads (newer: update the app)."""
     found = obj.get("format")
     if found != expected:
@@ -213,12 +222,12 @@ def check_format_header(obj: Mapping[str, Any], expected: str, path: Path, membe
             f"số phiên bản định dạng trong {member} không hợp lệ («{_shown(version)}»).",
             detail=f"{member}: format_version {version!r}",
         )
-    if version > FORMAT_VERSION:
+    if version > newest:
         raise PackageVersionError(
             path,
             f"gói được tạo bởi phiên bản mới hơn, hãy cập nhật Dân Vận Desktop "
-            f"(gói dùng định dạng {version}, phiên bản này đọc được đến định dạng {FORMAT_VERSION}).",
-            detail=f"{member}: format_version {version} > {FORMAT_VERSION}",
+            f"(gói dùng định dạng {version}, phiên bản này đọc được đến định dạng {newest}).",
+            detail=f"{member}: format_version {version} > {newest}",
         )
 
 

@@ -117,13 +117,78 @@ class MemberDigest(BaseModel):
     size: Count
 
 
+def _to_date(value: Any) -> Any:
+    """A day as `YYYY-MM-DD` text (the only spelling the format has), or a date from the writer."""
+    if isinstance(value, str):
+        if len(value) != 10:
+            raise ValueError("a date is written YYYY-MM-DD")
+        return dt.date.fromisoformat(value)
+    return value  # a date passes; anything else is refused by the strict date check
+
+
+Day = Annotated[dt.date, BeforeValidator(_to_date)]
+UnitName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class DefinedUnit(BaseModel):
+    """A unit the sending office defined itself (a village), as the receiver is to learn it."""
+
+    model_config = _STRICT
+
+    code: Code
+    name: UnitName
+    kind: Code
+    parent: Code
+    valid_from: Day
+    valid_to: Day | None
+
+    @model_validator(mode="after")
+    def _span(self) -> DefinedUnit:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to before valid_from")
+        return self
+
+
+class DefinedLink(BaseModel):
+    """A dated lineage link between defined units: `from` became (part of) `to` on `date`."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=True)
+
+    from_code: Code = Field(alias="from")
+    to_code: Code = Field(alias="to")
+    date: Day
+    kind: Literal["merge", "split", "rename", "transfer"]
+
+
+class UnitDefinitions(BaseModel):
+    """manifest.json's `unit_definitions` (format_version 2): units and their lineage, signed."""
+
+    model_config = _STRICT
+
+    units: list[DefinedUnit]
+    lineage: list[DefinedLink]
+
+    @model_validator(mode="after")
+    def _unique(self) -> UnitDefinitions:
+        codes = [u.code for u in self.units]
+        if len(codes) != len(set(codes)):
+            raise ValueError("a unit is defined twice")
+        links = [(link.from_code, link.to_code) for link in self.lineage]
+        if len(links) != len(set(links)):
+            raise ValueError("a lineage link is listed twice")
+        return self
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
 class Manifest(BaseModel):
-    """manifest.json of format_version 1, as validated (NFC) — see docs/package-format.md."""
+    """manifest.json of format_version 1 or 2, as validated (NFC) — see docs/package-format.md."""
 
     model_config = _STRICT
 
     format: Literal["danvan-package"]
-    format_version: Literal[1]
+    format_version: Literal[1, 2]
     package_id: UuidText
     site_id: SiteId
     office_unit: Code
@@ -140,11 +205,18 @@ class Manifest(BaseModel):
     public_key: Base64Text
     key_fingerprint: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     signature: Base64Text
+    unit_definitions: UnitDefinitions | None = None  # format_version 2 only, and always there
 
     @model_validator(mode="before")
     @classmethod
     def _normalize(cls, data: Any, info: ValidationInfo) -> Any:
         return _normalized(data, info)
+
+    @model_validator(mode="after")
+    def _definitions_need_version_2(self) -> Manifest:
+        if (self.format_version == 2) != (self.unit_definitions is not None):
+            raise ValueError("unit_definitions appear in format_version 2, and only there")
+        return self
 
     @field_validator("members")
     @classmethod

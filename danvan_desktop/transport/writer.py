@@ -28,6 +28,7 @@ from danvan_desktop.transport.package_format import (
     MANIFEST_NAME,
     MAX_NESTING,
     PAYLOAD_NAME,
+    PLAIN_FORMAT_VERSION,
     RECORDS_NAME,
     Limits,
     ManifestInfo,
@@ -38,7 +39,15 @@ from danvan_desktop.transport.package_format import (
     canonical_json,
 )
 from danvan_desktop.transport.safezip import megabytes
-from danvan_desktop.transport.schema import PRENORMALIZED, Manifest, PackageRecord, english_detail, format_utc
+from danvan_desktop.transport.schema import (
+    PRENORMALIZED,
+    Manifest,
+    PackageRecord,
+    UnitDefinitions,
+    english_detail,
+    format_utc,
+    normalize_json,
+)
 from danvan_desktop.transport.signing import sign_manifest
 
 _FLUSH_AT = 1 << 18  # bytes of JSON lines gathered before each write into the zip member
@@ -132,9 +141,10 @@ def _write_plain(
     with zipfile.ZipFile(target, "w") as zf:
         with zf.open(_member(RECORDS_NAME, now), "w") as member:
             tally = _stream_records(member, records, set(forms), set(units), set(periods), out, limits)
+        definitions = _definitions(info)
         unsigned = {
             "format": FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
+            "format_version": PLAIN_FORMAT_VERSION if definitions is None else FORMAT_VERSION,
             "package_id": str(uuid.uuid4()),
             "site_id": nfc(info.site_id),
             "office_unit": nfc(info.office_unit),
@@ -149,6 +159,8 @@ def _write_plain(
             "tombstone_count": tally.tombstones,
             "members": {RECORDS_NAME: {"sha256": tally.digest.hexdigest(), "size": tally.size}},
         }
+        if definitions is not None:
+            unsigned["unit_definitions"] = definitions
         manifest = sign_manifest(unsigned, private_key)
         try:
             Manifest.model_validate(manifest)  # never write what a reader would refuse
@@ -156,6 +168,17 @@ def _write_plain(
             raise ValueError(f"invalid manifest fields: {english_detail(exc)}") from exc
         zf.writestr(_member(MANIFEST_NAME, now), canonical_json(manifest))
     return manifest
+
+
+def _definitions(info: ManifestInfo) -> dict[str, Any] | None:
+    """The unit definitions in their written form (NFC, dates as text); None when there are none."""
+    given = info.unit_definitions
+    if not given or not (given.get("units") or given.get("lineage")):
+        return None  # nothing to define: a format_version 1 package, readable by older installations
+    try:
+        return UnitDefinitions.model_validate(normalize_json(dict(given))).to_json_dict()
+    except ValidationError as exc:
+        raise ValueError(f"invalid unit definitions: {english_detail(exc)}") from exc
 
 
 def _stream_records(

@@ -29,6 +29,7 @@ from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.file_menu import install_file_menu
 from danvan_desktop.ui.form_area import FormArea
+from danvan_desktop.ui.period_picker import empty_tree_note, fill_period_box
 from danvan_desktop.ui.record_search import install_record_search
 from danvan_desktop.ui.unit_models import (
     UNIT_CODE_ROLE,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from danvan_desktop.catalog.tree import UnitNode
     from danvan_desktop.db.engine import Database
     from danvan_desktop.services.office.installation import InstallationInfo
-    from danvan_desktop.services.office.office_view import OfficeSnapshot
+    from danvan_desktop.services.office.office_view import OfficeSnapshot, OfficeSpan
     from danvan_desktop.services.office.periods import PeriodInfo
 
 
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.db: Database | None = None
         self.installation: InstallationInfo | None = None
         self.periods: list[PeriodInfo] = []
+        self.office: OfficeSpan | None = None
         self.log_file = log_file
         self.setWindowTitle(APP_TITLE)
 
@@ -138,6 +140,9 @@ class MainWindow(QMainWindow):
         from danvan_desktop.ui.account_menu import install_account_menu
 
         install_account_menu(self)  # sign-in after a switch or restore, role gates, users, audit trail
+        from danvan_desktop.ui.units_dialog import install_units_menu
+
+        install_units_menu(self)
         help_menu = self.menuBar().addMenu("T&rợ giúp")  # Alt+T is Tệp, Alt+G Gói dữ liệu
         logs_action = QAction("Mở thư mục &nhật ký", self)
         logs_action.triggered.connect(self._open_log_folder)
@@ -266,13 +271,9 @@ class MainWindow(QMainWindow):
         self.office_status.setText(
             f"Đơn vị: {snapshot.installation.office_label} ({snapshot.installation.role_label})"
         )
-        self.period_box.blockSignals(True)
-        self.period_box.clear()  # attach runs again after a restore
-        for period in self.periods:
-            self.period_box.addItem(period.label, period.code)
-        if snapshot.period is not None:
-            self.period_box.setCurrentIndex(self.periods.index(snapshot.period))
-        self.period_box.blockSignals(False)
+        self.office = snapshot.office
+        current = snapshot.period.code if snapshot.period else None
+        fill_period_box(self.period_box, self.periods, self.office, current)  # again after a restore
         self.period_box.setEnabled(True)
         self._period_index = self.period_box.currentIndex()
         if not self._attached:
@@ -296,16 +297,8 @@ class MainWindow(QMainWindow):
             periods = list_periods(session)
         if [p.code for p in periods] != [p.code for p in self.periods]:
             self.periods = periods
-            self.period_box.blockSignals(True)
-            self.period_box.clear()
-            for period in periods:
-                self.period_box.addItem(period.label, period.code)
-            codes = [p.code for p in periods]
-            self.period_box.setCurrentIndex(
-                codes.index(current.code) if current and current.code in codes else 0
-            )
+            fill_period_box(self.period_box, periods, self.office, current.code if current else None)
             self._period_index = self.period_box.currentIndex()
-            self.period_box.blockSignals(False)
         self.form_area.refresh()
 
     def current_period(self) -> PeriodInfo | None:
@@ -334,7 +327,7 @@ class MainWindow(QMainWindow):
     def _show_tree(self, root: UnitNode | None) -> None:
         period = self.current_period()
         office = self.installation.office_label if self.installation else ""
-        message = f"{office} không có hiệu lực trong kỳ «{period.label if period else ''}»."
+        message = empty_tree_note(self.office, office, period)
         previous = self.selected_unit_code()
         self._nodes = {node.id: node for node in root.walk()} if root else {}
         old_model, self.tree_model = self.tree_model, build_unit_tree_model(root, message)

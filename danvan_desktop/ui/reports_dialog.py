@@ -103,6 +103,16 @@ class ReportsDialog(QDialog):
             self.period_box.addItem(period.label, period.code)
         if current_period is not None:
             self.period_box.setCurrentIndex(max(0, self.period_box.findData(current_period.code)))
+        from danvan_desktop.services.reporting.lineage import STRUCTURES
+
+        self.structure_box = QComboBox()  # summaries over a reform: units of the period, today's or former
+        self.structure_box.setObjectName("reportStructure")
+        for structure, text in STRUCTURES.items():
+            self.structure_box.addItem(text[:1].upper() + text[1:], structure)
+        self.structure_box.setToolTip(
+            "Quy đổi theo đơn vị hành chính mới: mỗi xã mới gồm số liệu của các xã cũ đã nhập trọn vào nó. "
+            "Theo đơn vị hành chính cũ: xã, thị trấn xếp theo huyện cũ."
+        )
         self.profile_box = QComboBox()
         self.profile_box.setObjectName("reportProfile")
         for key, name in profile_choices(self.profiles_dir):
@@ -120,6 +130,9 @@ class ReportsDialog(QDialog):
         form.addRow(self.form_label, self.form_box)
         form.addRow("Đơn &vị:", self.unit_box)
         form.addRow("&Kỳ báo cáo:", self.period_box)
+        self.structure_label = QLabel("Đơn vị &hành chính:")
+        self.structure_label.setBuddy(self.structure_box)
+        form.addRow(self.structure_label, self.structure_box)
         form.addRow("&Mẫu văn bản:", self.profile_box)
         form.addRow("&Ngày ban hành:", self.date_edit)
 
@@ -176,7 +189,8 @@ class ReportsDialog(QDialog):
 
         self.period_box.currentIndexChanged.connect(self._load_units)
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
-        for box in (self.kind_box, self.form_box, self.unit_box, self.period_box, self.profile_box):
+        boxes = (self.kind_box, self.form_box, self.unit_box, self.period_box, self.structure_box)
+        for box in (*boxes, self.profile_box):
             box.currentIndexChanged.connect(self._invalidate)
         self.date_edit.dateChanged.connect(self._invalidate)
         self._load_units()
@@ -214,6 +228,9 @@ class ReportsDialog(QDialog):
         register = self.kind_box.currentData() == "register"
         self.form_box.setVisible(register)
         self.form_label.setVisible(register)
+        summary = self.kind_box.currentData() == "summary"
+        self.structure_box.setVisible(summary)
+        self.structure_label.setVisible(summary)
 
     def _show_copy_note(self) -> None:
         """Say before any preview that a unit's return printed here is a reading copy without a number."""
@@ -251,6 +268,7 @@ class ReportsDialog(QDialog):
             profile=self.profile_box.currentData(),
             form=self.form_box.currentData() if kind == "register" else None,
             profiles_dir=self.profiles_dir,
+            structure=str(self.structure_box.currentData()) if kind == "summary" else "ky",
         )
 
     # ------------------------------------------------------------------ preview

@@ -25,6 +25,7 @@ from danvan_desktop.services.exchange.package_export import export_package
 from danvan_desktop.services.exchange.package_import import import_package
 from danvan_desktop.services.exchange.signing_keys import signing_key
 from danvan_desktop.services.office.installation import initialize_database
+from danvan_desktop.transport.package_format import FORMAT_VERSION
 from tests.cli.conftest import run
 from tests.exchange.conftest import BRANCH, Site
 from tests.exchange.hostile import Forger, Record, copy_site, unseekable_zip
@@ -298,7 +299,7 @@ def _sequence_zero(s: Scene, name: str) -> Path:
 
 
 def _newer_format(s: Scene, name: str) -> Path:
-    return s.forger.package(name, manifest={"format_version": 2})
+    return s.forger.package(name, manifest={"format_version": FORMAT_VERSION + 1})
 
 
 def _numbers_as_text(s: Scene, name: str) -> Path:

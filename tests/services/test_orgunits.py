@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.models import OrgUnit
+from danvan_desktop.db.models import OrgUnit, UnitLineage
 from danvan_desktop.errors import UnknownUnitError
 from danvan_desktop.services.office.orgunits import (
     dated_subtree,
@@ -22,6 +22,7 @@ from danvan_desktop.services.office.orgunits import (
     suggest_units,
     unit_covering,
     unit_label,
+    units_covering,
 )
 from danvan_desktop.text import fold
 
@@ -120,6 +121,23 @@ def test_every_old_commune_has_exactly_one_successor(session: Session) -> None:
 def test_unit_covering(session: Session, day: dt.date, expected: str | None) -> None:
     covering = unit_covering(session, find_unit(session, "DH-PHUCCHU"), day)
     assert (covering.code if covering else None) == expected
+
+
+def test_a_split_unit_is_covered_by_every_successor_and_by_none_alone(session: Session) -> None:
+    """Part of a former commune's territory went to a second new unit: unit_covering cannot name one."""
+    old = find_unit(session, "DH-PHUCCHU")
+    (first,) = units_covering(session, old, dt.date(2026, 1, 1))
+    other = session.scalars(
+        select(OrgUnit).where(OrgUnit.valid_from == first.valid_from, OrgUnit.id != first.id)
+    ).first()
+    assert other is not None and other.kind == first.kind
+    session.add(
+        UnitLineage(from_unit_id=old.id, to_unit_id=other.id, effective=first.valid_from, kind="split")
+    )
+    session.flush()
+    assert {u.id for u in units_covering(session, old, dt.date(2026, 1, 1))} == {first.id, other.id}
+    assert unit_covering(session, old, dt.date(2026, 1, 1)) is None
+    assert units_covering(session, old, dt.date(2024, 1, 1)) == [old]
 
 
 def test_village_is_covered_only_while_it_exists(session: Session) -> None:

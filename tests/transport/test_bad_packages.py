@@ -24,7 +24,7 @@ from danvan_desktop.transport import (
     open_package,
     write_package,
 )
-from danvan_desktop.transport.package_format import canonical_json
+from danvan_desktop.transport.package_format import FORMAT_VERSION, canonical_json
 from danvan_desktop.transport.signing import sign_manifest
 from tests.transport import manifest_info, read_members, record_lines, repack, sample_record, write_zip
 
@@ -248,7 +248,7 @@ def test_unknown_format(tmp_path: Path, good: Path) -> None:
 
 
 def test_newer_format_version(tmp_path: Path, good: Path) -> None:
-    fields = json.loads(good_manifest_text(good)) | {"format_version": 2, "new_field": "x"}
+    fields = json.loads(good_manifest_text(good)) | {"format_version": FORMAT_VERSION + 1, "new_field": "x"}
     error = refused(
         _with_manifest(tmp_path, good, json.dumps(fields).encode()), "phiên bản mới hơn, hãy cập nhật"
     )

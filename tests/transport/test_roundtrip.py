@@ -272,3 +272,64 @@ def test_fingerprint_is_grouped_sha256_of_the_raw_key() -> None:
     assert public_key_raw(private_key_from_pem(pem)) == public
     with pytest.raises(ValueError):
         fingerprint(public[:31])
+
+
+DEFINITIONS = {
+    "units": [
+        {
+            "code": "DH-PHUCCHU-X1",
+            "name": "Na\u0300 Mo\u0300n",  # decomposed: written NFC
+            "kind": "xom",
+            "parent": "DH-PHUCCHU",
+            "valid_from": dt.date(2020, 1, 1),
+            "valid_to": None,
+        }
+    ],
+    "lineage": [],
+}
+
+
+def test_unit_definitions_travel_signed_in_a_version_2_manifest(
+    tmp_path: Path, key: Ed25519PrivateKey
+) -> None:
+    out = tmp_path / "with-units.dvpkg"
+    write_package(out, manifest_info(unit_definitions=DEFINITIONS), [sample_record(0)], key)
+    manifest = json.loads(read_members(out)["manifest.json"])
+    assert manifest["format_version"] == 2
+    assert manifest["unit_definitions"]["units"][0] == {
+        "code": "DH-PHUCCHU-X1",
+        "name": "Nà Mòn",
+        "kind": "xom",
+        "parent": "DH-PHUCCHU",
+        "valid_from": "2020-01-01",
+        "valid_to": None,
+    }
+    package = open_package(out)
+    assert package.manifest.unit_definitions is not None
+    unit = package.manifest.unit_definitions.units[0]
+    assert (unit.name, unit.valid_from) == ("Nà Mòn", dt.date(2020, 1, 1))
+    # Without definitions a package stays version 1, which installations not yet updated read.
+    plain = tmp_path / "plain.dvpkg"
+    write_package(
+        plain, manifest_info(unit_definitions={"units": [], "lineage": []}), [sample_record(0)], key
+    )
+    assert json.loads(read_members(plain)["manifest.json"])["format_version"] == 1
+    assert "unit_definitions" not in json.loads(read_members(plain)["manifest.json"])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"format_version": 2},  # version 2 without definitions
+        {"unit_definitions": {"units": [], "lineage": []}},  # definitions in a version 1 manifest
+        {"unit_definitions": {"units": [{"code": "A"}], "lineage": []}, "format_version": 2},
+    ],
+)
+def test_unit_definitions_only_and_always_in_version_2(
+    tmp_path: Path, key: Ed25519PrivateKey, change: dict[str, Any]
+) -> None:
+    good = tmp_path / "good.dvpkg"
+    write_package(good, manifest_info(), [sample_record(0)], key)
+    bad = repack(good, tmp_path / "bad.dvpkg", manifest=change, key=key)
+    with pytest.raises(PackageError, match=r"manifest\.json thiếu hoặc sai trường"):
+        open_package(bad)

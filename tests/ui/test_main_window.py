@@ -71,7 +71,10 @@ def test_period_after_reform_shows_that_the_district_ended(qtbot: QtBot, demo_db
     window = open_window(qtbot, demo_db)
     _select_period(window, "2026")
     texts = _tree_texts(window)
-    assert texts == ["Huyện Định Hóa không có hiệu lực trong kỳ «Năm 2026»."]
+    assert texts == [
+        "Huyện Định Hóa chỉ có hiệu lực đến 30/06/2025, "
+        "không nhận số liệu kỳ «Năm 2026» (01/01/2026–31/12/2026)."
+    ]
     assert window.selected_unit_code() is None
     with demo_db.session() as session:
         assert get_setting(session, "ui.period") == "2026"  # remembered for the next start
@@ -79,7 +82,8 @@ def test_period_after_reform_shows_that_the_district_ended(qtbot: QtBot, demo_db
 
 def test_commune_office_sees_its_villages(qtbot: QtBot, commune_db: Database) -> None:
     window = open_window(qtbot, commune_db)
-    assert window.current_period().code == "2026"  # nothing saved yet: the current year
+    # Nothing saved yet, and Phúc Chu ended on 30/06/2025: its last half-year, not the current year.
+    assert window.current_period().code == "2025-H1"
     _select_period(window, "2023")
     root = window.tree.model().index(0, 0)
     assert root.data() == "Xã Phúc Chu"

@@ -22,6 +22,7 @@ from danvan_desktop.services.entry.locking import ensure_unlocked
 from danvan_desktop.services.office.accounts import current_actor, require_in
 from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.orgunits import dated_subtree, unit_label
+from danvan_desktop.services.office.validity import ensure_valid_during, field_unit_reasons
 from danvan_desktop.text import fold
 
 
@@ -103,6 +104,7 @@ def form_context(session: Session, form: FormDef, unit_id: int, period: Period) 
         org_units=[n.code for n in nodes],
         org_units_by_level={"village": [n.code for n in villages], "commune": [n.code for n in communes]},
         organizations=[o.code for o in orgs],
+        unit_refusals=field_unit_reasons(session, unit_id, period.label, period.start, period.end),
     )
     return FormContext(
         validation=validation,
@@ -191,6 +193,7 @@ def save_entry(
     if not form.applies_to(unit.kind):  # the screens never offer it; a sheet or a script might
         raise UserError(f"Biểu mẫu «{form.title}» không dành cho {unit_label(unit)}.")
     period = session.get_one(Period, period_id)
+    ensure_valid_during(session, unit, period)  # the screens offer no such pair; a sheet or a script might
     context = context or form_context(session, form, unit_id, period)
     cleaned, issues = check_values(session, form, unit_id, period, values, context)
     if any(i.severity == "error" for i in issues):

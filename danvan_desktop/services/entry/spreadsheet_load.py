@@ -20,6 +20,7 @@ from danvan_desktop.services.entry.spreadsheet_cells import RECORD_LABEL, Vocabu
 from danvan_desktop.services.entry.spreadsheet_read import CellProblem, SheetRow, SpreadsheetError, read_rows
 from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
+from danvan_desktop.services.office.validity import ensure_valid_during
 
 # Never change: ids of rows loaded without a record id are derived from it, so that loading the
 # same file again (here or at another site) finds the records it made the first time.
@@ -216,6 +217,8 @@ def load_rows(
     """
     require_in(session, "sheet.load")
     ensure_unlocked(session, unit_id, period_id)
+    # The whole file is for one unit and period: refused before a row is read, nothing stored.
+    ensure_valid_during(session, session.get_one(OrgUnit, unit_id), session.get_one(Period, period_id))
     rows = read_rows(path, form)
     if not rows:
         raise SpreadsheetError(f"Tệp «{path.name}» không có dòng số liệu nào.")

@@ -16,12 +16,13 @@ from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.formspec.validate import clean_and_validate
 from danvan_desktop.services.entry.entry import FieldChange, FormContext, form_context, value_changes
-from danvan_desktop.services.exchange.package_records import office_unit_ids
+from danvan_desktop.services.exchange.package_records import office_unit_limits
 from danvan_desktop.services.exchange.record_bounds import record_problem, values_problem
 from danvan_desktop.services.exchange.vectors import compare
 from danvan_desktop.services.office.forms import form_registry
 from danvan_desktop.services.office.orgunits import unit_label
 from danvan_desktop.services.office.periods import allowed_period_spec
+from danvan_desktop.services.office.validity import unit_period_problem
 from danvan_desktop.transport.schema import PackageRecord
 
 Outcome = Literal["new", "updated", "unchanged", "stale", "conflict", "rejected"]
@@ -80,8 +81,8 @@ class _Planner:
     def __init__(self, session: Session, office_unit_id: int) -> None:
         self.session = session
         self.forms = form_registry()
-        allowed = office_unit_ids(session, office_unit_id)
-        self.units = {u.code: u for u in session.scalars(select(OrgUnit)) if u.id in allowed}
+        self.limits = office_unit_limits(session, office_unit_id)
+        self.units = {u.code: u for u in session.scalars(select(OrgUnit)) if u.id in self.limits}
         self.known_units = set(session.scalars(select(OrgUnit.code)))
         self.periods = {p.code: p for p in session.scalars(select(Period))}
         self.locks = set(session.execute(select(PeriodLock.org_unit_id, PeriodLock.period_id)))
@@ -136,6 +137,12 @@ class _Planner:
         period = self.period(incoming.period_code)
         if period is None:
             return RecordResult(incoming, "rejected", f"kỳ báo cáo «{incoming.period_code}» không hợp lệ")
+        problem = unit_period_problem(unit, period)
+        # A tombstone may still retire a copy stored before validity was enforced here.
+        if problem and not (incoming.deleted and incoming.id in self.local):
+            return RecordResult(incoming, "rejected", problem)
+        if (merged := self.limits[unit.id]) is not None and period.start >= merged:
+            return RecordResult(incoming, "rejected", _after_merge(unit, merged))
         if period.id is not None and (unit.id, period.id) in self.locks:
             return RecordResult(
                 incoming, "rejected", f"kỳ «{period.label}» của đơn vị đã chốt, không nhận thay đổi"
@@ -171,6 +178,14 @@ class _Planner:
                 )
             return RecordResult(incoming, "conflict", "hai nơi cùng sửa bản ghi", changes, unit.id)
         return RecordResult(incoming, "updated", changes=changes, unit_id=unit.id)
+
+
+def _after_merge(unit: OrgUnit, merged: dt.date) -> str:
+    day = f"{merged.day}/{merged.month}/{merged.year}"
+    return (
+        f"{unit_label(unit)} đã nhập vào đơn vị khác từ {day}: văn phòng này chỉ nhận số liệu của "
+        "nó cho các kỳ bắt đầu trước ngày đó"
+    )
 
 
 def _state(deleted: bool) -> str:

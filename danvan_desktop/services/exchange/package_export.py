@@ -14,6 +14,7 @@ from danvan_desktop.db.migrate import HEAD_REVISION
 from danvan_desktop.db.models import Installation, OrgUnit, Period, Record
 from danvan_desktop.services.exchange.package_records import office_unit_ids, records_to_send
 from danvan_desktop.services.exchange.signing_keys import signing_key
+from danvan_desktop.services.exchange.unit_definitions import definitions_to_send
 from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.forms import form_registry
@@ -70,6 +71,7 @@ def export_package(
             forms={f: forms[f].version if f in forms else 1 for f in sorted({r[2] for r in rows})},
             periods=sorted({period_codes[r[1]] for r in rows}),
             units=sorted({unit_codes[r[0]] for r in rows}),
+            unit_definitions=definitions_to_send(session, office.id),
         )
         key = signing_key(db.path, installation.site_id)
         records = records_to_send(

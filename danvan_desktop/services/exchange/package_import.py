@@ -23,6 +23,7 @@ from danvan_desktop.services.exchange.package_ledger import (
     manifest_digest,
     record_refusal,
 )
+from danvan_desktop.services.exchange.unit_definitions import learn_units
 from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.orgunits import unit_label
@@ -168,9 +169,12 @@ def import_package(
             report.gaps = missing_sequences(session, manifest.site_id)
             return report
         trusted = _check_trust(session, package, accept_new_site)
+        office_id = installation.office_unit_id
+        # Unit definitions are learned first (in this session, never committed) so that the
+        # origin check and the plan judge records about the villages the package defines.
         refusal = _forgery_signal(session, package, digest, trusted, report.office_label, records)
         if refusal is None:
-            report.plan = plan_merge(session, installation.office_unit_id, records)
+            report.plan = plan_merge(session, office_id, records)
     if refusal is not None:
         # Kept even by a preview: the ledger is where a person sees forgery attempts, and a
         # package refused at the preview never reaches the import step.
@@ -192,6 +196,11 @@ def import_package(
         # backup_dir None: the caller took one before the first package of this batch.
         report.backup = str(backup_database(db, backup_dir, "nhap-goi"))
     with db.transaction() as session:
+        learned = learn_units(
+            session, manifest.unit_definitions, sender_code=_sender(package, trusted), file_name=path.name
+        )
+        if learned:  # the plan was made with the same units, rolled back since: ids come anew
+            report.plan = plan_merge(session, office_id, records)
         apply_plan(session, report.plan, manifest.package_id, user=user)
         counts = ", ".join(f"{k}: {v}" for k, v in report.counts().items() if v)
         record_action(
@@ -235,8 +244,13 @@ def import_package(
         )
         session.flush()
         report.gaps = missing_sequences(session, manifest.site_id)
-    report.message = f"Đã nhập gói {path.name}."
+    report.message = f"Đã nhập gói {path.name}. {learned.summary_vi()}".strip()
     return report
+
+
+def _sender(package: VerifiedPackage, trusted: TrustedSite | None) -> str:
+    """The unit the site speaks for: the one it was trusted for, else the one being accepted now."""
+    return trusted.office_unit_code if trusted is not None else package.manifest.office_unit
 
 
 def _forgery_signal(
@@ -250,6 +264,12 @@ def _forgery_signal(
     """Why the package must be refused whole as a forgery signal, or None when it may be merged."""
     try:
         check_equivocation(session, package, digest, sender)
+        learn_units(
+            session,
+            package.manifest.unit_definitions,
+            sender_code=_sender(package, trusted),
+            file_name=package.path.name,
+        )
         check_origin(
             session,
             file_name=package.path.name,

@@ -24,24 +24,41 @@ def parse_time(text: str) -> dt.datetime:
 
 def office_unit_ids(session: Session, office_unit_id: int) -> set[int]:
     """The office's unit, every unit ever under it, and the units merged into any of those."""
+    return set(office_unit_limits(session, office_unit_id))
+
+
+def office_unit_limits(session: Session, office_unit_id: int) -> dict[int, dt.date | None]:
+    """office_unit_ids with, for each unit, the day its periods must begin before (None: any).
+
+    A unit the office holds only as lineage (a former commune merged into it, and its villages)
+    is its history: its records count for periods that began before the merge, never after
+    (the origin rule's own reading of lineage, see exchange/origin.py).
+    """
     parents = dict(session.execute(select(OrgUnit.id, OrgUnit.parent_id)).all())
     children: dict[int, list[int]] = {}
     for child, parent in parents.items():
         if parent is not None:
             children.setdefault(parent, []).append(child)
-    merged_into: dict[int, list[int]] = {}
-    for source, target in session.execute(select(UnitLineage.from_unit_id, UnitLineage.to_unit_id)):
-        merged_into.setdefault(target, []).append(source)
-    found: set[int] = set()
-    queue = [office_unit_id]
+    merged_into: dict[int, list[tuple[int, dt.date]]] = {}
+    lineage = select(UnitLineage.from_unit_id, UnitLineage.to_unit_id, UnitLineage.effective)
+    for source, target, effective in session.execute(lineage):
+        merged_into.setdefault(target, []).append((source, effective))
+    found: dict[int, dt.date | None] = {}
+    queue: list[tuple[int, dt.date | None]] = [(office_unit_id, None)]
     while queue:
-        unit = queue.pop()
-        if unit in found:
+        unit, limit = queue.pop()
+        if unit in found and not _looser(limit, found[unit]):
             continue
-        found.add(unit)
-        queue.extend(children.get(unit, []))
-        queue.extend(merged_into.get(unit, []))
+        found[unit] = limit
+        queue.extend((child, limit) for child in children.get(unit, []))
+        for source, effective in merged_into.get(unit, []):
+            queue.append((source, effective if limit is None else min(limit, effective)))
     return found
+
+
+def _looser(new: dt.date | None, old: dt.date | None) -> bool:
+    """Whether limit `new` lets more periods in than `old` (None lets every period in)."""
+    return old is not None and (new is None or new > old)
 
 
 def portable(record: Record, unit_code: str, period_code: str) -> dict[str, Any]:

@@ -42,6 +42,10 @@ ACTION_LABELS = {
     "users.recover": "Khôi phục bằng mã",
     "users.single": "Chế độ một người dùng",
     "login.failed": "Đăng nhập sai mật khẩu",
+    "unit_add": "Thêm xóm, tổ dân phố",
+    "unit_rename": "Đổi tên đơn vị",
+    "unit_close": "Ngừng đơn vị",
+    "unit_merge": "Sáp nhập đơn vị",
 }
 
 

@@ -84,7 +84,12 @@ def sync_shipped_catalog(session: Session, catalog_dir: Path) -> SyncCounts:
 
 def _store(session: Session, catalog: CatalogFile, source: str, counts: SyncCounts) -> None:
     units = {u.code: u for u in session.scalars(select(OrgUnit))}
+    # A unit an office defined (or learned from a package) under a code a later catalog also uses
+    # stays as the office has it: the catalog neither rewrites nor re-parents it.
+    kept = {c for c, u in units.items() if u.source == "office" or u.source.startswith("package:")}
     for entry in catalog.units:  # first pass: rows; parents are linked once all have ids
+        if entry.code in kept:
+            continue
         unit = units.get(entry.code) or OrgUnit(code=entry.code, source=source)
         unit.name = entry.name
         unit.name_folded = fold(entry.name)
@@ -98,7 +103,8 @@ def _store(session: Session, catalog: CatalogFile, source: str, counts: SyncCoun
         counts.units += 1
     session.flush()
     for entry in catalog.units:
-        units[entry.code].parent_id = units[entry.parent].id if entry.parent else None
+        if entry.code not in kept:
+            units[entry.code].parent_id = units[entry.parent].id if entry.parent else None
     session.flush()
     existing = {(r.from_unit_id, r.to_unit_id): r for r in session.scalars(select(UnitLineage))}
     for link in catalog.lineage:

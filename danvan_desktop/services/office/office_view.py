@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from danvan_desktop.catalog.tree import UnitNode
 from danvan_desktop.db.engine import Database
+from danvan_desktop.db.models import OrgUnit
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.services.office.forms import form_registry
 from danvan_desktop.services.office.installation import InstallationInfo, load_installation
-from danvan_desktop.services.office.orgunits import dated_subtree
+from danvan_desktop.services.office.orgunits import dated_subtree, is_valid_during, unit_label
 from danvan_desktop.services.office.periods import PeriodInfo, list_periods
 from danvan_desktop.services.office.settings import get_setting, set_setting
 
 PERIOD_SETTING = "ui.period"
+
+
+@dataclass(frozen=True)
+class OfficeSpan:
+    """The office's unit and its validity: which periods it can work in."""
+
+    label: str
+    code: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+    def covers(self, period: PeriodInfo) -> bool:
+        return is_valid_during(self, period.start, period.end)
 
 
 @dataclass(frozen=True)
@@ -25,26 +40,44 @@ class OfficeSnapshot:
     period: PeriodInfo | None
     tree: UnitNode | None
     forms: dict[str, FormDef]
+    office: OfficeSpan | None = None
 
 
-def choose_period(periods: list[PeriodInfo], saved: str | None, current_year: int) -> PeriodInfo | None:
-    """The period last worked on, else the current year, else the newest one."""
-    by_code = {p.code: p for p in periods}
+def choose_period(
+    periods: list[PeriodInfo], saved: str | None, current_year: int, office: OfficeSpan | None = None
+) -> PeriodInfo | None:
+    """The period last worked on, else the current year, else the newest one: each only if the
+    office's unit existed in it. An abolished commune opens on its last half-year, not on a
+    year it has no tree in; `periods` is newest first (list_periods)."""
+    usable = [p for p in periods if office is None or office.covers(p)]
+    by_code = {p.code: p for p in usable}
     for code in (saved, str(current_year)):
         if code in by_code:
             return by_code[code]
+    if office is not None and office.valid_to is not None:
+        # The newest period lying wholly in its time (2025-H1), before one it only touches (2025).
+        whole = [p for p in usable if p.end <= office.valid_to]
+        if whole:
+            return max(whole, key=lambda p: p.end)  # max keeps the first of equals: a half before a quarter
+    if usable:
+        return usable[0]
     return periods[0] if periods else None
+
+
+def office_span(unit: OrgUnit) -> OfficeSpan:
+    return OfficeSpan(unit_label(unit), unit.code, unit.valid_from, unit.valid_to)
 
 
 def load_office_snapshot(db: Database, current_year: int) -> OfficeSnapshot:
     with db.session() as session:
         installation = load_installation(session)
         periods = list_periods(session)
-        period = choose_period(periods, get_setting(session, PERIOD_SETTING), current_year)
+        office = office_span(session.get_one(OrgUnit, installation.office_unit_id))
+        period = choose_period(periods, get_setting(session, PERIOD_SETTING), current_year, office)
         tree = (
             dated_subtree(session, installation.office_unit_id, period.start, period.end) if period else None
         )
-    return OfficeSnapshot(installation, periods, period, tree, form_registry())
+    return OfficeSnapshot(installation, periods, period, tree, form_registry(), office)
 
 
 def unit_tree(db: Database, office_unit_id: int, period: PeriodInfo) -> UnitNode | None:

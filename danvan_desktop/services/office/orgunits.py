@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from typing import Protocol
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from sqlalchemy import and_, case, select, true
 from sqlalchemy.orm import Session
@@ -33,6 +34,18 @@ class Dated(Protocol):
 def is_valid_during(unit: Dated, start: dt.date, end: dt.date) -> bool:
     """True when the unit existed on at least one day of [start, end]."""
     return unit.valid_from <= end and (unit.valid_to is None or unit.valid_to >= start)
+
+
+D = TypeVar("D", bound=Dated)
+
+
+def valid_units(units: Iterable[D], start: dt.date, end: dt.date) -> list[D]:
+    """The units (rows, tree nodes) that existed on at least one day of [start, end], in their order.
+
+    The one filter of every unit list of a period: the dated tree (and so report rows,
+    completeness and the pickers) and the validity checks of services/office/validity.py.
+    """
+    return [u for u in units if is_valid_during(u, start, end)]
 
 
 def find_unit(session: Session, code: str) -> OrgUnit:
@@ -97,7 +110,7 @@ def dated_subtree(session: Session, root_id: int, start: dt.date, end: dt.date) 
 
     def build(unit: OrgUnit) -> UnitNode:
         node = UnitNode(unit.id, unit.code, unit.name, unit.kind, unit.valid_from, unit.valid_to)
-        kids = [c for c in children.get(unit.id, []) if is_valid_during(c, start, end)]
+        kids = valid_units(children.get(unit.id, []), start, end)
         # Towns and communes first as the official lists do, then by name without accents.
         kids.sort(key=lambda c: (c.kind != "thi_tran", c.name_folded))
         node.children = [build(c) for c in kids]
@@ -135,10 +148,42 @@ def _follow(session: Session, unit: OrgUnit, *, forward: bool) -> list[OrgUnit]:
 
 
 def unit_covering(session: Session, unit: OrgUnit, day: dt.date) -> OrgUnit | None:
-    """The unit that governs `unit`'s territory on `day`: itself, or a successor valid then."""
-    if unit.valid_from <= day and (unit.valid_to is None or day <= unit.valid_to):
-        return unit
-    for later in successors(session, unit):
-        if later.valid_from <= day and (later.valid_to is None or day <= later.valid_to):
-            return later
-    return None
+    """The unit that governs `unit`'s territory on `day`: itself, or a successor valid then.
+
+    None also when the territory was split between several units valid that day: ask
+    `units_covering` for all of them.
+    """
+    covering = units_covering(session, unit, day)
+    return covering[0] if len(covering) == 1 else None
+
+
+def units_covering(session: Session, unit: OrgUnit, day: dt.date) -> list[OrgUnit]:
+    """Every unit holding part of `unit`'s territory on `day`: itself, or the successors valid then.
+
+    Follows lineage links that took effect by `day` only, and stops at the first unit valid on
+    `day` along each path (its own later successors are not `unit`'s).
+    """
+    if is_valid_on(unit, day):
+        return [unit]
+    links = session.scalars(select(UnitLineage)).all()
+    edges: dict[int, list[int]] = {}
+    for link in links:
+        if link.effective <= day:
+            edges.setdefault(link.from_unit_id, []).append(link.to_unit_id)
+    found: list[OrgUnit] = []
+    seen = {unit.id}
+    queue = list(edges.get(unit.id, []))
+    while queue:
+        current = session.get_one(OrgUnit, queue.pop(0))
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        if is_valid_on(current, day):
+            found.append(current)
+        else:
+            queue.extend(edges.get(current.id, []))
+    return sorted(found, key=lambda u: u.name_folded)
+
+
+def is_valid_on(unit: Dated, day: dt.date) -> bool:
+    return unit.valid_from <= day and (unit.valid_to is None or day <= unit.valid_to)

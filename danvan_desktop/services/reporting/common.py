@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.tree import UnitNode
-from danvan_desktop.db.models import Record
+from danvan_desktop.db.models import OrgUnit, Record
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.reports.model import Letterhead, ReportScope
@@ -17,6 +17,7 @@ from danvan_desktop.services.office.installation import load_installation
 from danvan_desktop.services.office.orgunits import dated_subtree, find_unit, unit_label
 from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.services.office.settings import SIGNER_KEYS, get_setting
+from danvan_desktop.services.office.validity import ensure_valid_during
 
 # Settings the returns read besides SIGNER_KEYS; all are filled once per office.
 REPORT_SETTING_KEYS = {
@@ -77,6 +78,8 @@ def resolve_scope(session: Session, unit_code: str, period_code: str) -> ReportS
     tree = dated_subtree(session, installation.office_unit_id, period.start, period.end)
     node = next((n for n in tree.walk() if n.id == unit.id), None) if tree else None
     if node is None or tree is None:
+        if _ever_under(unit, installation.office_unit_id):
+            ensure_valid_during(session, unit, period)  # the office's own unit: said with its dates
         raise UserError(
             f"{unit_label(unit)} ({unit.code}) không thuộc phạm vi của {installation.office_label} "
             f"trong kỳ {period.label}; chỉ in được báo cáo của đơn vị mình và các đơn vị trực thuộc."
@@ -84,6 +87,16 @@ def resolve_scope(session: Session, unit_code: str, period_code: str) -> ReportS
     return ReportScope(
         node, period.id, period.code, period.label, period.start, period.end, installation.office_label, tree
     )
+
+
+def _ever_under(unit: OrgUnit, office_unit_id: int) -> bool:
+    """Whether `unit` is the office's unit or below it at some time (dates ignored)."""
+    current: OrgUnit | None = unit
+    while current is not None:
+        if current.id == office_unit_id:
+            return True
+        current = current.parent
+    return False
 
 
 def form_values(

@@ -50,6 +50,7 @@ class ReportRequest:
     form: str | None = None  # the register form, for kind "register"
     number: int | None = None
     profiles_dir: Path | None = None  # the office's own profiles
+    structure: str = "ky"  # summaries: "ky" units of the period, "moi" today's units, "cu" former ones
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,13 @@ def build_document(
     session: Session, request: ReportRequest, profile: DocumentProfile, number: int | None
 ) -> ReportDocument:
     """The return's content (no layout); clear errors for a unit or period without data."""
+    from danvan_desktop.services.reporting.lineage import parse_structure
+
+    structure = parse_structure(request.structure)
+    if structure != "ky" and request.kind != "summary":
+        raise UserError(
+            "Quy đổi theo đơn vị hành chính mới hoặc cũ chỉ dùng cho báo cáo tổng hợp (--kind summary)."
+        )
     if request.kind == "return":
         from danvan_desktop.reports.commune_return import build_commune_return
         from danvan_desktop.services.reporting import commune_return_data
@@ -89,7 +97,7 @@ def build_document(
         from danvan_desktop.reports.summary_return import build_summary_return
         from danvan_desktop.services.reporting import summary_data
 
-        summary = summary_data(session, request.unit, request.period)
+        summary = summary_data(session, request.unit, request.period, structure)
         return build_summary_return(summary, profile, date=request.date, number=number)
     if not request.form:
         raise UserError("In danh sách sổ theo dõi cần chọn sổ, ví dụ: mo_hinh_dan_van_kheo.")

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.kinds import UnitKind
+from danvan_desktop.db.models import OrgUnit
 from danvan_desktop.errors import UserError
-from danvan_desktop.reports.model import CommuneFigures, SummaryData
+from danvan_desktop.reports.model import CommuneFigures, ReportScope, SummaryData
 from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.orgunits import dated_subtree, find_unit, is_valid_on
+from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.services.reporting.common import (
     COMMUNE_FORMS,
     HOUSES_BUILT,
     NARRATIVE_FORM,
     NTM_MET,
     FormReader,
+    form_values,
     int_value,
     labels,
     load_letterhead,
@@ -25,13 +33,17 @@ from danvan_desktop.services.reporting.common import (
 )
 from danvan_desktop.services.reporting.commune import count_models, narrative_sections, organization_rows
 from danvan_desktop.services.reporting.issuing import reading_copy_of
+from danvan_desktop.services.reporting.lineage import STRUCTURES, Member, PlannedRow, Structure, plan_rows
+from danvan_desktop.services.reporting.span_reader import SpanReader
 
 
 def _sum(rows: list[dict[str, Any]], key: str) -> float:
     return sum(num_value(v, key) for v in rows)
 
 
-def _commune(reader: FormReader, node_id: int, label: str, code: str, kind: str) -> CommuneFigures:
+def _commune(
+    reader: FormReader, node_id: int, label: str, code: str, kind: str, village_count: int
+) -> CommuneFigures:
     def rows(form_id: str) -> list[dict[str, Any]]:
         return reader.values(form_id, node_id)
 
@@ -39,7 +51,6 @@ def _commune(reader: FormReader, node_id: int, label: str, code: str, kind: str)
     expected = [f for f in COMMUNE_FORMS if is_xa or f != "tien_do_ntm"]
     missing = tuple(get_form(f).title for f in expected if not rows(f))
     profile, ntm = rows("ho_so_xa"), rows("tien_do_ntm")
-    village_count = sum(1 for n in _node(reader, node_id).walk() if UnitKind(n.kind).is_village_level)
     models = [v for v in rows("mo_hinh_dan_van_kheo") if v.get("trang_thai") != "rut"]
     gifts, houses = rows("dong_gop_nhan_dan"), rows("nha_van_hoa")
     branches, talks = rows("to_chuc_doan_the"), rows("doi_thoai_tiep_dan")
@@ -70,53 +81,148 @@ def _commune(reader: FormReader, node_id: int, label: str, code: str, kind: str)
     )
 
 
-def _node(reader: FormReader, node_id: int) -> Any:
-    return next(n for n in reader.scope.unit.walk() if n.id == node_id)
+def _village_count(session: Session, reader: FormReader, member: Member) -> int:
+    """Villages under the unit: from the office's dated tree, else (a former unit) on its last day."""
+    node = next((n for n in reader.scope.unit.walk() if n.id == member.id), None)
+    if node is not None:
+        return sum(1 for n in node.walk() if UnitKind(n.kind).is_village_level)
+    children = session.scalars(select(OrgUnit).where(OrgUnit.parent_id == member.id))
+    return sum(1 for c in children if UnitKind(c.kind).is_village_level and is_valid_on(c, member.end))
 
 
-def _model_list(reader: FormReader) -> tuple[tuple[str, str, str, str, str], ...]:
+def _model_list(reader: SpanReader, names: dict[int, str]) -> tuple[tuple[str, str, str, str, str], ...]:
     form = get_form("mo_hinh_dan_van_kheo")
     fields, statuses, levels = (labels(form, f) for f in ("linh_vuc", "trang_thai", "cap_cong_nhan"))
-    communes = {c.id: c.display for c in reader.scope.communes()}
     listed = []
     for unit_id, v in reader.by_form["mo_hinh_dan_van_kheo"]:
-        if v.get("trang_thai") == "rut":
+        if v.get("trang_thai") == "rut" or not reader.at_end(unit_id):  # a state: the units at the end
             continue
         status = statuses.get(str(v.get("trang_thai")), "")
         if v.get("trang_thai") == "cong_nhan" and v.get("cap_cong_nhan"):
             status = f"{status} ({levels.get(str(v['cap_cong_nhan']), '').lower()})"
         typical = "x" if v.get("tieu_bieu") is True else ""
         name = str(v.get("ten_mo_hinh", ""))
-        listed.append(
-            (communes.get(unit_id, ""), name, fields.get(str(v.get("linh_vuc")), ""), status, typical)
-        )
+        listed.append((names.get(unit_id, ""), name, fields.get(str(v.get("linh_vuc")), ""), status, typical))
     return tuple(listed)
 
 
-def summary_data(session: Session, unit_code: str, period_code: str) -> SummaryData:
-    """The figures of every commune under `unit_code` for a period; errors before any file."""
-    scope = resolve_scope(session, unit_code, period_code)
+def summary_data(
+    session: Session,
+    unit_code: str,
+    period_code: str,
+    structure: Structure = "ky",
+    *,
+    today: dt.date | None = None,
+) -> SummaryData:
+    """The figures of every commune under `unit_code` for a period; errors before any file.
+
+    `structure`: "ky" the units valid in the period (grouped by validity when a reform falls in
+    it), "moi" former units summed into today's, "cu" communes grouped by their former district.
+    """
+    scope = _scope(session, unit_code, period_code, structure, today or dt.date.today())
     letterhead = load_letterhead(session)
-    communes = [c for c in scope.communes() if c.id != scope.unit.id]
-    if not communes:
+    plan = plan_rows(session, scope, structure, today=today)
+    if not plan.rows:
         raise UserError(
             f"{scope.unit_label} không có xã, phường, thị trấn trực thuộc trong kỳ {scope.period_label}; "
             "báo cáo tổng hợp chỉ lập cho đơn vị tổng hợp (dùng --kind return cho báo cáo của xã)."
         )
-    reader = FormReader(session, scope, [scope.unit, *communes])
-    figures = tuple(_commune(reader, c.id, c.display, c.code, c.kind) for c in communes)
+    members = plan.members()
+    reader = SpanReader(session, scope, members)
+    figures = tuple(_row(session, reader, row) for row in plan.rows)
     if not any(f.reported for f in figures):
         raise UserError(
             f"Chưa có xã, phường, thị trấn nào của {scope.unit_label} gửi số liệu kỳ {scope.period_label}."
         )
-    own = reader.values(NARRATIVE_FORM, scope.unit.id)
+    own = form_values(session, NARRATIVE_FORM, [scope.unit.id], scope.period_id)
     return SummaryData(
         scope=scope,
         letterhead=letterhead,
         communes=figures,
-        models=count_models(v for c in communes for v in reader.values("mo_hinh_dan_van_kheo", c.id)),
+        models=count_models(reader.values("mo_hinh_dan_van_kheo")),
         organizations=organization_rows(session, reader),
-        model_list=_model_list(reader),
-        narrative=narrative_sections(own[0]) if own else (),
+        model_list=_model_list(reader, {m.id: m.label for m in members}),
+        narrative=narrative_sections(own[0][1]) if own else (),
         reading_copy=reading_copy_of(scope),
+        notes=plan.notes,
+        folded=plan.folded,
+        structure_label=STRUCTURES[structure] if structure != "ky" else "",
+    )
+
+
+def _scope(
+    session: Session, unit_code: str, period_code: str, structure: Structure, today: dt.date
+) -> ReportScope:
+    """The checked scope; under today's units also a unit of today for a period before it existed.
+
+    A commune formed in 2025 prints its 2023 under its own name from its predecessors' records (its
+    history): the unit must be the office's or under it today, and the period is then read through
+    lineage only.
+    """
+    try:
+        return resolve_scope(session, unit_code, period_code)
+    except UserError:
+        if structure != "moi":
+            raise
+        installation = load_installation(session)
+        period = get_period(session, period_code, create=False)
+        unit = find_unit(session, unit_code)
+        tree = dated_subtree(session, installation.office_unit_id, today, today)
+        node = next((n for n in tree.walk() if n.id == unit.id), None) if tree else None
+        if node is None or tree is None or unit.valid_from <= period.end:
+            raise
+        return ReportScope(
+            node,
+            period.id,
+            period.code,
+            period.label,
+            period.start,
+            period.end,
+            installation.office_label,
+            tree,
+        )
+
+
+def _row(session: Session, reader: SpanReader, row: PlannedRow) -> CommuneFigures:
+    parts = [
+        (m, _commune(reader, m.id, m.label, m.code, m.kind, _village_count(session, reader, m)))
+        for m in row.members
+    ]
+    if len(parts) == 1:
+        only = parts[0][1]
+        return replace(only, label=row.label, group=row.group, at_end=row.at_end)
+    return combine(row, parts)
+
+
+def combine(row: PlannedRow, parts: list[tuple[Member, CommuneFigures]]) -> CommuneFigures:
+    """A new unit's row from its own figures and its former units': flows add, states from the end."""
+    figures = [f for _, f in parts]
+    end = [f for m, f in parts if m.at_end]
+    end_xa = [f for f in end if f.is_xa]
+    missing = tuple(t for t in figures[0].missing_forms if all(t in f.missing_forms for f in figures))
+    return CommuneFigures(
+        code=row.code,
+        label=row.label,
+        is_xa=UnitKind(row.kind) == UnitKind.XA,
+        missing_forms=missing,
+        reported=any(f.reported for f in figures),
+        villages=sum(f.villages for f in end),
+        houses_built=sum(f.houses_built for f in end),
+        households=sum(f.households for f in figures),
+        cash=sum(f.cash for f in figures),
+        in_kind=sum(f.in_kind for f in figures),
+        land=sum(f.land for f in figures),
+        labour=sum(f.labour for f in figures),
+        state=sum(f.state for f in figures),
+        models=sum(f.models for f in end),
+        models_recognized=sum(f.models_recognized for f in end),
+        ntm_level=end_xa[0].ntm_level if len(end_xa) == 1 else "",
+        ntm_met=bool(end_xa) and all(f.ntm_met for f in end_xa),
+        criteria_met=end_xa[0].criteria_met if len(end_xa) == 1 else None,
+        members=sum(f.members for f in end),
+        eligible=sum(f.eligible for f in end),
+        petitions=sum(f.petitions for f in figures),
+        resolved=sum(f.resolved for f in figures),
+        group=row.group,
+        at_end=row.at_end,
     )
