@@ -133,7 +133,7 @@ def cmd_report(args: argparse.Namespace, db: Database, user: UserPaths) -> int:
 
 
 def cmd_settings(args: argparse.Namespace, db: Database, user: UserPaths) -> int:
-    from danvan_desktop.services.office.settings import get_setting, set_setting
+    from danvan_desktop.services.office.settings import get_setting
     from danvan_desktop.services.reporting import all_setting_keys
 
     keys = all_setting_keys()
@@ -151,8 +151,10 @@ def cmd_settings(args: argparse.Namespace, db: Database, user: UserPaths) -> int
         from danvan_desktop.reports.profile import load_profile
 
         load_profile(value, user_profiles_dir(user))
+    from danvan_desktop.services.office.audit import change_setting
+
     with db.transaction() as session:
-        set_setting(session, args.key, value)
+        change_setting(session, args.key, value)
     print(f"Đã khai báo {args.key} ({keys[args.key]}): {value or '(để trống)'}")
     return 0
 

@@ -266,6 +266,8 @@ def _store(
             shared = shared or form_context(session, form, unit_id, period)
             context = dataclasses.replace(shared, _labels={})
         for values in rows:
-            saved = save_entry(session, form, unit_id, period.id, values, writer=writer, context=context)
+            saved = save_entry(
+                session, form, unit_id, period.id, values, writer=writer, context=context, audit=False
+            )
             filled.warnings += [f"{form_id} ({unit_id}): {w.message}" for w in saved.warnings]
         filled.counts[form_id] = filled.counts.get(form_id, 0) + len(rows)

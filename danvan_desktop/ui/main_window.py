@@ -139,6 +139,9 @@ class MainWindow(QMainWindow):
 
         install_reports_menu(self)
         self._build_backup_menu()
+        from danvan_desktop.ui.account_menu import install_account_menu
+
+        install_account_menu(self)  # sign-in after a switch or restore, role gates, users, audit trail
         from danvan_desktop.ui.units_dialog import install_units_menu
 
         install_units_menu(self)
@@ -379,6 +382,9 @@ class MainWindow(QMainWindow):
         locked = bool(target and period and self.db and is_locked(self.db, target.unit_id, period))
         self.lock_action.setEnabled(target is not None and not locked)
         self.reopen_action.setEnabled(target is not None and locked)
+        from danvan_desktop.ui.account_menu import apply_role_gates
+
+        apply_role_gates(self)
 
     def lock_current(self) -> None:
         from danvan_desktop.services.office.office_view import lock_unit_period, user_name

@@ -9,13 +9,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database
+from danvan_desktop.db.models import OrgUnit, Period
 from danvan_desktop.errors import UserError
 from danvan_desktop.reports.document import ReportDocument
 from danvan_desktop.reports.model import IssuingRole
 from danvan_desktop.reports.profile import DocumentProfile, load_profile
+from danvan_desktop.services.office.accounts import require_in
+from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.settings import get_setting
 from danvan_desktop.services.reporting.report_numbers import (
     NumberUsedError,
@@ -195,6 +199,7 @@ def issue_report(
         deliver(prepared)
         return
     with db.transaction() as session:
+        require_in(session, "report.issue")
         record_number(
             session,
             profile=prepared.profile_key,
@@ -204,6 +209,13 @@ def issue_report(
             unit=request.unit,
             period=request.period,
             file_name=file_name,
+        )
+        unit = session.scalar(select(OrgUnit.id).where(OrgUnit.code == request.unit))
+        period = session.scalar(select(Period.id).where(Period.code == request.period))
+        number = f"{prepared.number} ({prepared.series})"
+        record_action(session, "report.number", unit_id=unit, period_id=period, new=number)
+        record_action(
+            session, "report.issue", unit_id=unit, period_id=period, detail=f"{prepared.title} — {file_name}"
         )
         deliver(prepared)
 
