@@ -306,6 +306,7 @@ class VillageListDialog(QDialog):
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
         self.action_buttons: dict[str, QPushButton] = {}
+        self.shortcut_actions: list[QAction] = []
         for key, text, shortcut, slot in (
             ("add", "&Thêm… (Insert)", "Insert", self.add),
             ("rename", "Đổi tên… (&F2)", "F2", self.rename),
@@ -321,6 +322,7 @@ class VillageListDialog(QDialog):
             self.addAction(action)
             buttons.addWidget(button)
             self.action_buttons[key] = button
+            self.shortcut_actions.append(action)
         buttons.addStretch(1)
         close = QPushButton("Đó&ng")
         close.clicked.connect(self.accept)
@@ -331,7 +333,25 @@ class VillageListDialog(QDialog):
         layout.addLayout(buttons)
         self.resize(980, 560)
         self.reload()
+        self._apply_role_gate()
         self.table.setFocus()
+
+    def _apply_role_gate(self) -> None:
+        """A clerk sees the list; changing it is the administrator's (the services refuse it too)."""
+        from danvan_desktop.services.office.accounts import may, needed_roles_text, signed_in_actor
+
+        actor = signed_in_actor(self.db)
+        if actor is None or may(actor, "catalog.import"):
+            return
+        reason = needed_roles_text("catalog.import")
+        for button in self.action_buttons.values():
+            button.setEnabled(False)
+            button.setToolTip(reason)
+        for action in self.shortcut_actions:
+            action.setEnabled(False)
+        self.status.setText(
+            f"Chỉ xem danh sách. Thêm, đổi tên, kết thúc, sáp nhập xóm: {reason[0].lower()}{reason[1:]}"
+        )
 
     def reload(self) -> None:
         from danvan_desktop.services.office.village_units import list_villages
@@ -440,9 +460,12 @@ def _ask_if_none(window: MainWindow) -> None:
 
     if window.db is None:
         return
+    from danvan_desktop.services.office.accounts import may, signed_in_actor
+
     with window.db.session() as session:
         needed = needs_village_list(session, dt.date.today())
-    if needed:
+    actor = signed_in_actor(window.db)
+    if needed and (actor is None or may(actor, "catalog.import")):  # a clerk could not save the list
         QTimer.singleShot(0, lambda: ask_for_villages(window))  # once the window has drawn its data
 
 

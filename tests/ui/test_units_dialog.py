@@ -173,3 +173,30 @@ def test_an_office_with_villages_or_without_a_future_is_not_asked(qtbot: QtBot, 
     window = _open(qtbot, commune_db)  # Phúc Chu ended on 30/6/2025: nothing to ask today
     qtbot.wait(50)
     assert not [d for d in window.findChildren(QDialog) if d.isVisible()]
+
+
+def test_a_clerk_sees_the_villages_but_cannot_change_them(qtbot: QtBot, today_commune: Database) -> None:
+    """Villages are the office's catalog: an administrator's. The list shows, the actions say why not,
+    the service refuses even without the screen, and the clerk is not asked for the list."""
+    from danvan_desktop.errors import UserError
+    from danvan_desktop.services.office import account_admin, accounts
+    from danvan_desktop.services.office.installation import load_installation
+    from danvan_desktop.services.office.village_units import add_village
+
+    account_admin.add(today_commune, "quantri", "Đỗ Văn Hùng", "mật khẩu quản trị", ["quan_tri"])
+    today_commune.sign_in(accounts.authenticate(today_commune, "quantri", "mật khẩu quản trị"))
+    account_admin.add(today_commune, "lan", "Nguyễn Thị Lan", "mật khẩu nhập liệu", ["nhap_lieu"])
+    today_commune.sign_in(accounts.authenticate(today_commune, "lan", "mật khẩu nhập liệu"))
+    with today_commune.session() as session:
+        office_id = load_installation(session).office_unit_id
+    dialog = VillageListDialog(today_commune, office_id, None)
+    qtbot.addWidget(dialog)
+    for button in dialog.action_buttons.values():
+        assert not button.isEnabled() and "Quản trị" in button.toolTip(), button.toolTip()
+    assert "Chỉ xem danh sách" in dialog.status.text()
+    with pytest.raises(UserError, match="Quản trị"), today_commune.transaction() as session:
+        add_village(session, office_id, "Nà Mòn", "xom", None, user="lan")
+    window = _open(qtbot, today_commune)
+    qtbot.wait(50)
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+    window.close()

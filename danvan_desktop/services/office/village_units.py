@@ -14,6 +14,7 @@ from danvan_desktop.catalog.kinds import COMMUNE_LEVEL, VILLAGE_LEVEL, UnitKind,
 from danvan_desktop.db.models import Installation, OrgUnit, Period, Record, UnitLineage
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.exchange.package_records import office_unit_ids
+from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.orgunits import is_valid_during, unit_label
 from danvan_desktop.text import fold, nfc
 
@@ -267,6 +268,7 @@ def add_village(
 ) -> OrgUnit:
     """Create a village under the office's own unit (or a unit under it); by default valid as long
     as that unit (villages usually predate the software; those of an abolished commune end with it)."""
+    require_in(session, "catalog.import")  # the office's own catalog: an administrator's
     office = session.get_one(OrgUnit, office_id)
     clean, unit_kind = _clean_name(name), _kind(kind)
     parent = _parent(session, office, parent_code)
@@ -337,6 +339,7 @@ def add_villages(
 
 def rename_village(session: Session, office_id: int, code: str, new_name: str, *, user: str) -> OrgUnit:
     """A new name, the same code: records keep pointing at it; the former name goes into the note."""
+    require_in(session, "catalog.import")  # the office's own catalog: an administrator's
     office = session.get_one(OrgUnit, office_id)
     unit = _managed(session, office, code)
     clean = _clean_name(new_name)
@@ -402,6 +405,7 @@ def _close(session: Session, unit: OrgUnit, valid_to: dt.date) -> None:
 
 def close_village(session: Session, office_id: int, code: str, valid_to: dt.date, *, user: str) -> OrgUnit:
     """The village's last day; refused while it has records of later periods."""
+    require_in(session, "catalog.import")  # the office's own catalog: an administrator's
     office = session.get_one(OrgUnit, office_id)
     unit = _managed(session, office, code)
     _close(session, unit, valid_to)
@@ -426,6 +430,7 @@ def merge_villages(
 
     The lineage links (dated `on`) let reports follow the old villages' history into the new one.
     """
+    require_in(session, "catalog.import")  # the office's own catalog: an administrator's
     office = session.get_one(OrgUnit, office_id)
     merged = [_managed(session, office, code) for code in dict.fromkeys(c.strip().upper() for c in codes)]
     if not merged:
