@@ -77,7 +77,9 @@ class LoginDialog(QDialog):
             self.login.setFocus()
             return
         try:
-            self.actor = accounts.authenticate(self.db, self.login.text(), self.password.text())
+            self.actor = accounts.authenticate(
+                self.db, self.login.text(), self.password.text(), record_login=True
+            )
         except UserError as exc:
             self.message.setText(exc.message)
             self.password.clear()

@@ -72,11 +72,25 @@ def test_wrong_password_is_refused_and_the_growing_delay_survives_a_restart(comm
         with pytest.raises(LoginDelayedError) as info:
             accounts.authenticate(db, "quan", ADMIN_PASSWORD, now=later + dt.timedelta(seconds=1))
         assert info.value.seconds == 1  # two failures: 2 s after the second
-        actor = accounts.authenticate(db, "quan", ADMIN_PASSWORD, now=later + dt.timedelta(seconds=2))
+        actor = accounts.authenticate(
+            db, "quan", ADMIN_PASSWORD, now=later + dt.timedelta(seconds=2), record_login=True
+        )
         assert actor.login == "quan"
         with db.session() as session:
             account = accounts.find_account(session, "quan")
             assert account is not None and account.failed_attempts == 0
+            # The trail shows both failures and the sign-in, under the account tried.
+            trail = session.execute(
+                select(AuditEntry.action, AuditEntry.user, AuditEntry.detail)
+                .where(AuditEntry.action.like("login%"))
+                .order_by(AuditEntry.id)
+            ).all()
+        assert [(a, u) for a, u, _ in trail] == [
+            ("login.failed", "quan"),
+            ("login.failed", "quan"),
+            ("login", "quan"),
+        ]
+        assert "lần sai thứ 2" in trail[1][2]
     finally:
         db.close()
     assert [accounts.delay_after(n) for n in range(0, 6)] == [0, 1, 2, 4, 8, 16]

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.models import Account
+from danvan_desktop.db.models import Account, AuditEntry
 from danvan_desktop.services.entry.locking import lock_period
 from danvan_desktop.services.office import account_admin, accounts
 from danvan_desktop.services.office.audit import change_setting
@@ -99,6 +99,11 @@ def test_login_remembers_the_name_and_refuses_a_wrong_password(
     with qtbot.waitSignal(dialog.accepted):
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     assert dialog.actor is not None and dialog.actor.roles == {"nhap_lieu"}
+    with commune_db.session() as session:  # the trail: three wrong passwords, then the sign-in
+        trail = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.user == "lan").order_by(AuditEntry.id)
+        ).all()
+    assert [a for a in trail if a.startswith("login")] == ["login.failed"] * 3 + ["login"]
 
 
 def _window(qtbot: QtBot, db: Database, actor: accounts.Actor) -> MainWindow:

@@ -336,8 +336,14 @@ def wait_left(account: Account, now: dt.datetime) -> int:
     return max(0, int((ready - now).total_seconds() + 0.999))
 
 
-def authenticate(db: Database, login: str, password: str, *, now: dt.datetime | None = None) -> Actor:
-    """The account when the password is right; a wrong one is counted (and stored) before refusing."""
+def authenticate(
+    db: Database, login: str, password: str, *, now: dt.datetime | None = None, record_login: bool = False
+) -> Actor:
+    """The account when the password is right; a wrong one is counted (and stored) before refusing.
+
+    Every failure goes into the trail; a success only when `record_login` (the window's sign-in: a
+    command line signs in for each command, and a refused command must leave the trail as it was).
+    """
     now = now or _now()
     wrong = AccountError("Sai tên đăng nhập hoặc mật khẩu.")
     with db.transaction() as session:
@@ -348,10 +354,14 @@ def authenticate(db: Database, login: str, password: str, *, now: dt.datetime | 
         left = wait_left(account, now)
         if left:
             raise LoginDelayedError(left)
+        from danvan_desktop.services.office.audit import record_action  # audit reads accounts
+
         if not _verify(account.password_hash, nfc(password)):
             account.failed_attempts += 1
             account.last_failed_at = now
             failed = True
+            detail = f"lần sai thứ {account.failed_attempts} liên tiếp"
+            record_action(session, "login.failed", actor=actor_of(account), detail=detail)
         else:
             failed = False
             if not account.active:
@@ -361,6 +371,8 @@ def authenticate(db: Database, login: str, password: str, *, now: dt.datetime | 
             if _hasher.check_needs_rehash(account.password_hash):
                 account.password_hash = hash_secret(nfc(password))
             actor = actor_of(account)
+            if record_login:
+                record_action(session, "login", actor=actor)
     if failed:  # committed above: restarting the program does not reset the count
         raise wrong
     return actor

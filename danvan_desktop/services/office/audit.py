@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "users.passwd": "Đặt lại mật khẩu",
     "users.recover": "Khôi phục bằng mã",
     "users.single": "Chế độ một người dùng",
+    "login": "Đăng nhập",
     "login.failed": "Đăng nhập sai mật khẩu",
     "unit_add": "Thêm xóm, tổ dân phố",
     "unit_rename": "Đổi tên đơn vị",
