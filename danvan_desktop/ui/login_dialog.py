@@ -52,14 +52,17 @@ class LoginDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b00020;")
         hint = QLabel(
-            "Quên mật khẩu: nhờ người quản trị đặt lại. Quản trị quên mật khẩu: dùng mã khôi phục "
-            "(lệnh «danvan users recover TÊN»)."
+            "Quên mật khẩu: nhờ người quản trị đặt lại. Quản trị quên mật khẩu: bấm «Dùng mã khôi phục» "
+            "(hoặc lệnh «danvan users recover TÊN»)."
         )
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
         buttons = QDialogButtonBox()
         self.ok = buttons.addButton("Đăng nhập", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setDefault(True)
+        self.recover_button = buttons.addButton("Dùng mã &khôi phục…", QDialogButtonBox.ButtonRole.ResetRole)
+        self.recover_button.setObjectName("recoverButton")
+        self.recover_button.clicked.connect(self.recover)
         buttons.addButton("Thoát", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.try_sign_in)
         buttons.rejected.connect(self.reject)
@@ -87,6 +90,19 @@ class LoginDialog(QDialog):
             return
         accounts.remember_login(self.db, self.actor.login)
         self.accept()
+
+    def recover(self) -> None:
+        """The administrator's new password from the recovery code; then the new code, shown once."""
+        from danvan_desktop.ui.recover_dialog import RecoverDialog
+
+        dialog = RecoverDialog(self.db, self.login.text().strip(), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        RecoveryCodeDialog(dialog.new_code, self).exec()
+        self.login.setText(dialog.login.text().strip().lower())
+        self.message.setText("Đã đặt mật khẩu mới. Hãy đăng nhập bằng mật khẩu đó.")
+        self.password.clear()
+        self.password.setFocus()
 
 
 class FirstAdministratorDialog(QDialog):
@@ -182,8 +198,8 @@ class RecoveryCodeDialog(QDialog):
         self.setWindowTitle("Mã khôi phục — chỉ hiện một lần")
         text = QLabel(
             "Hãy chép mã dưới đây ra giấy và cất ở nơi an toàn. Khi quản trị quên mật khẩu, mã này cho "
-            "phép đặt mật khẩu mới (lệnh «danvan users recover»). Chương trình không lưu mã này và sẽ "
-            "không hiện lại."
+            "phép đặt mật khẩu mới (nút «Dùng mã khôi phục» khi đăng nhập). Chương trình không lưu mã "
+            "này và sẽ không hiện lại."
         )
         text.setWordWrap(True)
         shown = QLabel(code)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -15,6 +17,7 @@ from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Account, AuditEntry
 from danvan_desktop.services.entry.locking import lock_period
 from danvan_desktop.services.office import account_admin, accounts
+from danvan_desktop.services.office.accounts import AccountError
 from danvan_desktop.services.office.audit import change_setting
 from danvan_desktop.services.office.office_view import load_office_snapshot
 from danvan_desktop.services.office.orgunits import find_unit
@@ -213,3 +216,52 @@ def test_users_screen_locks_an_account_but_never_the_last_administrator(
     with commune_db.session() as session:
         account = accounts.find_account(session, "lan")
         assert account is not None and not account.active
+
+
+def test_the_administrator_recovers_with_the_code_from_the_login_dialog(
+    qtbot: QtBot, commune_db: Database, tmp_path: Path
+) -> None:
+    """The only administrator forgot the password: the recovery code (from the first run) sets a new
+    one in the login dialog itself; a wrong code changes nothing; the new code is shown once."""
+    from danvan_desktop.ui.login_dialog import RecoveryCodeDialog
+    from danvan_desktop.ui.recover_dialog import RecoverDialog
+
+    code = account_admin.add(commune_db, "quan", "Hoàng Văn Quân", ADMIN_PASSWORD, ["quan_tri"])
+    assert code is not None
+    dialog = LoginDialog(commune_db)
+    qtbot.addWidget(dialog)
+    dialog.login.setText("quan")
+    shown: list[str] = []
+
+    def answer() -> None:
+        recover = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, RecoverDialog) and w.isVisible()
+        )
+        type_text(recover.code, "SAI-MA-KHOI-PHUC")
+        type_text(recover.password, "mật khẩu mới dài")
+        type_text(recover.again, "mật khẩu mới dài")
+        qtbot.keyClick(recover.again, Qt.Key.Key_Return)
+        assert recover.isVisible() and "không đúng" in recover.message.text()
+        recover.grab().save(str(tmp_path / "recover.png"))
+        recover.code.setText(code.lower())  # as typed from paper: the case does not matter
+        QTimer.singleShot(0, take_code)
+        qtbot.keyClick(recover.again, Qt.Key.Key_Return)
+
+    def take_code() -> None:
+        box = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, RecoveryCodeDialog) and w.isVisible()
+        )
+        shown.append(box.findChild(QLabel, "recoveryCode").text())
+        box.accept()
+
+    QTimer.singleShot(0, answer)
+    dialog.recover_button.click()
+    assert shown and shown[0] != code, "a new code, shown once"
+    assert "Đã đặt mật khẩu mới" in dialog.message.text() and dialog.focusWidget() is dialog.password
+    assert accounts.authenticate(commune_db, "quan", "mật khẩu mới dài").login == "quan"
+    with pytest.raises(AccountError):  # the old code is spent
+        account_admin.recover(commune_db, "quan", code, "mật khẩu khác nữa")
+
+
+def _visible() -> list[object]:
+    return [w for w in QApplication.topLevelWidgets() if w.isVisible()]
