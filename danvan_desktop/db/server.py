@@ -73,6 +73,8 @@ def _connect_socket(_dialect: object, _record: object, args: list[Any], params: 
     that runs longer (a save waiting WRITE_WAIT for another PC), so only the connecting is timed."""
     import pg8000
 
+    if "unix_sock" in params:  # ?unix_sock=/run/postgresql/.s.PGSQL.5432: a local socket, pg8000's own
+        return None
     address = (params.pop("host", None) or "localhost", params.pop("port", None) or 5432)
     try:
         sock = socket.create_connection(address, CONNECT_TIMEOUT_S)

@@ -74,3 +74,14 @@ def test_only_connecting_is_timed(pg: TestServer, tmp_path: Path, monkeypatch: p
     finally:
         engine.dispose()
     assert read_server_file(tmp_path / "slow.danvan-server").url.drivername == "postgresql+pg8000"
+
+
+@pytest.mark.server_only
+def test_a_local_unix_socket_may_be_named(pg: TestServer, tmp_path: Path) -> None:
+    with pg.admin.connect() as conn:
+        folder = str(conn.exec_driver_sql("SHOW unix_socket_directories").scalar()).split(",")[0].strip()
+        port = conn.exec_driver_sql("SHOW port").scalar()
+    empty = read_server_file(pg.empty_database(tmp_path, "tcp")).url.database
+    url = pg.url.set(host=None, port=None, database=empty, query={"unix_sock": f"{folder}/.s.PGSQL.{port}"})
+    path = write_server_file(tmp_path / "x.danvan-server", url)
+    assert read_revision(path) is None  # reached, and empty
