@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest pytest-postgres demo first-run bench bundle bundle-bench clean system-packages
+.PHONY: run test lint typecheck pytest pytest-postgres demo demo-province first-run bench bundle bundle-bench clean system-packages
 
 # The system packages (tools/system-packages.txt) come first: installed when run as root with apt-get,
 # else make stops at once, before the venv build, naming the one command to run. The test goals need
@@ -48,6 +48,10 @@ pytest-postgres: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/danvan demo
+
+## demo-province: the province office's demo (every commune's packages, 2025-H2 and 2026)
+demo-province: $(STAMP)
+	$(BIN)/danvan demo --province
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/startup.py

@@ -2,4 +2,5 @@
 
 from danvan_desktop.cli.main import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # a worker process (the province demo's sites) imports this module too
+    raise SystemExit(main())

@@ -190,6 +190,13 @@ def _run_main_window(
     exit_code = 0
 
     def opened(result: tuple[Database, OfficeSnapshot]) -> None:
+        from danvan_desktop.ui.login_dialog import sign_in_at_start
+
+        # Nobody sees the office's data before signing in (the start-up benchmark never asks).
+        if not sign_in_at_start(result[0], window, ask=not quit_when_shown):
+            result[0].close()
+            app.exit(0)
+            return
         window.attach(*result)
         if quit_when_shown:
             app.processEvents()

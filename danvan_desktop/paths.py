@@ -31,6 +31,11 @@ class UserPaths:
         return self.data_dir / DEMO_FILE_NAME
 
     @property
+    def province_demo_database(self) -> Path:
+        """`danvan demo --province`: the province office fed by every commune's packages."""
+        return self.data_dir / "demo-tinh.sqlite3"
+
+    @property
     def profiles_dir(self) -> Path:
         """An office's own document profiles."""
         return self.data_dir / "profiles"

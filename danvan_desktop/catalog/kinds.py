@@ -15,6 +15,7 @@ class UnitKind(StrEnum):
     XA = "xa"
     PHUONG = "phuong"
     THI_TRAN = "thi_tran"
+    DAC_KHU = "dac_khu"  # special zone: a commune-level unit since 1/7/2025 (islands)
     XOM = "xom"
     THON = "thon"
     BAN = "ban"
@@ -43,13 +44,14 @@ _LABELS = {
     UnitKind.XA: "xã",
     UnitKind.PHUONG: "phường",
     UnitKind.THI_TRAN: "thị trấn",
+    UnitKind.DAC_KHU: "đặc khu",
     UnitKind.XOM: "xóm",
     UnitKind.THON: "thôn",
     UnitKind.BAN: "bản",
     UnitKind.TO_DAN_PHO: "tổ dân phố",
 }
 
-COMMUNE_LEVEL = frozenset({UnitKind.XA, UnitKind.PHUONG, UnitKind.THI_TRAN})
+COMMUNE_LEVEL = frozenset({UnitKind.XA, UnitKind.PHUONG, UnitKind.THI_TRAN, UnitKind.DAC_KHU})
 VILLAGE_LEVEL = frozenset({UnitKind.XOM, UnitKind.THON, UnitKind.BAN, UnitKind.TO_DAN_PHO})
 
 

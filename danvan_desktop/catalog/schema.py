@@ -21,8 +21,11 @@ class UnitEntry(StrictModel):
     parent: Code | None = None
     valid_from: dt.date
     valid_to: dt.date | None = None
-    admin_code: str | None = None
+    admin_code: str | None = None  # the statistics office's code, where a source gives it
     note: str | None = None
+    source: str | None = None  # where the unit's facts come from (a library and version, a resolution)
+    verified: bool = True  # false: taken from a source not yet checked against the official text
+    office_name: Name | None = None  # the Party office serving the unit, as data (not necessarily verified)
 
 
 class LineageEntry(StrictModel):

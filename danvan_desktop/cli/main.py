@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from danvan_desktop import APP_TITLE, __version__, paths
+from danvan_desktop.cli.province_demo_command import add_province_option
 from danvan_desktop.database_choice import DATABASE_ENV, choose_database
 from danvan_desktop.errors import UserError
 
@@ -47,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(mặc định: tệp cửa sổ đã mở lần gần nhất, xem `danvan info`)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết ra màn hình")
+    from danvan_desktop.cli.account_commands import add_account_commands, add_account_options
+
+    add_account_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="LỆNH")
 
     gui = sub.add_parser("gui", help="mở giao diện (mặc định khi không có lệnh)")
@@ -72,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="tạo cơ sở dữ liệu minh họa của huyện Định Hóa")
     demo.add_argument("--today", type=dt.date.fromisoformat, help=argparse.SUPPRESS)
+    add_province_option(demo)
 
     units = sub.add_parser("units", help="liệt kê, tìm đơn vị trong danh mục (không phân biệt dấu)")
     units.add_argument("--search", default="", metavar="CHỮ", help='ví dụ: "dinh hoa"')
@@ -116,9 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     from danvan_desktop.cli.record_commands import add_record_commands
 
     add_record_commands(sub)
+    add_account_commands(sub)
     from danvan_desktop.cli.period_commands import add_period_commands
 
     add_period_commands(sub)
+    from danvan_desktop.cli.sign_commands import add_sign_commands
+
+    add_sign_commands(sub)
     _vietnamese_headings(parser)
     return parser
 
@@ -186,6 +195,7 @@ def writes_database(args: argparse.Namespace) -> bool:
         "trust": getattr(args, "trust_command", "") == "reenrol",
         "catalog": getattr(args, "catalog_command", "") == "import",
         "settings": getattr(args, "settings_command", "") == "set",
+        "users": getattr(args, "users_command", "") != "list",
         "units": getattr(args, "units_command", None) in ("add", "rename", "close", "merge"),
     }
     return bool(sub.get(args.command, False))
@@ -214,6 +224,14 @@ def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) 
         from danvan_desktop.cli.maintenance_commands import run_maintenance_command
 
         return run_maintenance_command(args, user, args.db or user.default_database)
+    if command in ("sign", "verify-pdf"):
+        from danvan_desktop.cli.sign_commands import run_sign_command
+
+        return run_sign_command(args, user, args.db or user.default_database)
+    if command in ("users", "audit"):
+        from danvan_desktop.cli.account_commands import run_account_command
+
+        return run_account_command(args, user, args.db or user.default_database)
     if command == "periods":
         from danvan_desktop.cli.period_commands import run_periods
 
@@ -274,12 +292,15 @@ def _main(argv: Sequence[str] | None) -> int:
         if command != "demo":
             args.db = choice.path
         database = choice.path
+        from danvan_desktop.cli.account_commands import command_account  # who runs it: --user, roles
+
         if database.is_file() and (writes_database(args) or _upgrades_on_open(command, database)):
             from danvan_desktop.db.instance_lock import writer_lock
 
-            with writer_lock(database):
+            with writer_lock(database), command_account(args, database):
                 return _run_command(command, args, user)
-        return _run_command(command, args, user)
+        with command_account(args, database):
+            return _run_command(command, args, user)
     except UserError as exc:
         log.info("user error: %s (%s)", exc.message, exc.detail)
         print(f"Lỗi: {exc}", file=sys.stderr)

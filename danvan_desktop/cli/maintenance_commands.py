@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from danvan_desktop.db.location import database_label, is_server_file
 from danvan_desktop.errors import DatabaseMissingError
 from danvan_desktop.localtime import local_time_text
 from danvan_desktop.paths import UserPaths
+
+log = logging.getLogger(__name__)
 
 EXIT_PROBLEMS = 2  # `danvan check` found something wrong
 
@@ -58,6 +61,19 @@ def cmd_backups(user: UserPaths) -> int:
     return 0
 
 
+def _audit_backup(database: Path, target: Path) -> None:
+    """The copy in the audit trail; skipped while the window holds the database (it is the writer)."""
+    from danvan_desktop.db.instance_lock import writer_lock
+    from danvan_desktop.errors import DatabaseLockedError
+    from danvan_desktop.services.office.audit import record_file_action
+
+    try:
+        with writer_lock(database):
+            record_file_action(database, "backup.create", actor=None, detail=str(target))
+    except DatabaseLockedError:
+        log.info("backup not entered in the audit trail: the window holds %s", database)
+
+
 def run_maintenance_command(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
     if args.command == "backups":
         return cmd_backups(user)
@@ -71,6 +87,7 @@ def run_maintenance_command(args: argparse.Namespace, user: UserPaths, database:
         target = make_backup(database, user.backup_dir, MANUAL_REASON, target=args.out)
         if args.out is None:
             prune_backups(user.backup_dir)
+        _audit_backup(database, target)
         print(f"Đã sao lưu {database} vào {target}")
         return 0
     if args.command == "restore":

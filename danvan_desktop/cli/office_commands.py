@@ -46,6 +46,10 @@ def cmd_init(args: argparse.Namespace, user: UserPaths) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, user: UserPaths) -> int:
+    if getattr(args, "province", None):
+        from danvan_desktop.cli.province_demo_command import cmd_province_demo
+
+        return cmd_province_demo(args, user)
     from danvan_desktop.demo.build import build_demo
     from danvan_desktop.formspec.values import format_number
 

@@ -58,6 +58,15 @@ def add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         "Báo cáo của đơn vị cấp dưới in ra là bản sao để theo dõi, danh sách in không số: không nhận số",
     )
 
+    report.add_argument(
+        "--sign",
+        action="store_true",
+        help="ký số ngay khi ghi (cần --cert); ký không được thì không ghi, trả lại số",
+    )
+    from danvan_desktop.cli.sign_commands import add_key_options
+
+    add_key_options(report)
+
     settings = sub.add_parser("settings", help="thông tin in trên báo cáo: cơ quan, người ký, nơi nhận")
     settings_sub = settings.add_subparsers(dest="settings_command", metavar="VIỆC", required=True)
     settings_sub.add_parser("list", help="liệt kê các mục và giá trị đã khai báo")
@@ -102,8 +111,16 @@ def cmd_report(args: argparse.Namespace, db: Database, user: UserPaths) -> int:
         structure=args.structure or "ky",
     )
     # The number is entered in the register in the transaction that writes the file: see save_report.
-    prepared = save_report(db, request, out)
-    written = f"Đã ghi {out} ({prepared.pages} trang, mẫu «{prepared.profile_name}»)"
+    if args.sign:
+        from danvan_desktop.cli.sign_commands import signed_report
+
+        prepared = signed_report(args, db, user, request, out)
+    else:
+        if args.cert or args.org_cert:
+            raise UserError("--cert, --org-cert chỉ dùng cùng --sign (ký số ngay khi ghi).")
+        prepared = save_report(db, request, out)
+    done = "Đã ký số và ghi" if args.sign else "Đã ghi"
+    written = f"{done} {out} ({prepared.pages} trang, mẫu «{prepared.profile_name}»)"
     if prepared.number is None:  # a reading copy or a list: said, and the register left as it was
         print(f"{written}, không có số văn bản.\nLưu ý: {prepared.unnumbered}")
         return 0
@@ -116,7 +133,7 @@ def cmd_report(args: argparse.Namespace, db: Database, user: UserPaths) -> int:
 
 
 def cmd_settings(args: argparse.Namespace, db: Database, user: UserPaths) -> int:
-    from danvan_desktop.services.office.settings import get_setting, set_setting
+    from danvan_desktop.services.office.settings import get_setting
     from danvan_desktop.services.reporting import all_setting_keys
 
     keys = all_setting_keys()
@@ -134,8 +151,10 @@ def cmd_settings(args: argparse.Namespace, db: Database, user: UserPaths) -> int
         from danvan_desktop.reports.profile import load_profile
 
         load_profile(value, user_profiles_dir(user))
+    from danvan_desktop.services.office.audit import change_setting
+
     with db.transaction() as session:
-        set_setting(session, args.key, value)
+        change_setting(session, args.key, value)
     print(f"Đã khai báo {args.key} ({keys[args.key]}): {value or '(để trống)'}")
     return 0
 

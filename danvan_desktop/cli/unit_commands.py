@@ -88,7 +88,6 @@ def run_unit_command(args: argparse.Namespace, user: UserPaths, database: Path) 
     try:
         with db.session() as session:
             office_id = load_installation(session).office_unit_id
-            who = current_writer(session, "").user
         if args.units_command == "list":
             with db.session() as session:
                 rows = villages.list_villages(session, office_id, on=args.on)
@@ -99,23 +98,26 @@ def run_unit_command(args: argparse.Namespace, user: UserPaths, database: Path) 
                 print('Đơn vị chưa khai báo xóm, tổ dân phố nào. Thêm bằng: danvan units add "Tên xóm"')
             return 0
         with db.transaction() as session:  # one refusal stores nothing of the whole command
+            who = current_writer(session, "").user  # a listing needs no writer (nor a sign-in)
             if args.units_command == "add":
                 if args.code and len(args.names) > 1:
                     print("Lỗi: --code chỉ dùng khi thêm một tên.", file=sys.stderr)
                     return 2
+                # "Tổ dân phố Số 3" is a tổ dân phố named "Số 3", as in the window's paste box.
+                entries = villages.parse_village_lines("\n".join(args.names), args.kind)
                 done = [
                     villages.add_village(
                         session,
                         office_id,
                         name,
-                        args.kind,
+                        kind,
                         args.valid_from,
                         valid_to=args.valid_to,
                         parent_code=args.parent,
                         code=args.code,
                         user=who,
                     )
-                    for name in args.names
+                    for name, kind in entries
                 ]
                 lines = [f"Đã thêm {unit_label(u)} (mã {u.code})." for u in done]
             elif args.units_command == "rename":

@@ -51,6 +51,11 @@ class Database:
     def session(self) -> Session:
         return self._sessions()
 
+    def sign_in(self, actor: object) -> None:
+        """Sessions opened from now on carry the signed-in account in `session.info["actor"]`
+        (services.office.accounts.current_actor reads it; this layer knows nothing of accounts)."""
+        self._sessions.configure(info={"actor": actor})
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session committed on success, rolled back (and translated) on failure.

@@ -181,6 +181,8 @@ class Record(Base):
     origin_site: Mapped[str] = mapped_column(String(36), default="", server_default="")
     # This database's own change counter: "export what changed since the last export".
     local_change: Mapped[int] = mapped_column(Integer, default=0, server_default="0", index=True)
+    # The full name of updated_by (an account here, or as a package said); NULL before schema 0006.
+    updated_by_name: Mapped[str | None] = mapped_column(String(200))
 
 
 class RecordHistory(Base):
@@ -195,6 +197,7 @@ class RecordHistory(Base):
     version_vector: Mapped[dict[str, int]] = mapped_column(JSON)
     deleted: Mapped[bool] = mapped_column(Boolean)
     changed_by: Mapped[str] = mapped_column(String(100))
+    changed_by_name: Mapped[str | None] = mapped_column(String(200))  # full name; NULL before 0006
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     change: Mapped[str] = mapped_column(String(20))  # create / update / delete / restore / merge
 
@@ -211,18 +214,42 @@ class PeriodLock(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class Account(Base):
+    """A person who works in this office's database, with roles; only the Argon2id hash of the password."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)  # NFC, lower case
+    full_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    roles: Mapped[str] = mapped_column(String(100))  # space-separated: nhap_lieu lanh_dao quan_tri
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    # Stored, so that restarting the program does not reset the growing delay after wrong passwords.
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class AuditEntry(Base):
-    """Actions that must be accounted for: submitting and reopening periods, restores."""
+    """Who did what, when, where: every action an office must be able to account for."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime)
-    user: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    user: Mapped[str] = mapped_column(String(100))  # the login (before schema 0006: the writer's name)
     action: Mapped[str] = mapped_column(String(40))
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
     period_id: Mapped[int | None] = mapped_column(ForeignKey("period.id"))
     detail: Mapped[str] = mapped_column(Text, default="")
+    # NULL for rows written before accounts existed (the "before accounts" marker) or without one.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    form_id: Mapped[str | None] = mapped_column(String(64))
+    record_id: Mapped[str | None] = mapped_column(String(36))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
 
 
 class TrustedSite(Base):

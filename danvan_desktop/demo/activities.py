@@ -25,7 +25,7 @@ INSPECTIONS = (
         "kiem_tra",
         "Ban Thường vụ Đảng ủy {xa}",
         "Chi bộ {xom}",
-        "Việc lãnh đạo thực hiện công tác dân vận và Đề án 05-ĐA/TU năm 2023",
+        "Việc lãnh đạo thực hiện công tác dân vận và Đề án 05-ĐA/TU {nam}",
         "Chi bộ ban hành kế hoạch kịp thời; một số chỉ tiêu còn chung chung, chưa sát thực tế.",
         "Bổ sung chỉ tiêu cụ thể cho từng phần việc, phân công đảng viên phụ trách.",
     ),
@@ -120,14 +120,14 @@ def _exemplar(plan: CommunePlan, exemplar: tuple[str, str, str, bool]) -> Row:
 
 def _model_status(plan: CommunePlan, linh_vuc: str, builds: bool) -> Row:
     rng = plan.rng
-    year = rng.choice((2021, 2022, 2023, 2023))
-    weights = (85, 15, 0) if year < 2023 else (40, 30, 30)
+    year = rng.choice((plan.year - 2, plan.year - 1, plan.year, plan.year))
+    weights = (85, 15, 0) if year < plan.year else (40, 30, 30)
     status = rng.choices(("cong_nhan", "tham_dinh", "dang_ky"), weights)[0]
     row: Row = {"nam_dang_ky": str(year), "trang_thai": status, "tieu_bieu": False}
     if status == "cong_nhan":
         level = rng.choices(("xa", "huyen", "tinh"), (60, 32, 8))[0]
         number = {"xa": (20, 180, "ĐU"), "huyen": (1200, 1900, "HU"), "tinh": (3000, 3600, "TU")}[level]
-        decided = dt.date(min(year + rng.randint(0, 1), 2023), rng.randint(6, 12), rng.randint(1, 28))
+        decided = dt.date(min(year + rng.randint(0, 1), plan.year), rng.randint(6, 12), rng.randint(1, 28))
         row |= {
             "cap_cong_nhan": level,
             "so_quyet_dinh": f"{rng.randint(number[0], number[1])}-QĐ/{number[2]}",
@@ -206,7 +206,7 @@ def _dialogues(plan: CommunePlan) -> list[Row]:
         rows.append(row)
     for k, month in enumerate((6, 11)):
         row = _petitions(plan, rng.randint(3, 12), rng.randrange(40, 120, 5))
-        row |= {"ngay": dt.date(2023, month, rng.randint(5, 25)).isoformat(), "hinh_thuc": "tiep_xuc"}
+        row |= {"ngay": plan.date(month, rng.randint(5, 25)).isoformat(), "hinh_thuc": "tiep_xuc"}
         row |= {
             "chu_tri": plan.officials["mttq"],
             "chu_de": f"Tiếp xúc cử tri trước kỳ họp thứ {7 + k} Hội đồng nhân dân {c.label}",
@@ -214,10 +214,10 @@ def _dialogues(plan: CommunePlan) -> list[Row]:
         rows.append(row)
     for month in sorted(rng.sample(range(1, 13), rng.randint(2, 3))):
         row = _petitions(plan, rng.randint(1, 5), rng.randint(2, 10))
-        row |= {"ngay": dt.date(2023, month, 15).isoformat(), "hinh_thuc": "tiep_dan"}
+        row |= {"ngay": plan.date(month, 15).isoformat(), "hinh_thuc": "tiep_dan"}
         row |= {
             "chu_tri": plan.officials["chu_tich"],
-            "chu_de": f"Tiếp công dân định kỳ tháng {month}/2023",
+            "chu_de": f"Tiếp công dân định kỳ tháng {plan.month(month)}/{plan.year}",
         }
         rows.append(row)
     return rows
@@ -304,7 +304,7 @@ def _inspections(plan: CommunePlan) -> list[Row]:
             "chu_the": plan.fill(who),
             "doi_tuong": plan.fill(whom.replace("{xom}", v.label)),
             "ngay": day.isoformat(),
-            "noi_dung": subject,
+            "noi_dung": subject.format(nam=plan.period_words),
             "ket_qua": found,
             "kien_nghi": advice,
         }

@@ -7,6 +7,7 @@ commune's records of every form for 2023, entered through the form rules.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Organization, OrgBranch, OrgUnit
 from danvan_desktop.demo.activities import VILLAGE_ORGS
 from danvan_desktop.demo.records import DEMO_PERIOD, fill_district
+from danvan_desktop.services.office.account_admin import create_first_administrator
 from danvan_desktop.services.office.catalog_sync import import_catalog_files
 from danvan_desktop.services.office.installation import initialize_database
 from danvan_desktop.services.office.settings import set_setting
@@ -37,6 +39,9 @@ DEMO_SETTINGS = {
 }
 
 
+DEMO_LOGIN, DEMO_PERSON = "minhhoa", "Người dùng minh họa"
+
+
 def build_demo(
     path: Path, *, catalog_dir: Path, demo_dir: Path, today: dt.date | None = None, records: bool = True
 ) -> Database:
@@ -51,6 +56,11 @@ def build_demo(
                 set_setting(session, key, value)
             if records:
                 fill_district(session, DEMO_PERIOD)
+        # The demo opens without a login, as a named demo account (never the computer's user); its
+        # password is random and never shown: the single-user mode needs none.
+        create_first_administrator(
+            db, DEMO_LOGIN, DEMO_PERSON, secrets.token_urlsafe(18), title="Minh họa", single_user=True
+        )
     except BaseException:
         db.close()
         path.unlink(missing_ok=True)  # a half-built demo is worse than none

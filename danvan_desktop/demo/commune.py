@@ -50,7 +50,7 @@ class Commune:
 
     @property
     def village_word(self) -> str:
-        return "tổ dân phố" if self.kind == UnitKind.THI_TRAN.value else "xóm"
+        return "xóm" if self.is_xa else "tổ dân phố"  # thị trấn and phường have residential groups
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,8 @@ class CommunePlan:
     mirrored: set[int] = field(default_factory=set)  # contribution rows copying a cultural house
     plans_ok: int = 0  # chi bộ with a mass-mobilization plan
     officials: dict[str, str] = field(default_factory=dict)
+    year: int = 2023
+    first_month: int = 1  # 1: the whole year; 7: its second half (2025-H2)
 
     def person(self, male: bool | None = None) -> str:
         male = self.rng.random() < 0.5 if male is None else male
@@ -87,8 +89,20 @@ class CommunePlan:
         """A random amount in đồng between low and high million, in steps of 100.000 đồng."""
         return self.rng.randint(round(low * 10), round(high * 10)) * MILLION // 10
 
+    @property
+    def period_words(self) -> str:
+        """ "năm 2023", "6 tháng cuối năm 2025"."""
+        return f"năm {self.year}" if self.first_month == 1 else f"6 tháng cuối năm {self.year}"
+
+    def month(self, month: int) -> int:
+        """A month of a calendar year placed in the plan's period (itself for a whole year)."""
+        return self.first_month + (month - 1) * (13 - self.first_month) // 12
+
+    def date(self, month: int, day: int) -> dt.date:
+        return dt.date(self.year, self.month(month), day)
+
     def day(self, first_month: int, last_month: int) -> dt.date:
-        return dt.date(2023, self.rng.randint(first_month, last_month), self.rng.randint(1, 28))
+        return self.date(self.rng.randint(first_month, last_month), self.rng.randint(1, 28))
 
     def build(self) -> None:
         c = self.commune
@@ -169,7 +183,7 @@ class CommunePlan:
         if status == "chua_co":
             row["ghi_chu"] = (
                 f"Nhân dân {v.label} sinh hoạt nhờ tại nhà văn hóa xóm bên; "
-                "đã bố trí quỹ đất, dự kiến xây dựng năm 2024."
+                f"đã bố trí quỹ đất, dự kiến xây dựng năm {self.year + 1}."
             )
             return row
         row["dien_tich_khuon_vien"] = float(rng.randrange(300, 1200, 10))
@@ -177,7 +191,8 @@ class CommunePlan:
             row["nam_hoan_thanh"] = str(rng.randint(2012, 2020))
             return row
         new, enlarged = status == "xay_moi", status == "mo_rong"
-        row["nam_hoan_thanh"] = "2023" if not (new or enlarged) else str(rng.choice((2021, 2022, 2023, 2023)))
+        y = self.year
+        row["nam_hoan_thanh"] = str(y) if not (new or enlarged) else str(rng.choice((y - 2, y - 1, y, y)))
         row["ngan_sach_nha_nuoc"] = self.money(*((250, 450) if new else (80, 200) if enlarged else (20, 60)))
         row["nhan_dan_dong_gop_tien"] = self.money(*((10, 40) if new else (5, 25) if enlarged else (2, 10)))
         if (new or enlarged) and rng.random() < 0.5:
@@ -207,7 +222,7 @@ class CommunePlan:
             used.add((i, v.code))
             rows.append(self._project(i, v))
         houses = [r for r in self.rows["nha_van_hoa"] if r["tinh_trang"] == "xay_moi"]
-        houses = [r for r in houses if r["nam_hoan_thanh"] == "2023"]
+        houses = [r for r in houses if r["nam_hoan_thanh"] == str(self.year)]
         if houses and rng.random() < 0.6:
             self.mirrored.add(len(rows))
             rows.append(self._house_project(rng.choice(houses)))
@@ -224,7 +239,7 @@ class CommunePlan:
             "cubic": str(rng.randrange(20, 60, 5)),
         }
         start = self.day(2, 8)
-        end = min(start + dt.timedelta(days=rng.randint(30, 120)), dt.date(2023, 12, 20))
+        end = min(start + dt.timedelta(days=rng.randint(30, 120)), dt.date(self.year, 12, 20))
         households = round(v.households * rng.uniform(0.6, 1.0))
         ranges = {  # cash, land, labour, state (million đồng, m², ngày công, million đồng)
             "duong_giao_thong": ((8, 45), (150, 1500), (150, 900), (80, 400)),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from danvan_desktop.demo.commune import CommunePlan, Row, count, number_text, total
 from danvan_desktop.demo.texts import suits
 
@@ -64,15 +62,17 @@ def narrative(plan: CommunePlan, ntm: Row | None) -> Row:
         f"đồng bào các dân tộc thiểu số chiếm {_pct(minority, people)}% dân số. "
         f"Kinh tế chủ yếu là {economy}; "
         f"tỷ lệ hộ nghèo còn {_pct(total([profile], 'so_ho_ngheo'), total([profile], 'so_ho'))}%.\n"
-        "Năm 2023, tình hình chính trị, an ninh trật tự trên địa bàn ổn định; nhân dân tin tưởng vào sự "
+        f"{plan.period_words[:1].upper()}{plan.period_words[1:]}, tình hình chính trị, an ninh trật tự "
+        "trên địa bàn ổn định; nhân dân tin tưởng vào sự "
         "lãnh đạo của Đảng, sự quản lý, điều hành của chính quyền. Bên cạnh thuận lợi, còn một số khó khăn: "
         f"{hardship}; thu nhập của một bộ phận nhân dân chưa ổn định."
     )
     proposals = [p.replace("xóm", word) for p in PROPOSALS if suits(p, town)]
-    plan_day = dt.date(2023, rng.randint(1, 2), rng.randint(3, 28))
+    plan_day = plan.date(rng.randint(1, 2), rng.randint(3, 28))
     leadership = (
         f"Ban Thường vụ Đảng ủy ban hành Kế hoạch số {rng.randint(20, 60)}-KH/ĐU ngày "
-        f"{plan_day.day:02d}/{plan_day.month}/2023 thực hiện Đề án 05-ĐA/TU năm 2023; chỉ đạo "
+        f"{plan_day.day:02d}/{plan_day.month}/{plan.year} thực hiện Đề án 05-ĐA/TU {plan.period_words}; "
+        "chỉ đạo "
         f"{plan.plans_ok}/{len(c.villages)} chi bộ {word} xây dựng kế hoạch cụ thể; kịp thời cụ thể hóa "
         "các văn bản của Trung ương, của tỉnh, của huyện về công tác dân vận, công tác dân tộc, tôn giáo.\n"
         f"Ủy ban nhân dân {c.label} thực hiện tốt Quy chế phối hợp với Ủy ban MTTQ và các đoàn thể; "
@@ -124,7 +124,8 @@ def _results(plan: CommunePlan, ntm: Row | None) -> list[str]:
         met = len(ntm["tieu_chi_dat"]) if isinstance(ntm["tieu_chi_dat"], list) else 0
         if ntm["muc_dat"] == "chua_dat":
             lines.append(
-                f"- Xây dựng nông thôn mới: đạt {met}/19 tiêu chí; phấn đấu đạt thêm tiêu chí năm 2024."
+                f"- Xây dựng nông thôn mới: đạt {met}/19 tiêu chí; phấn đấu đạt thêm tiêu chí "
+                f"năm {plan.year + 1}."
             )
         else:
             level = "nông thôn mới nâng cao" if ntm["muc_dat"] == "nang_cao" else "nông thôn mới"

@@ -62,10 +62,12 @@ FORM_ORDER = (
 class DistrictTargets:
     """What the filled communes add up to."""
 
-    ntm_met: int = 16  # xã meeting the new-rural standard (the first two at the advanced level)
+    ntm_met: int = 16  # xã meeting the new-rural standard
+    ntm_advanced: int = t.NTM_ADVANCED  # how many of them at the advanced level
     houses_built: int = 169  # cultural houses built or enlarged
     models: int = 231  # "dân vận khéo" models and exemplars, not counting withdrawn ones
-    money: int = 1_950_000_000  # people's cash and in-kind in the contributions register, đồng
+    # People's cash and in-kind in the contributions register, đồng (None: as drawn, not scaled).
+    money: int | None = 1_950_000_000
     withdrawn: int = 3  # models withdrawn, in as many communes
 
 
@@ -90,48 +92,69 @@ def fill_district(
     installation = load_installation(session)
     office_id = installation.office_unit_id
     period = get_period(session, period_code)
-    communes = _communes(session, office_id, period, skip, seed)
+    tree = dated_subtree(session, office_id, period.start, period.end)
+    nodes = [n for n in (tree.children if tree else []) if n.code not in skip]
+    return fill_communes(session, period, nodes, targets=targets, seed=seed, office_rows=True)
+
+
+def fill_communes(
+    session: Session,
+    period: Period,
+    nodes: Sequence[UnitNode],
+    *,
+    targets: DistrictTargets,
+    seed: int | str = SEED,
+    office_rows: bool = False,
+) -> FilledRecords:
+    """Every form of the commune-level `nodes` (dated subtrees, with their villages) filled for the
+    period, sharing out `targets` among them; with `office_rows`, also the office's own indicators and
+    inspections. A commune's own installation passes its own node and office_rows False."""
+    installation = load_installation(session)
+    office_id = installation.office_unit_id
+    communes = _communes(nodes, seed)
     if not communes:
-        raise ValueError(f"no commune with villages under the office in {period_code}")
+        raise ValueError(f"no commune with villages under the office in {period.code}")
     rng = random.Random(f"{seed}:district")
     allocations = _allocate(rng, communes, targets)
     plans = [
-        CommunePlan(c, a, random.Random(f"{seed}:{c.code}"))
+        CommunePlan(
+            c, a, random.Random(f"{seed}:{c.code}"), year=period.start.year, first_month=period.start.month
+        )
         for c, a in zip(communes, allocations, strict=True)
     ]
     for plan in plans:
         plan.build()
         add_activities(plan)
-    _scale_money(plans, targets.money)
+    if targets.money is not None:
+        _scale_money(plans, targets.money)
     criteria = _criteria(session, office_id, period)
     facts: list[Facts] = []
     for plan in plans:
-        ntm = ntm_row(plan, criteria) if plan.commune.is_xa else None
+        # No criteria set in force (2021, before Decision 318/QĐ-TTg): no NTM progress record.
+        ntm = ntm_row(plan, criteria) if plan.commune.is_xa and criteria else None
         if ntm is not None:
             plan.rows["tien_do_ntm"] = [ntm]
         plan.rows["bao_cao_tong_hop"] = [narrative(plan, ntm)]
         facts.append(commune_facts(plan))
         plan.rows["chi_tieu_de_an_05"] = commune_indicators(plan, facts[-1])
-    met = sum(1 for a in allocations if a.ntm_level in ("dat_chuan", "nang_cao"))
-    office_rows = {
-        "chi_tieu_de_an_05": district_indicators(facts, (met, targets.ntm_met)),
-        "kiem_tra_giam_sat": district_inspections(rng, communes),
-    }
     writer = Writer(installation.site_id, WRITER)
     filled = FilledRecords()
     for plan in plans:
         _store(session, writer, period, plan.commune.id, plan.rows, filled)
-    _store(session, writer, period, office_id, office_rows, filled)
+    if office_rows:
+        met = sum(1 for a in allocations if a.ntm_level in ("dat_chuan", "nang_cao"))
+        own = {
+            "chi_tieu_de_an_05": district_indicators(facts, (met, targets.ntm_met)),
+            "kiem_tra_giam_sat": district_inspections(rng, communes, period.start.year),
+        }
+        _store(session, writer, period, office_id, own, filled)
     return filled
 
 
-def _communes(
-    session: Session, office_id: int, period: Period, skip: Sequence[str], seed: int
-) -> list[Commune]:
-    tree = dated_subtree(session, office_id, period.start, period.end)
+def _communes(nodes: Sequence[UnitNode], seed: int | str) -> list[Commune]:
     communes = []
-    for node in tree.children if tree else []:
-        if not UnitKind(node.kind).is_commune_level or node.code in skip:
+    for node in nodes:
+        if not UnitKind(node.kind).is_commune_level:
             continue
         villages = tuple(_village(v, seed) for v in node.children if UnitKind(v.kind).is_village_level)
         if villages:
@@ -139,7 +162,7 @@ def _communes(
     return communes
 
 
-def _village(node: UnitNode, seed: int) -> Village:
+def _village(node: UnitNode, seed: int | str) -> Village:
     rng = random.Random(f"{seed}:{node.code}")
     town = node.kind == UnitKind.TO_DAN_PHO.value
     households = rng.randint(160, 260) if town else rng.randint(70, 150)
@@ -166,7 +189,7 @@ def _allocate(rng: random.Random, communes: list[Commune], targets: DistrictTarg
         if not c.is_xa:
             return None
         if c.code in met:
-            return "nang_cao" if met.index(c.code) < t.NTM_ADVANCED else "dat_chuan"
+            return "nang_cao" if met.index(c.code) < targets.ntm_advanced else "dat_chuan"
         return "chua_dat"
 
     return [
@@ -243,6 +266,8 @@ def _store(
             shared = shared or form_context(session, form, unit_id, period)
             context = dataclasses.replace(shared, _labels={})
         for values in rows:
-            saved = save_entry(session, form, unit_id, period.id, values, writer=writer, context=context)
+            saved = save_entry(
+                session, form, unit_id, period.id, values, writer=writer, context=context, audit=False
+            )
             filled.warnings += [f"{form_id} ({unit_id}): {w.message}" for w in saved.warnings]
         filled.counts[form_id] = filled.counts.get(form_id, 0) + len(rows)

@@ -24,9 +24,9 @@ INDICATORS: tuple[tuple[str, str, str, float | None], ...] = (
 NTM_INDICATOR: tuple[str, str, str, float | None] = ("Số xã đạt chuẩn nông thôn mới", "xã", "phan_dau", None)
 NOTES = (
     "Một chi bộ ban hành kế hoạch chậm, nội dung còn chung chung; đã được nhắc nhở, bổ sung.",
-    "Một số mô hình đăng ký năm 2023 đang thẩm định, chưa được công nhận.",
-    "Còn {missing} {word} chưa có nhà văn hóa; đã bố trí quỹ đất, dự kiến xây dựng năm 2024.",
-    "Cuộc đối thoại thứ hai chuyển sang quý I năm 2024.",
+    "Một số mô hình đăng ký {nam} đang thẩm định, chưa được công nhận.",
+    "Còn {missing} {word} chưa có nhà văn hóa; đã bố trí quỹ đất, dự kiến xây dựng năm {next}.",
+    "Cuộc đối thoại thứ hai chuyển sang quý I năm {next}.",
     "Một số kiến nghị liên quan đến đất đai cần thời gian xác minh, đang giải quyết.",
     "Một số chi hội chưa thu hút được phụ nữ trẻ đi làm ăn xa tham gia sinh hoạt.",
     "",
@@ -60,7 +60,8 @@ def ntm_row(plan: CommunePlan, criteria: dict[str, str]) -> Row:
     houses = plan.rows["nha_van_hoa"]
     missing: list[str] = []
     if level == "chua_dat":
-        missing = rng.sample([n for n in t.HARD_CRITERIA if n in criteria], rng.randint(2, 6))
+        hard = [n for n in t.HARD_CRITERIA if n in criteria]
+        missing = rng.sample(hard, min(len(hard), rng.randint(2, 6)))
         if count(houses, "tinh_trang", "chua_co") and "6" in criteria and "6" not in missing:
             missing.append("6")  # a village without a cultural house: criterion 6 cannot be met
     met = [n for n in criteria if n not in missing]
@@ -97,7 +98,11 @@ def ntm_row(plan: CommunePlan, criteria: dict[str, str]) -> Row:
         "so_tieu_chi_phan_dau": len(criteria),
         "tieu_chi_chua_dat": "Đã đạt toàn bộ tiêu chí; tiếp tục duy trì, nâng chất các tiêu chí Thu nhập, "
         "Môi trường và an toàn thực phẩm"
-        + ("." if level == "nang_cao" else "; phấn đấu đạt chuẩn nông thôn mới nâng cao năm 2025."),
+        + (
+            "."
+            if level == "nang_cao"
+            else f"; phấn đấu đạt chuẩn nông thôn mới nâng cao năm {max(2025, plan.year + 1)}."
+        ),
     }
     return row
 
@@ -149,7 +154,8 @@ def indicator_rows(
 
 def commune_indicators(plan: CommunePlan, facts: Facts) -> list[Row]:
     missing = count(plan.rows["nha_van_hoa"], "tinh_trang", "chua_co")
-    notes = [n.format(missing=missing, word=plan.commune.village_word) for n in NOTES]
+    words = {"word": plan.commune.village_word, "nam": plan.period_words, "next": plan.year + 1}
+    notes = [n.format(missing=missing, **words) for n in NOTES]
     return indicator_rows(facts, notes, INDICATORS)
 
 
@@ -159,18 +165,18 @@ def district_indicators(facts: Sequence[Facts], ntm: tuple[int, int]) -> list[Ro
     return indicator_rows([*summed, (float(ntm[0]), float(ntm[1]))], [DISTRICT_NOTE] * len(specs), specs)
 
 
-def district_inspections(rng: random.Random, communes: Sequence[Commune]) -> list[Row]:
+def district_inspections(rng: random.Random, communes: Sequence[Commune], year: int = 2023) -> list[Row]:
     rows: list[Row] = []
     for k, commune in enumerate(rng.sample(list(communes), min(4, len(communes)))):
         kind, who, finding = DISTRICT_INSPECTIONS[k % len(DISTRICT_INSPECTIONS)]
-        day = dt.date(2023, 5 + k, rng.randint(3, 25))
+        day = dt.date(year, 5 + k, rng.randint(3, 25))
         rows.append(
             {
                 "hinh_thuc": kind,
                 "chu_the": who,
                 "doi_tuong": f"Đảng ủy {commune.label}",
                 "ngay": day.isoformat(),
-                "noi_dung": "Việc thực hiện Đề án 05-ĐA/TU và công tác dân vận năm 2023",
+                "noi_dung": f"Việc thực hiện Đề án 05-ĐA/TU và công tác dân vận năm {year}",
                 "ket_qua": "Đơn vị triển khai nghiêm túc các nhiệm vụ, nhiều chỉ tiêu đạt và vượt. "
                 f"Hạn chế: {finding}",
                 "kien_nghi": "Khắc phục hạn chế, báo cáo kết quả về Ban Dân vận Huyện ủy.",

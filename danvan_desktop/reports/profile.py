@@ -108,6 +108,24 @@ class Signature(StrictModel):
     width: Fraction = 0.5  # share of the text width
 
 
+class DigitalSignature(StrictModel):
+    """How a digitally signed return shows its signatures (for State documents: NĐ 30/2020, Phụ lục I.II)."""
+
+    # The signer's signature image, centered in the room left between the title and the name.
+    signer_image_height_mm: float = Field(default=22, ge=5, le=60)
+    # Under the image, or alone when no image is registered: who signed (the certificate's holder), when.
+    signer_text: list[Text] = Field(default_factory=lambda: ["Ký số bởi: {signer}", "{time}"], min_length=1)
+    # The organization's seal, its real size, over the left third of the signer's signature; its name
+    # and the time under the signer's printed name.
+    seal_size_mm: float = Field(default=34, ge=10, le=60)
+    seal_overlap: Fraction = 1 / 3
+    info: TextStyle = TextStyle(size=10)
+    organization_text: list[Text] = Field(
+        default_factory=lambda: ["{organization}", "Thời gian ký: {time}"], min_length=1
+    )
+    clock_note: str = "(theo giờ máy tính)"  # no online timestamp authority: the time is the computer's
+
+
 class Recipients(StrictModel):
     heading: TextLine
     item: TextStyle
@@ -197,6 +215,7 @@ class DocumentProfile(StrictModel):
     headings: list[TextStyle] = Field(min_length=2)
     closing_mark: str = ""
     signature: Signature
+    digital_signature: DigitalSignature = DigitalSignature()
     recipients: Recipients
     page_numbers: PageNumbers
     tables: Tables

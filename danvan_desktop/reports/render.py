@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 from xml.sax.saxutils import escape
@@ -53,11 +54,37 @@ RULE_THICKNESS = 0.6
 Alignment = Literal[0, 1, 2, 4]  # reportlab's TA_LEFT, TA_CENTER, TA_RIGHT, TA_JUSTIFY
 
 
+@dataclass(frozen=True)
+class SignatureBox:
+    """Where the signer signs: 1-based page, lower-left corner and size in points (PDF user space)."""
+
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+class _SignatureSpace(Spacer):
+    """The room left for the signature; remembers where it was drawn, so a digital one goes there."""
+
+    def __init__(self, width: float, height: float, found: list[SignatureBox]) -> None:
+        super().__init__(width, height)
+        self._found = found
+
+    def draw(self) -> None:
+        canvas = self.canv
+        x, y = canvas.absolutePosition(0, 0)
+        # Drawn once, in its final place: KeepTogether may have moved it to the next page first.
+        self._found[:] = [SignatureBox(canvas.getPageNumber(), x, y, self.width, self.height)]
+
+
 class Layout:
     """A profile bound to the registered fonts: styles and the flowables built from them."""
 
     def __init__(self, profile: DocumentProfile, fonts: FontFamily) -> None:
         self.profile, self.fonts = profile, fonts
+        self.signature_box: list[SignatureBox] = []
         margins = profile.page.margins_mm
         self.margins = (margins.top * mm, margins.bottom * mm, margins.left * mm, margins.right * mm)
         self.portrait = A4
@@ -190,7 +217,7 @@ class Layout:
                 right += self.line(sig.authority_line, authority, right_w)
             right += self.line(sig.title_line, title, right_w)
             name = self.line(sig.name, doc.letterhead.signer_name, right_w)
-            right += [Spacer(1, sig.space_mm * mm), *name]
+            right += [_SignatureSpace(right_w, sig.space_mm * mm, self.signature_box), *name]
         if doc.reading_copy is None:  # the unit's recipients are its own, unknown here
             spec = profile.recipients
             heading = self.markup(spec.heading, spec.heading.text)
@@ -343,6 +370,14 @@ def _templates(layout: Layout, mark: tuple[str, str] | None) -> list[PageTemplat
 
 def pdf_bytes(doc: d.ReportDocument, profile: DocumentProfile) -> tuple[bytes, int]:
     """The PDF of `doc` laid out by `profile`, and its page count."""
+    data, pages, _box = pdf_with_signature_box(doc, profile)
+    return data, pages
+
+
+def pdf_with_signature_box(
+    doc: d.ReportDocument, profile: DocumentProfile
+) -> tuple[bytes, int, SignatureBox | None]:
+    """The PDF, its page count and where the signer signs (None: a document without a signer)."""
     layout = Layout(profile, register_fonts())
     buffer = io.BytesIO()
     mark = copy_lines(profile, doc)
@@ -366,7 +401,8 @@ def pdf_bytes(doc: d.ReportDocument, profile: DocumentProfile) -> tuple[bytes, i
         lang="vi-VN",
     )
     template.build(_story(layout, doc))
-    return buffer.getvalue(), template.page
+    box = layout.signature_box[0] if layout.signature_box else None
+    return buffer.getvalue(), template.page, box
 
 
 def write_atomically(out: Path, data: bytes) -> None:

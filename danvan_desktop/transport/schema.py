@@ -250,6 +250,8 @@ class PackageRecord(BaseModel):
     updated_by: Name
     updated_at: UtcTime
     origin_site: SiteId
+    # The full name of updated_by; optional, absent from packages written before accounts.
+    updated_by_name: Name | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -259,6 +261,8 @@ class PackageRecord(BaseModel):
     def to_json_dict(self) -> dict[str, Any]:
         """The object written as one line of records.jsonl."""
         data = self.model_dump()
+        if data["updated_by_name"] is None:  # absent rather than null: older readers' lines stay alike
+            del data["updated_by_name"]
         data["created_at"] = format_utc(self.created_at)
         data["updated_at"] = format_utc(self.updated_at)
         return data

@@ -37,6 +37,7 @@ from danvan_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from danvan_desktop.services.maintenance.backups import BackupInfo
+    from danvan_desktop.services.office.accounts import Actor
 
 # services.backups is imported where it is used: it brings SQLAlchemy and Alembic, and the
 # Backups menu is built before the main window first shows.
@@ -85,6 +86,7 @@ class BackupsDialog(QDialog):
         log_file: Path | None = None,
     ) -> None:
         super().__init__(parent)
+        self.actor: Actor | None = None  # who restores: set by the menu from the signed-in window
         self.db_path, self.backup_dir, self.log_file = Path(db_path), Path(backup_dir), log_file
         self.backups: list[BackupInfo] = []
         self.busy = False
@@ -161,7 +163,11 @@ class BackupsDialog(QDialog):
     def _update_buttons(self) -> None:
         info = self.selected()
         self.backup_button.setEnabled(not self.busy)
-        self.restore_button.setEnabled(not self.busy and info is not None and info.valid)
+        from danvan_desktop.services.office.accounts import may, needed_roles_text
+
+        allowed = self.actor is None or may(self.actor, "backup.restore")
+        self.restore_button.setEnabled(allowed and not self.busy and info is not None and info.valid)
+        self.restore_button.setToolTip("" if allowed else needed_roles_text("backup.restore"))
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self.busy = busy
@@ -191,13 +197,13 @@ class BackupsDialog(QDialog):
         """Start a copy in the background; False when another operation is still running."""
         if self.busy:
             return False
-        from danvan_desktop.services.maintenance.backups import MANUAL_REASON, list_backups, make_backup
+        from danvan_desktop.services.maintenance.backups import list_backups, make_manual_backup
 
         self._set_busy(True, "Đang sao lưu…")
-        db_path, backup_dir = self.db_path, self.backup_dir
+        db_path, backup_dir, actor = self.db_path, self.backup_dir, self.actor
 
         def work() -> tuple[Path, list[BackupInfo]]:  # the list is read here too: it opens every copy
-            target = make_backup(db_path, backup_dir, MANUAL_REASON)
+            target = make_manual_backup(db_path, backup_dir, by=actor)
             return target, list_backups(backup_dir)
 
         run_in_background(work, self._backed_up, self._backup_failed)
@@ -229,10 +235,10 @@ class BackupsDialog(QDialog):
 
         self._set_busy(True, "Đang khôi phục…")
         self.about_to_restore.emit()
-        db_path, backup_dir = self.db_path, self.backup_dir
+        db_path, backup_dir, actor = self.db_path, self.backup_dir, self.actor
 
         def work() -> tuple[Path | None, list[BackupInfo]]:
-            safety = restore_backup(info.path, db_path, backup_dir)
+            safety = restore_backup(info.path, db_path, backup_dir, by=actor)
             return safety, list_backups(backup_dir)
 
         run_in_background(
@@ -258,6 +264,13 @@ class BackupsDialog(QDialog):
     def reject(self) -> None:
         if not self.busy:  # a copy is being written: closing now would hide the outcome
             super().reject()
+
+
+def _signed_in(window: QWidget) -> Actor | None:
+    from danvan_desktop.services.office.accounts import signed_in_actor
+
+    db = getattr(window, "db", None)
+    return signed_in_actor(db) if db is not None else None
 
 
 def install_backup_menu(
@@ -307,9 +320,10 @@ def install_backup_menu(
             else:
                 report_exception(window, error, log)
 
-        from danvan_desktop.services.maintenance.backups import MANUAL_REASON, make_backup
+        from danvan_desktop.services.maintenance.backups import make_manual_backup
 
-        run_in_background(lambda: make_backup(path, backup_dir, MANUAL_REASON), done, failed)
+        actor = _signed_in(window)
+        run_in_background(lambda: make_manual_backup(path, backup_dir, by=actor), done, failed)
 
     def after_restore(path: Path) -> None:
         try:
@@ -323,6 +337,7 @@ def install_backup_menu(
         if path is None or (may_leave is not None and not may_leave()):
             return None
         dialog = BackupsDialog(path, backup_dir, window, log)
+        dialog.actor = _signed_in(window)  # the restore is entered in the restored file under this name
         # While the file is replaced the window must not read it: its views fetch rows as they paint.
         dialog.about_to_restore.connect(lambda: window.setUpdatesEnabled(False))
         if before_restore is not None:

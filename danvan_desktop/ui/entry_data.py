@@ -22,10 +22,16 @@ from danvan_desktop.ui.history_dialog import HistoryDialog
 
 
 def lock_reason(db: Database, target: EntryTarget) -> str | None:
+    """Why this unit's period is read-only here: submitted, or an account without an entry role."""
+    from danvan_desktop.services.office.accounts import current_actor, may, needed_roles_text
+
     with db.session() as session:
         lock = get_lock(session, target.unit_id, target.period_id)
+        actor = current_actor(session)
     if lock is None:
-        return None
+        if may(actor, "record.edit"):
+            return None
+        return f"Tài khoản «{actor.login}» chỉ được xem số liệu. {needed_roles_text('record.edit')}"
     return (
         f"Số liệu kỳ «{target.period_label}» của {target.unit_label} đã chốt lúc "
         f"{local_time_text(lock.locked_at)} ({lock.locked_by}): chỉ xem. "

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
@@ -20,21 +24,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from danvan_desktop.catalog.files import shipped_catalog_paths
-from danvan_desktop.catalog.loader import load_checked
+from danvan_desktop.catalog.unit_index import load_unit_index
 from danvan_desktop.services.office.installation import default_role, initialize_database
 from danvan_desktop.ui.error_dialog import report_exception
-from danvan_desktop.ui.unit_models import (
-    UNIT_CODE_ROLE,
-    UNIT_KIND_ROLE,
-    FoldedFilterProxy,
-    build_catalog_list_model,
-)
+from danvan_desktop.ui.unit_models import UNIT_CODE_ROLE, UNIT_KIND_ROLE
+from danvan_desktop.ui.unit_pick_model import UnitPickModel
 from danvan_desktop.ui.worker import run_in_background
+
+ALL_PROVINCES = "Cả nước (34 tỉnh, thành phố)"
 
 
 class FirstRunDialog(QDialog):
-    """Pick an org unit (type-ahead without accents) and a role; creates the database."""
+    """Pick an org unit of Vietnam (type-ahead without accents, a province list) and a role.
+
+    Units valid today come first and alone; former units (before the reform of 1/7/2025) appear only
+    when asked for, each saying until when it was valid.
+    """
 
     def __init__(
         self,
@@ -44,6 +49,7 @@ class FirstRunDialog(QDialog):
         parent: QWidget | None = None,
         *,
         intro: str | None = None,  # another office's database (File menu), not the first start
+        today: dt.date | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Khai báo đơn vị sử dụng — Dân Vận Desktop")
@@ -52,15 +58,13 @@ class FirstRunDialog(QDialog):
         self._catalog_dir = catalog_dir
         self._log_file = log_file
 
-        catalogs = load_checked(shipped_catalog_paths(catalog_dir))
-        units = [u for c in catalogs for u in c.units]
-        self._proxy = FoldedFilterProxy()
-        self._proxy.setSourceModel(build_catalog_list_model(units))
+        # The index written with the catalog, not the 34 province files: the dialog opens at once.
+        self._proxy = UnitPickModel(load_unit_index(catalog_dir), today or dt.date.today())
 
         intro_label = QLabel(
             intro
             or "Đây là lần đầu Dân Vận Desktop chạy trên máy này. Hãy chọn cơ quan, đơn vị mà máy này "
-            "phục vụ và vai trò của đơn vị. Có thể gõ tên không dấu, ví dụ «dinh hoa»."
+            "phục vụ và vai trò của đơn vị. Có thể gõ tên không dấu, ví dụ «dinh hoa», hoặc chọn tỉnh."
         )
         intro_label.setWordWrap(True)
         self.search = QLineEdit()
@@ -69,6 +73,22 @@ class FirstRunDialog(QDialog):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search)
         self.search.installEventFilter(self)
+        self.province = QComboBox()
+        self.province.setObjectName("provinceFilter")
+        self.province.addItem(ALL_PROVINCES, "")
+        for name in self._proxy.provinces():
+            self.province.addItem(name, name)
+        self.province.currentIndexChanged.connect(self._on_province)
+        self.show_former = QCheckBox("Hiện cả đơn vị cũ (trước 1/7/2025)")
+        self.show_former.setObjectName("showFormerUnits")
+        self.show_former.setToolTip(
+            "Các huyện, xã đã giải thể hoặc sáp nhập; chỉ chọn khi cần nhập số liệu lịch sử của đơn vị cũ."
+        )
+        self.show_former.toggled.connect(self._on_former)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("Tỉnh, thành phố:"))
+        filters.addWidget(self.province, 1)
+        filters.addWidget(self.show_former)
         self.units = QListView()
         self.units.setObjectName("unitList")
         self.units.setModel(self._proxy)
@@ -113,6 +133,7 @@ class FirstRunDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro_label)
         layout.addWidget(self.search)
+        layout.addLayout(filters)
         layout.addWidget(self.units, 1)
         layout.addWidget(role_box)
         layout.addWidget(where)
@@ -149,7 +170,18 @@ class FirstRunDialog(QDialog):
         )
 
     def _on_search(self, text: str) -> None:
-        self._proxy.set_query(text)
+        self._proxy.set_filter(query=text)
+        self._select_first()
+
+    def _on_province(self, _index: int) -> None:
+        self._proxy.set_filter(province=str(self.province.currentData() or ""))
+        self._select_first()
+
+    def _on_former(self, checked: bool) -> None:
+        self._proxy.set_filter(former=checked)
+        self._select_first()
+
+    def _select_first(self) -> None:
         if self._proxy.rowCount() > 0:
             self.units.selectionModel().setCurrentIndex(
                 self._proxy.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -185,5 +217,6 @@ class FirstRunDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
-        for widget in (self.search, self.units, self.create_button, self.reporting, self.aggregating):
+        widgets = (self.search, self.province, self.show_former, self.units, self.create_button)
+        for widget in (*widgets, self.reporting, self.aggregating):
             widget.setEnabled(not busy)

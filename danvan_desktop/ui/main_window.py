@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop import APP_TITLE, __version__, paths
+from danvan_desktop.ui.demo_menu import install_demo_menu
 from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.file_menu import install_file_menu
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&Tệp")
         self.database_switcher = install_file_menu(self, file_menu)
+        install_demo_menu(self, file_menu)
         self.record_search = install_record_search(self, file_menu)
         quit_action = QAction("&Thoát", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -137,6 +139,9 @@ class MainWindow(QMainWindow):
 
         install_reports_menu(self)
         self._build_backup_menu()
+        from danvan_desktop.ui.account_menu import install_account_menu
+
+        install_account_menu(self)  # sign-in after a switch or restore, role gates, users, audit trail
         from danvan_desktop.ui.units_dialog import install_units_menu
 
         install_units_menu(self)
@@ -377,6 +382,9 @@ class MainWindow(QMainWindow):
         locked = bool(target and period and self.db and is_locked(self.db, target.unit_id, period))
         self.lock_action.setEnabled(target is not None and not locked)
         self.reopen_action.setEnabled(target is not None and locked)
+        from danvan_desktop.ui.account_menu import apply_role_gates
+
+        apply_role_gates(self)
 
     def lock_current(self) -> None:
         from danvan_desktop.services.office.office_view import lock_unit_period, user_name

@@ -130,7 +130,7 @@ class ReportSettingsDialog(QDialog):
 
     def save(self) -> bool:
         """Store every value; refused, with the reason shown here, while a required one is empty."""
-        from danvan_desktop.services.office.settings import set_setting
+        from danvan_desktop.services.office.audit import change_setting
 
         values = self.values()
         missing = [key for key in REQUIRED if not values[key]]
@@ -141,7 +141,7 @@ class ReportSettingsDialog(QDialog):
             return False
         with self.db.transaction() as session:
             for key, value in values.items():
-                set_setting(session, key, value)
+                change_setting(session, key, value)  # attributed, old → new in the audit trail
         self.message.clear()
         self.accept()
         return True

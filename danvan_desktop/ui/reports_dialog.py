@@ -168,6 +168,9 @@ class ReportsDialog(QDialog):
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.print_button)
+        from danvan_desktop.ui.sign_dialog import install_sign_button
+
+        self.sign_button = install_sign_button(self, buttons)
 
         side = QWidget()
         left = QVBoxLayout(side)
@@ -317,6 +320,18 @@ class ReportsDialog(QDialog):
         self._say(f"{report.pages} trang, mẫu «{report.profile_name}».{note}", error=False)
         self.save_button.setEnabled(True)
         self.print_button.setEnabled(True)
+        self._gate_numbered(report.number is not None)
+
+    def _gate_numbered(self, numbered: bool) -> None:
+        """Taking a document number is a leader's: the buttons say which role it needs."""
+        from danvan_desktop.services.office.accounts import may, needed_roles_text, signed_in_actor
+
+        actor = signed_in_actor(self.db)
+        refused = numbered and actor is not None and not may(actor, "report.issue")
+        for button in (self.save_button, self.print_button):
+            button.setToolTip(needed_roles_text("report.issue") if refused else "")
+            if refused:
+                button.setEnabled(False)
 
     # ------------------------------------------------------------------ save and print
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
-from danvan_desktop.catalog.kinds import display_name
 from danvan_desktop.text import fold
 
 if TYPE_CHECKING:
     # Type names only: pydantic and SQLAlchemy stay off the start-up path.
-    from danvan_desktop.catalog.schema import UnitEntry
     from danvan_desktop.catalog.tree import UnitNode
 
 FOLDED_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -52,34 +49,6 @@ def build_unit_tree_model(root: UnitNode | None, empty_message: str) -> QStandar
         model.appendRow(note)
     else:
         model.appendRow(_unit_item(root))
-    return model
-
-
-def build_catalog_list_model(units: Iterable[UnitEntry]) -> QStandardItemModel:
-    """A flat pick-list: "Xã Phúc Chu — huyện Định Hóa (đến 30/06/2025)"."""
-    entries = list(units)
-    by_code = {u.code: u for u in entries}
-    model = QStandardItemModel()
-    for unit in entries:
-        if unit.kind.is_village_level:
-            continue
-        own_name = display_name(unit.kind, unit.name)
-        text = own_name
-        parent = by_code.get(unit.parent) if unit.parent else None
-        if parent is not None:
-            text += f" — {parent.kind.label} {parent.name}"
-        if unit.valid_to is not None:
-            text += f" (đến {unit.valid_to:%d/%m/%Y})"
-        elif unit.valid_from.year > 2000:
-            text += f" (từ {unit.valid_from:%d/%m/%Y})"
-        item = QStandardItem(text)
-        item.setEditable(False)
-        item.setData(unit.code, UNIT_CODE_ROLE)
-        item.setData(unit.kind.value, UNIT_KIND_ROLE)
-        # Only the unit's own name and code are searched: "dinh hoa" should not list every
-        # commune of huyện Định Hóa.
-        item.setData(f"{fold(own_name)} {unit.code.lower()}", FOLDED_ROLE)
-        model.appendRow(item)
     return model
 
 

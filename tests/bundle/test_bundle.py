@@ -126,3 +126,29 @@ def test_office_work_from_init_to_the_district(bundle: Path, data_dir: Path, tmp
     ok(run(bundle, data_dir, "--db", district, "init", "--unit", "DH"))
     taken = ["import", "--accept-new-site", "--passphrase-file", secret, package]
     assert "2 mới" in ok(run(bundle, data_dir, "--db", district, *taken))
+
+
+def test_signing_and_verifying_from_the_bundle(bundle: Path, data_dir: Path, tmp_path: Path) -> None:
+    """pyHanko in the bundle (with ssl and aiohttp, which it imports): sign with a .p12, verify."""
+    from tests.signing import pki
+
+    ca = pki.make_ca("CA thử nghiệm")
+    signer = pki.issue(ca, "Nguyễn Văn An")
+    p12 = pki.write_p12(tmp_path / "nguoi-ky.p12", signer, ca, "mật khẩu")
+    pin, roots = tmp_path / "pin.txt", tmp_path / "roots"
+    pin.write_text("mật khẩu\n", encoding="utf-8")
+    roots.mkdir()
+    (roots / "ca.pem").write_bytes(ca.cert_pem)
+    commune = tmp_path / "pc" / "pc.sqlite3"
+    ok(run(bundle, data_dir, "--db", commune, "init", "--unit", "DH-PHUCCHU"))
+    rows = tmp_path / "rows.csv"
+    rows.write_text(ROWS, encoding="utf-8")
+    ok(run(bundle, data_dir, "--db", commune, "load", "--form", "to_chuc_doan_the", "--period", "2023", rows))
+    for key, value in SETTINGS.items():
+        ok(run(bundle, data_dir, "--db", commune, "settings", "set", key, value))
+    pdf = tmp_path / "danh-sach.pdf"
+    report = ["report", "--kind", "register", "--form", "to_chuc_doan_the", "--unit", "DH-PHUCCHU"]
+    ok(run(bundle, data_dir, "--db", commune, *report, "--period", "2023", "--out", pdf))
+    ok(run(bundle, data_dir, "--db", commune, "sign", pdf, "--cert", p12, "--pin-file", pin))
+    shown = ok(run(bundle, data_dir, "verify-pdf", tmp_path / "danh-sach_da_ky.pdf", "--trust-dir", roots))
+    assert "Nguyễn Văn An" in shown and "HỢP LỆ" in shown

@@ -24,9 +24,10 @@ OLD_XA = {
     "Trung Lương",
 }  # fmt: skip
 
-# New xã (from 1/7/2025) -> names of the old units merged into it (domain brief; Bảo Cường assumed).
+# New xã (from 1/7/2025) -> names of the old units merged into it (Nghị quyết 1683/NQ-UBTVQH15;
+# Bảo Cường had gone into Chợ Chu on 1/12/2024, Nghị quyết 1240/NQ-UBTVQH15, unverified).
 NEW_XA = {
-    "Định Hóa": {"Chợ Chu", "Phúc Chu", "Bảo Linh", "Đồng Thịnh", "Bảo Cường"},
+    "Định Hóa": {"Chợ Chu", "Phúc Chu", "Bảo Linh", "Đồng Thịnh"},
     "Bình Yên": {"Trung Lương", "Định Biên", "Thanh Định", "Bình Yên"},
     "Trung Hội": {"Phú Tiến", "Bộc Nhiêu", "Trung Hội"},
     "Phượng Tiến": {"Tân Dương", "Tân Thịnh", "Phượng Tiến"},
@@ -100,15 +101,28 @@ def test_dinh_hoa_has_cho_chu_and_exactly_22_xa_until_mid_2025(shipped: CatalogF
     assert len(xa) == 22
     assert {u.name for u in xa} == OLD_XA
     assert len(children) == 23
-    assert all(u.valid_to == OLD_END for u in children)
+    (bao_cuong,) = [u for u in children if u.name == "Bảo Cường"]
+    assert bao_cuong.code == "DH-BAOCUONG"
+    assert bao_cuong.valid_to == dt.date(2024, 11, 30)
+    assert all(u.valid_to == OLD_END for u in children if u is not bao_cuong)
     assert all(u.valid_from <= dt.date(2021, 1, 1) for u in children)
 
 
-def test_eight_new_xa_from_july_2025_with_lineage(shipped: CatalogFile) -> None:
+def test_bao_cuong_went_into_cho_chu_on_1_december_2024(shipped: CatalogFile) -> None:
+    (link,) = [x for x in shipped.lineage if x.from_code == "DH-BAOCUONG"]
+    assert (link.to_code, link.date, link.kind) == ("DH-CHOCHU", dt.date(2024, 12, 1), "merge")
+    assert link.verified is False and link.source and "1240/NQ-UBTVQH15" in link.source
+
+
+def test_eight_new_xa_of_dinh_hoa_from_july_2025_with_lineage(shipped: CatalogFile) -> None:
     units = _by_code(shipped)
-    new = {u.code: u for u in shipped.units if u.valid_from == NEW_START and u.kind is UnitKind.XA}
+    from_dh = {
+        x.to_code for x in shipped.lineage if units[x.from_code].parent == "DH" and x.date == NEW_START
+    }
+    new = {code: units[code] for code in from_dh}
     assert {u.name for u in new.values()} == set(NEW_XA)
     assert len(new) == 8
+    assert all(u.valid_from == NEW_START and u.kind is UnitKind.XA for u in new.values())
     assert all(u.parent == "TN" and u.valid_to is None for u in new.values())
     for code, unit in new.items():
         sources = {units[link.from_code].name for link in shipped.lineage if link.to_code == code}

@@ -137,3 +137,29 @@ def test_closing_a_village_with_later_records_is_refused(
     status, out, err = run(capsys, "--db", db, "load", "--form", "nha_van_hoa", "--period", "2026", sheet)
     assert status == 0, out + err
     _refused(capsys, db, "close", "XOM-BL", "--last-day", "2025-12-31", words="còn 1 bản ghi")
+
+
+def test_names_with_their_kind_and_a_listing_without_signing_in(
+    office: tuple[Path, str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`units add "Xóm Làng Quặng" "Tổ dân phố Số 3"` reads the kinds as the paste box does (never
+    "Xóm Xóm Làng Quặng"), and `units list` in an office with accounts asks for no password."""
+    db, own, _ = office
+    password = tmp_path / "pw"
+    password.write_text("mat-khau-dai-2026", encoding="utf-8")
+    added = run(
+        capsys, "--db", db, "users", "add", "lan", "--name", "Nguyễn Thị Lan", "--new-password-file", password
+    )
+    assert added[0] == 0, added
+    status, out, err = run(
+        capsys, "--db", db, "--user", "lan", "--password-file", password,
+        "units", "add", "Xóm Làng Quặng", "Tổ dân phố Số 3",
+    )  # fmt: skip
+    assert status == 0, err
+    assert out.splitlines() == [
+        f"Đã thêm Xóm Làng Quặng (mã {own}-01).",
+        f"Đã thêm Tổ dân phố Số 3 (mã {own}-02).",
+    ]
+    status, out, err = run(capsys, "--db", db, "units", "list")
+    assert status == 0, err
+    assert "Xóm Làng Quặng" in out and "Tổ dân phố Số 3" in out

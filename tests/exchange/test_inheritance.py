@@ -24,7 +24,7 @@ from danvan_desktop.errors import UserError
 from danvan_desktop.services.exchange.origin import ForeignOriginError
 from danvan_desktop.services.exchange.signing_keys import signing_key
 from danvan_desktop.services.office.installation import initialize_database
-from danvan_desktop.services.office.orgunits import find_unit, predecessors
+from danvan_desktop.services.office.orgunits import find_unit, is_valid_on, predecessors
 from danvan_desktop.services.office.settings import set_setting
 from danvan_desktop.services.reporting import summary_data
 from tests.exchange.conftest import Site
@@ -46,12 +46,17 @@ def _gift(cash: int, name: str) -> dict[str, object]:
 
 
 def _former_of(code: str, site_folder: Path) -> list[str]:
-    """The former commune-level units merged into `code`, read from the catalog of a site."""
+    """The former commune-level units merged into `code` on 1/7/2025, read from the catalog of a site
+    (as they stood on 30/6/2025: Bảo Cường, gone into Chợ Chu on 1/12/2024, is a predecessor too)."""
     db = open_database(site_folder / "site.sqlite3")
     try:
         with db.session() as session:
             unit = find_unit(session, code)
-            return [p.code for p in predecessors(session, unit) if UnitKind(p.kind).is_commune_level]
+            return [
+                p.code
+                for p in predecessors(session, unit)
+                if UnitKind(p.kind).is_commune_level and is_valid_on(p, dt.date(2025, 6, 30))
+            ]
     finally:
         db.close()
 

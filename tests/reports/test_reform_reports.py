@@ -89,7 +89,14 @@ def new_communes(session: Session) -> list[OrgUnit]:
 
 
 def former(session: Session, unit: OrgUnit) -> list[OrgUnit]:
-    return [p for p in predecessors(session, unit) if UnitKind(p.kind).is_commune_level]
+    """The communes `unit` was formed from, as they stood on 30/6/2025 (Bảo Cường had gone into Chợ Chu
+    on 1/12/2024: it is a predecessor through Chợ Chu, but reports no 2025)."""
+    last_day = REFORM - dt.timedelta(days=1)
+    return [
+        p
+        for p in predecessors(session, unit)
+        if UnitKind(p.kind).is_commune_level and is_valid_on(p, last_day)
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -207,8 +214,13 @@ def test_project_05_final_review_for_todays_communes(province: tuple[Database, E
         assert rows[code].cash == expected  # the 2023-H1 and DA05-TU-SK extras are not added
     assert any("từ 1/1/2021 đến 31/12/2025" in n for n in data.notes)
     old_structure = _summary(db, review.code, "cu")
-    groups = {c.group for c in old_structure.communes}
+    # Định Hóa's communes, former and new, under their former district; the rest of the province's
+    # former districts are listed too (with nothing entered), each group a former district or the
+    # units formed from several of them.
+    entered_codes = set(news) | {o for olds in news.values() for o in olds}
+    groups = {c.group for c in old_structure.communes if c.code in entered_codes}
     assert groups == {"Huyện Định Hóa (cũ)"}
+    assert all(c.group.endswith("(cũ)") or "từ 1/7/2025" in c.group for c in old_structure.communes)
     assert sum(c.cash for c in old_structure.communes) == sum(c.cash for c in data.communes)
     phuc_chu = next(c for c in old_structure.communes if c.code == "DH-PHUCCHU")
     assert phuc_chu.cash == entered.cash_of("DH-PHUCCHU", *years)

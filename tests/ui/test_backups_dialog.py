@@ -107,7 +107,7 @@ def test_failures_are_reported_and_the_database_is_reopened(
     dialog = BackupsDialog(commune_path, folder)
     qtbot.addWidget(dialog)
 
-    def refuse(*_args: object) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:  # restore_backup takes by= since accounts
         raise UserError("Ổ đĩa đã đầy.")
 
     monkeypatch.setattr(backups, "restore_backup", refuse)
@@ -119,7 +119,7 @@ def test_failures_are_reported_and_the_database_is_reopened(
     assert dialog.message.text() == "Chưa khôi phục được.\nỔ đĩa đã đầy."
     assert "b00020" in dialog.message.styleSheet() and dialog.restore_button.isEnabled()
 
-    def crash(*_args: object) -> None:
+    def crash(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("hỏng")
 
     monkeypatch.setattr(backups, "make_backup", crash)

@@ -149,6 +149,7 @@ def test_creating_a_new_office_database_switches_to_it(
     assert switcher.create_at(target) is True
     dialog = switcher.new_dialog
     assert isinstance(dialog, FirstRunDialog) and dialog.isVisible()
+    dialog.show_former.setChecked(True)  # Phúc Chu is a former commune (history work)
     for ch in "phuc chu":
         qtbot.keyClick(dialog.search, ch)
     with qtbot.waitSignal(switcher.switched, timeout=TIMEOUT):

@@ -245,3 +245,16 @@ def test_reports_menu(qtbot: QtBot, report_db: Database) -> None:
     assert menu.title() == "&Báo cáo"
     assert actions["openReports"].shortcut() == QKeySequence("Ctrl+P")
     assert "openReportSettings" in actions
+
+
+def test_a_clerk_previews_but_may_not_take_a_number(qtbot: QtBot, own_db: Database) -> None:
+    from danvan_desktop.services.office import account_admin, accounts
+
+    admin, _ = account_admin.create_first_administrator(own_db, "quan", "Nguyễn Văn Quân", "mật khẩu QT")
+    with accounts.acting_as(admin):
+        account_admin.add(own_db, "lan", "Trần Thị Lan", "mật khẩu NL", ["nhap_lieu"])
+    own_db.sign_in(accounts.authenticate(own_db, "lan", "mật khẩu NL"))
+    dialog = previewed(qtbot, make_dialog(qtbot, own_db))
+    assert dialog.preview is not None and dialog.preview.report.number == 1
+    assert not dialog.save_button.isEnabled() and not dialog.print_button.isEnabled()
+    assert dialog.save_button.toolTip() == "Cần vai trò «Lãnh đạo» (lanh_dao)."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,12 +20,11 @@ from danvan_desktop.formspec.values import format_value
 from danvan_desktop.localtime import local_time_text
 from danvan_desktop.services.entry import records
 from danvan_desktop.services.entry.locking import ensure_unlocked
+from danvan_desktop.services.office.accounts import current_actor, require_in
+from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.orgunits import dated_subtree, unit_label
-from danvan_desktop.services.office.settings import get_setting
 from danvan_desktop.services.office.validity import ensure_valid_during, field_unit_reasons
 from danvan_desktop.text import fold
-
-USER_NAME_KEY = "user.name"
 
 
 @dataclass(frozen=True)
@@ -35,10 +33,13 @@ class Writer:
 
     site_id: str
     user: str
+    name: str | None = None  # the person's full name, carried with the record in packages
 
 
 def current_writer(session: Session, site_id: str) -> Writer:
-    return Writer(site_id, get_setting(session, USER_NAME_KEY) or getpass.getuser())
+    """The signed-in account (services.office.accounts.current_actor), never the computer's login."""
+    actor = current_actor(session)
+    return Writer(site_id, actor.writer_name, actor.full_name if actor.id is not None else None)
 
 
 class ValidationFailedError(UserError):
@@ -186,13 +187,16 @@ def save_entry(
     record_id: str | None = None,
     context: FormContext | None = None,
     expected_change: int | None = None,
+    audit: bool = True,
 ) -> SaveResult:
     """Validate and store; an aggregate form keeps one record per unit and period.
 
     `context` may be passed when saving many records of one form, unit and period (a load).
     `expected_change`: the record's local_change when the screen read it (0: there was none yet);
     a record written since is refused with StaleRecordError, so no one's save is lost silently.
+    `audit` False: the caller writes one audit row for the whole batch (a load of 2,000 rows).
     """
+    require_in(session, "record.edit")
     ensure_unlocked(session, unit_id, period_id)
     unit = session.get_one(OrgUnit, unit_id)
     if not form.applies_to(unit.kind):  # the screens never offer it; a sheet or a script might
@@ -214,6 +218,8 @@ def save_entry(
             raise UserError("Bản ghi không thuộc biểu mẫu, đơn vị hoặc kỳ báo cáo đang mở.")
         if record.values == cleaned and record.form_version == form.version and not record.deleted:
             return SaveResult(record.id, warnings, changed=False, change=record.local_change)
+        if audit:
+            _audit_change(session, "record.update", form, record, record.values, cleaned, context)
         records.update_record(
             session,
             record,
@@ -222,6 +228,7 @@ def save_entry(
             values=cleaned,
             form_version=form.version,
             search_text=search_text(form, cleaned, context),
+            user_name=writer.name,
         )
         return SaveResult(record.id, warnings, changed=True, change=record.local_change)
     created = records.create_record(
@@ -235,7 +242,10 @@ def save_entry(
         values=cleaned,
         record_id=record_id,
         search_text=search_text(form, cleaned, context),
+        user_name=writer.name,
     )
+    if audit:
+        _audit_change(session, "record.create", form, created, {}, cleaned, context)
     return SaveResult(created.id, warnings, changed=True, change=created.local_change)
 
 
@@ -253,15 +263,49 @@ def _stale(record: Record | None) -> StaleRecordError:
     )
 
 
+def _audit_change(
+    session: Session,
+    action: str,
+    form: FormDef | None,
+    record: Record,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    context: FormContext | None,
+) -> None:
+    """One audit row per save, with the changed fields as people read them (old → new)."""
+    changes = value_changes(form, old, new, context)
+    record_action(
+        session,
+        action,
+        unit_id=record.org_unit_id,
+        period_id=record.period_id,
+        form_id=record.form_id,
+        record_id=record.id,
+        old="; ".join(f"{c.label}: {c.old}" for c in changes if c.old) or None,
+        new="; ".join(f"{c.label}: {c.new}" for c in changes if c.new) or None,
+    )
+
+
 def set_entry_deleted(session: Session, record_id: str, *, writer: Writer, deleted: bool) -> Record:
     """Delete (tombstone) or restore a record; both are refused in a locked period."""
+    require_in(session, "record.edit")
     record = session.get(Record, record_id)
     if record is None:
         raise UserError("Không tìm thấy bản ghi (có thể đã bị xóa hẳn ở nơi khác).")
     ensure_unlocked(session, record.org_unit_id, record.period_id)
     if record.deleted == deleted:
         return record
-    return records.set_deleted(session, record, site_id=writer.site_id, user=writer.user, deleted=deleted)
+    record_action(
+        session,
+        "record.delete" if deleted else "record.restore",
+        unit_id=record.org_unit_id,
+        period_id=record.period_id,
+        form_id=record.form_id,
+        record_id=record.id,
+    )
+    return records.set_deleted(
+        session, record, site_id=writer.site_id, user=writer.user, deleted=deleted, user_name=writer.name
+    )
 
 
 @dataclass(frozen=True)
@@ -336,7 +380,8 @@ def record_history(session: Session, form: FormDef, record_id: str) -> list[Hist
     for version in versions:
         changes = value_changes(form, previous, version.values, context)
         label = CHANGE_LABELS.get(version.change, version.change)
-        entries.append(HistoryEntry(version.changed_at, version.changed_by, label, changes))
+        by = version.changed_by_name or version.changed_by  # the full name where one was recorded
+        entries.append(HistoryEntry(version.changed_at, by, label, changes))
         previous = dict(version.values)
     return entries
 

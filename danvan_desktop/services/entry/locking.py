@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from danvan_desktop.db.models import AuditEntry, OrgUnit, Period, PeriodLock
 from danvan_desktop.errors import UserError
 from danvan_desktop.localtime import local_date_text
+from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.orgunits import unit_label
 from danvan_desktop.text import nfc
 
@@ -41,20 +42,14 @@ def ensure_unlocked(session: Session, unit_id: int, period_id: int) -> None:
 
 
 def _audit(session: Session, user: str, action: str, unit_id: int, period_id: int, detail: str) -> None:
-    session.add(
-        AuditEntry(
-            at=_now(),
-            user=nfc(user),
-            action=action,
-            org_unit_id=unit_id,
-            period_id=period_id,
-            detail=nfc(detail),
-        )
-    )
+    from danvan_desktop.services.office.audit import record_action
+
+    record_action(session, action, user=user, unit_id=unit_id, period_id=period_id, detail=detail)
 
 
 def lock_period(session: Session, unit_id: int, period_id: int, *, user: str, note: str = "") -> PeriodLock:
     """Mark the unit's period submitted; locking twice keeps the first lock."""
+    require_in(session, "period.lock")
     existing = get_lock(session, unit_id, period_id)
     if existing is not None:
         return existing
@@ -69,6 +64,7 @@ def lock_period(session: Session, unit_id: int, period_id: int, *, user: str, no
 
 def reopen_period(session: Session, unit_id: int, period_id: int, *, user: str, reason: str) -> None:
     """Reopen a submitted period; the reason is mandatory and kept in the audit log."""
+    require_in(session, "period.reopen")
     if not reason.strip():
         raise UserError("Phải nêu lý do mở lại kỳ báo cáo đã chốt.")
     lock = get_lock(session, unit_id, period_id)

@@ -36,6 +36,7 @@ _HISTORY_FROM_RECORD = {
     "version_vector": "version_vector",
     "deleted": "deleted",
     "changed_by": "updated_by",
+    "changed_by_name": "updated_by_name",
     "changed_at": "updated_at",
 }
 
@@ -74,6 +75,7 @@ def create_record(
     values: dict[str, Any],
     record_id: str | None = None,
     search_text: str | None = None,
+    user_name: str | None = None,
 ) -> Record:
     now = _now()
     record = Record(
@@ -86,6 +88,7 @@ def create_record(
         created_by=nfc(user),
         created_at=now,
         updated_by=nfc(user),
+        updated_by_name=nfc(user_name) if user_name else None,
         updated_at=now,
         version_vector={site_id: 1},
         deleted=False,
@@ -108,12 +111,14 @@ def update_record(
     values: dict[str, Any],
     form_version: int,
     search_text: str | None = None,
+    user_name: str | None = None,
 ) -> Record:
     """Replace the values; the previous ones stay in history."""
     record.values = nfc_deep(values)
     record.search_text = search_text if search_text is not None else search_text_for(record.values)
     record.form_version = form_version
     record.updated_by, record.updated_at = nfc(user), _now()
+    record.updated_by_name = nfc(user_name) if user_name else None
     record.version_vector = _bump(record.version_vector, site_id)
     record.local_change = next_local_change(session)
     session.flush()
@@ -121,10 +126,13 @@ def update_record(
     return record
 
 
-def set_deleted(session: Session, record: Record, *, site_id: str, user: str, deleted: bool) -> Record:
+def set_deleted(
+    session: Session, record: Record, *, site_id: str, user: str, deleted: bool, user_name: str | None = None
+) -> Record:
     """Tombstone (or restore) a record; it is never removed, so the deletion can travel."""
     record.deleted = deleted
     record.updated_by, record.updated_at = nfc(user), _now()
+    record.updated_by_name = nfc(user_name) if user_name else None
     record.version_vector = _bump(record.version_vector, site_id)
     record.local_change = next_local_change(session)
     session.flush()

@@ -18,6 +18,8 @@ from danvan_desktop.services.entry.entry import Writer, check_values, find_aggre
 from danvan_desktop.services.entry.locking import ensure_unlocked
 from danvan_desktop.services.entry.spreadsheet_cells import RECORD_LABEL, Vocabulary
 from danvan_desktop.services.entry.spreadsheet_read import CellProblem, SheetRow, SpreadsheetError, read_rows
+from danvan_desktop.services.office.accounts import require_in
+from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.validity import ensure_valid_during
 
 # Never change: ids of rows loaded without a record id are derived from it, so that loading the
@@ -213,6 +215,7 @@ def load_rows(
     cancel raise UserError; after one raised while storing, the caller must roll back (as
     Database.transaction does).
     """
+    require_in(session, "sheet.load")
     ensure_unlocked(session, unit_id, period_id)
     # The whole file is for one unit and period: refused before a row is read, nothing stored.
     ensure_valid_during(session, session.get_one(OrgUnit, unit_id), session.get_one(Period, period_id))
@@ -253,6 +256,7 @@ def load_rows(
             writer=writer,
             record_id=plan.record_id,
             context=loader.vocab.context,
+            audit=False,  # one audit row for the whole load, below
         )
         if not result.changed:
             report.unchanged += 1
@@ -266,6 +270,16 @@ def load_rows(
         if progress is not None:
             progress(done, total)
     report.stored = True
+    if report.created or report.updated:  # a load that changed nothing leaves the file as it was
+        record_action(
+            session,
+            "sheet.load",
+            unit_id=unit_id,
+            period_id=period_id,
+            form_id=form.id,
+            detail=f"{path.name}: {report.created} mới, {report.updated} sửa, {report.unchanged} không đổi, "
+            f"{len(report.rejected_rows)} dòng bị từ chối",
+        )
     if progress is not None:
         progress(total, total)
     return report

@@ -24,6 +24,8 @@ from danvan_desktop.services.entry.entry import (
 )
 from danvan_desktop.services.entry.locking import ensure_unlocked
 from danvan_desktop.services.exchange.vectors import merged
+from danvan_desktop.services.office.accounts import require_in
+from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.forms import form_registry
 from danvan_desktop.services.office.orgunits import unit_label
 
@@ -97,6 +99,9 @@ def pending_conflicts(session: Session) -> list[PendingConflict]:
     return result
 
 
+CHOICE_LABELS = {"local": "giữ bản của đơn vị", "incoming": "lấy bản nhận được", "fields": "lấy từng trường"}
+
+
 def resolve_conflict(
     session: Session,
     conflict_id: int,
@@ -110,6 +115,7 @@ def resolve_conflict(
     The result is a new edit by this site that has seen both versions (merged vector plus one),
     so it wins everywhere it travels; the losing values stay in the record's history.
     """
+    require_in(session, "conflict.resolve")
     conflict = session.get(RecordConflict, conflict_id)
     if conflict is None or conflict.resolved_at is not None:
         raise UserError("Xung đột này không còn chờ xử lý (có thể đã được giải quyết).")
@@ -140,6 +146,18 @@ def resolve_conflict(
         if any(i.severity == "error" for i in issues):
             raise ValidationFailedError(issues)
         shown = search_text(form, values, context)
+    changes = value_changes(form, record.values, values)
+    record_action(
+        session,
+        "conflict.resolve",
+        unit_id=record.org_unit_id,
+        period_id=record.period_id,
+        form_id=record.form_id,
+        record_id=record.id,
+        old="; ".join(f"{c.label}: {c.old}" for c in changes if c.old) or None,
+        new="; ".join(f"{c.label}: {c.new}" for c in changes if c.new) or None,
+        detail=CHOICE_LABELS[choice],
+    )
     record.version_vector = merged(record.version_vector, conflict.incoming.get("version_vector", {}))
     record.deleted = deleted
     records.update_record(
@@ -147,6 +165,7 @@ def resolve_conflict(
         record,
         site_id=writer.site_id,
         user=writer.user,
+        user_name=writer.name,
         values=values,
         form_version=record.form_version,
         search_text=shown,

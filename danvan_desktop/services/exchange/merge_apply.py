@@ -73,6 +73,7 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
             "version_vector": dict(incoming.version_vector),
             "deleted": incoming.deleted,
             "updated_by": incoming.updated_by,
+            "updated_by_name": incoming.updated_by_name,
             "updated_at": _naive_utc(incoming.updated_at),
             "local_change": change,
         }

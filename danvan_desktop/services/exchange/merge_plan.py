@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
@@ -109,10 +110,12 @@ class _Planner:
         return Period(code=spec.code, kind=spec.kind.value, start=spec.start, end=spec.end, label=spec.label)
 
     def context(self, form: FormDef, unit: OrgUnit, period: Period) -> FormContext:
-        key = (form.id, unit.id, period.code)
+        # Only a form with catalog-driven choices needs its own context; the others share the unit's
+        # (its dated subtree is the costly part), each with its own cache of labels, keyed by field id.
+        key = (form.id if any(f.choices_from for f in form.fields()) else "", unit.id, period.code)
         if key not in self.contexts:
             self.contexts[key] = form_context(self.session, form, unit.id, period)
-        return self.contexts[key]
+        return dataclasses.replace(self.contexts[key], _labels={})
 
     def classify(self, incoming: PackageRecord) -> RecordResult:
         if problem := record_problem(incoming, known_periods=self.periods):  # timestamps, period years

@@ -15,6 +15,8 @@ from danvan_desktop.db.models import Installation, OrgUnit, Period, Record
 from danvan_desktop.services.exchange.package_records import office_unit_ids, records_to_send
 from danvan_desktop.services.exchange.signing_keys import signing_key
 from danvan_desktop.services.exchange.unit_definitions import definitions_to_send
+from danvan_desktop.services.office.accounts import require_in
+from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.forms import form_registry
 from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.transport.package_format import ManifestInfo, PackageSummary
@@ -41,6 +43,7 @@ def export_package(
     The package number and the "since last export" mark move only after the file is complete.
     """
     with db.session() as session:
+        require_in(session, "package.export")
         installation = session.scalars(select(Installation)).one()
         office = session.get_one(OrgUnit, installation.office_unit_id)
         codes = [get_period(session, code, create=False).code for code in periods]
@@ -78,6 +81,11 @@ def export_package(
     with db.transaction() as session:
         installation = session.scalars(select(Installation)).one()
         installation.export_sequence = sequence
+        record_action(
+            session,
+            "package.export",
+            detail=f"gói số {sequence}, {summary.record_count} bản ghi: {out.name}",
+        )
         if not codes:  # a partial (some periods) export does not mark the rest as sent
             installation.exported_change = max(installation.exported_change, up_to)
     return ExportResult(summary, sequence, office.name)

@@ -24,6 +24,8 @@ from danvan_desktop.services.exchange.package_ledger import (
     record_refusal,
 )
 from danvan_desktop.services.exchange.unit_definitions import learn_units
+from danvan_desktop.services.office.accounts import require_in
+from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.orgunits import unit_label
 from danvan_desktop.transport.package_format import encode_base64
 from danvan_desktop.transport.reader import VerifiedPackage, open_package
@@ -211,7 +213,22 @@ def import_package(
         if learned or _last_change(session) != planned_at:
             report.plan = plan_merge(session, office_id, records)
         apply_plan(session, report.plan, manifest.package_id, user=user)
+        counts = ", ".join(f"{k}: {v}" for k, v in report.counts().items() if v)
+        record_action(
+            session,
+            "package.import",
+            user=user,
+            detail=f"{path.name} của {report.office_label}, gói số {manifest.sequence} ({counts})",
+        )
         if trusted is None and session.get(TrustedSite, manifest.site_id) is None:
+            require_in(session, "trust.change")  # accepting a new sender's key is an administrator's
+            record_action(
+                session,
+                "trust.accept",
+                user=user,
+                detail=f"{report.office_label} ({manifest.office_unit})",
+                new=package.fingerprint,
+            )
             session.add(
                 TrustedSite(
                     site_id=manifest.site_id,
@@ -285,10 +302,19 @@ def enrol_site(db: Database, path: Path, *, user: str, passphrase: str | None = 
     package = open_package(path, passphrase)
     manifest = package.manifest
     with db.transaction() as session:
+        require_in(session, "trust.change")
         installation = session.scalars(select(Installation)).one()
         if manifest.site_id == installation.site_id:
             raise OwnPackageError(f"Gói {path.name} do chính máy này xuất.")
         row = session.get(TrustedSite, manifest.site_id) or TrustedSite(site_id=manifest.site_id)
+        record_action(
+            session,
+            "trust.reenrol",
+            user=user,
+            detail=manifest.office_unit,
+            old=row.fingerprint or "",
+            new=package.fingerprint,
+        )
         row.office_unit_code = manifest.office_unit
         row.public_key = encode_base64(package.public_key)
         row.fingerprint = package.fingerprint

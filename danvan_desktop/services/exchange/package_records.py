@@ -77,6 +77,8 @@ def portable(record: Record, unit_code: str, period_code: str) -> dict[str, Any]
         "updated_by": record.updated_by,
         "updated_at": _iso(record.updated_at),
         "origin_site": record.origin_site,
+        # Optional since 0.x (issue 13): absent for records saved before accounts.
+        **({"updated_by_name": record.updated_by_name} if record.updated_by_name else {}),
     }
 
 

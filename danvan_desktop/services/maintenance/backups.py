@@ -27,6 +27,8 @@ from danvan_desktop.db.snapshots import (
     zip_keys,
 )
 from danvan_desktop.errors import NewerDatabaseError, NotADatabaseError, UserError
+from danvan_desktop.services.office.accounts import Actor
+from danvan_desktop.services.office.audit import record_file_action
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,13 @@ def make_backup(db_path: Path, backup_dir: Path, reason: str, *, target: Path | 
     with guard_writes(target):
         write_copy(db_path, target)
     log.info("backup (%s) written to %s", reason, target)
+    return target
+
+
+def make_manual_backup(db_path: Path, backup_dir: Path, *, by: Actor | None) -> Path:
+    """A copy someone asked for in the window (which holds the database), entered in the audit trail."""
+    target = make_backup(db_path, backup_dir, MANUAL_REASON)
+    record_file_action(db_path, "backup.create", actor=by, detail=str(target))
     return target
 
 
@@ -218,7 +227,7 @@ def _restore_keys(archive: Path, db_path: Path) -> None:
             os.replace(temp, target)
 
 
-def restore_backup(backup: Path, db_path: Path, backup_dir: Path) -> Path | None:
+def restore_backup(backup: Path, db_path: Path, backup_dir: Path, *, by: Actor | None = None) -> Path | None:
     """Replace the database with `backup` after a safety copy; return that copy's path.
 
     Every check and the copy into a temporary file happen before the current database is touched;
@@ -251,4 +260,7 @@ def restore_backup(backup: Path, db_path: Path, backup_dir: Path) -> Path | None
         with guard_writes(db_path):
             _restore_keys(archive, db_path)
     log.info("restored %s from %s (safety copy %s)", db_path, backup, safety)
+    # Written into the restored file: it is the trail people will read from now on.
+    kept = f"; dữ liệu trước đó giữ tại {safety.name}" if safety is not None else ""
+    record_file_action(db_path, "backup.restore", actor=by, detail=f"từ bản sao lưu {backup.name}{kept}")
     return safety

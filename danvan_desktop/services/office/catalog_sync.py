@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.files import shipped_catalog_paths
@@ -23,6 +24,10 @@ from danvan_desktop.db.models import (
 )
 from danvan_desktop.errors import CatalogError
 from danvan_desktop.text import fold
+
+# Core tables: a province file is inserted with one executemany, not hundreds of ORM objects.
+_UNITS = cast(Table, OrgUnit.__table__)
+_LINEAGE = cast(Table, UnitLineage.__table__)
 
 
 @dataclass
@@ -77,51 +82,105 @@ def _refuse_overwriting_other_sources(session: Session, catalogs: Sequence[Catal
         raise CatalogError("Tệp bổ sung không được sửa đơn vị đã có trong danh mục:", problems)
 
 
-def sync_shipped_catalog(session: Session, catalog_dir: Path) -> SyncCounts:
-    paths = shipped_catalog_paths(catalog_dir)
+def sync_shipped_catalog(session: Session, files: Path | Sequence[Path]) -> SyncCounts:
+    """Copy shipped files into the database: those an office needs (catalog.files.office_catalog_paths),
+    or, given the catalog folder, every file in it."""
+    paths = shipped_catalog_paths(files) if isinstance(files, Path) else files
     return import_catalog_files(session, paths, source="catalog")
 
 
 def _store(session: Session, catalog: CatalogFile, source: str, counts: SyncCounts) -> None:
-    units = {u.code: u for u in session.scalars(select(OrgUnit))}
-    # A unit an office defined (or learned from a package) under a code a later catalog also uses
-    # stays as the office has it: the catalog neither rewrites nor re-parents it.
-    kept = {c for c, u in units.items() if u.source == "office" or u.source.startswith("package:")}
-    for entry in catalog.units:  # first pass: rows; parents are linked once all have ids
-        if entry.code in kept:
-            continue
-        unit = units.get(entry.code) or OrgUnit(code=entry.code, source=source)
-        unit.name = entry.name
-        unit.name_folded = fold(entry.name)
-        unit.kind = entry.kind.value
-        unit.valid_from = entry.valid_from
-        unit.valid_to = entry.valid_to
-        unit.admin_code = entry.admin_code
-        unit.note = entry.note
-        units[entry.code] = unit
-        session.add(unit)
-        counts.units += 1
-    session.flush()
-    for entry in catalog.units:
-        if entry.code not in kept:
-            units[entry.code].parent_id = units[entry.parent].id if entry.parent else None
-    session.flush()
-    existing = {(r.from_unit_id, r.to_unit_id): r for r in session.scalars(select(UnitLineage))}
-    for link in catalog.lineage:
-        key = (units[link.from_code].id, units[link.to_code].id)
-        row = existing.get(key) or UnitLineage(from_unit_id=key[0], to_unit_id=key[1])
-        row.effective, row.kind, row.verified, row.source = (
-            link.date,
-            link.kind,
-            link.verified,
-            link.source,
-        )
-        session.add(row)
-        counts.lineage += 1
+    if catalog.units or catalog.lineage:  # the common files hold none: skip loading every unit
+        ids = _store_units(session, catalog, source, counts)
+        _store_lineage(session, catalog, ids, source, counts)
     _store_organizations(session, catalog, counts)
     _store_criteria(session, catalog, counts)
     _store_programmes(session, catalog, counts)
     session.flush()
+
+
+def _store_units(session: Session, catalog: CatalogFile, source: str, counts: SyncCounts) -> dict[str, int]:
+    """Insert new units in one statement (a province file holds hundreds), update known ones."""
+    codes = [e.code for e in catalog.units]
+    existing = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}
+    # A unit an office defined (or learned from a package) under a code a later catalog also uses
+    # stays as the office has it: the catalog neither rewrites nor re-parents it.
+    kept = {c for c, u in existing.items() if u.source == "office" or u.source.startswith("package:")}
+    new_rows: list[dict[str, object]] = []
+    for entry in catalog.units:
+        if entry.code in kept:
+            continue
+        values: dict[str, object] = {
+            "name": entry.name,
+            "name_folded": fold(entry.name),
+            "kind": entry.kind.value,
+            "valid_from": entry.valid_from,
+            "valid_to": entry.valid_to,
+            "admin_code": entry.admin_code,
+            "note": entry.note,
+        }
+        unit = existing.get(entry.code)
+        if unit is None:
+            new_rows.append({"code": entry.code, "source": source, **values})
+        else:
+            for key, value in values.items():
+                setattr(unit, key, value)
+        counts.units += 1
+    session.flush()
+    if new_rows:
+        session.execute(insert(_UNITS), new_rows)
+    ids = {code: id_ for code, id_ in session.execute(select(OrgUnit.code, OrgUnit.id))}
+    parents = [
+        {"unit_id": ids[e.code], "parent": ids[e.parent] if e.parent else None}
+        for e in catalog.units
+        if e.code not in kept
+    ]
+    if parents:  # parents are linked once every unit of the file has an id
+        session.execute(
+            update(_UNITS).where(_UNITS.c.id == bindparam("unit_id")).values(parent_id=bindparam("parent")),
+            parents,
+        )
+        session.expire_all()  # the ORM objects loaded above do not see the bulk update
+    return ids
+
+
+def _store_lineage(
+    session: Session, catalog: CatalogFile, ids: dict[str, int], source: str, counts: SyncCounts
+) -> None:
+    own = {ids[u.code] for u in catalog.units}
+    existing = {
+        (r.from_unit_id, r.to_unit_id): r
+        for r in session.scalars(
+            select(UnitLineage).where(
+                UnitLineage.to_unit_id.in_(own | {ids[x.to_code] for x in catalog.lineage})
+            )
+        )
+    }
+    wanted: set[tuple[int, int]] = set()
+    new_rows: list[dict[str, object]] = []
+    for link in catalog.lineage:
+        key = (ids[link.from_code], ids[link.to_code])
+        wanted.add(key)
+        values = {"effective": link.date, "kind": link.kind, "verified": link.verified, "source": link.source}
+        row = existing.get(key)
+        if row is None:
+            new_rows.append({"from_unit_id": key[0], "to_unit_id": key[1], **values})
+        else:
+            row.effective, row.kind, row.verified, row.source = (
+                link.date,
+                link.kind,
+                link.verified,
+                link.source,
+            )
+        counts.lineage += 1
+    if new_rows:
+        session.execute(insert(_LINEAGE), new_rows)
+    if source == "catalog":
+        # The shipped file is the authority on links between its own units: a link an earlier
+        # version held and this one corrected (Bảo Cường) goes, links to other units stay.
+        for key, row in existing.items():
+            if key[0] in own and key[1] in own and key not in wanted:
+                session.delete(row)
 
 
 def _store_organizations(session: Session, catalog: CatalogFile, counts: SyncCounts) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop import __version__
-from danvan_desktop.catalog.files import catalog_digest, shipped_catalog_paths
+from danvan_desktop.catalog.files import ALL_FILES, catalog_digest, office_catalog_paths, units_file_for
 from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.db.engine import Database, create_database
 from danvan_desktop.db.location import is_server_file
@@ -23,6 +23,8 @@ from danvan_desktop.services.office.settings import get_setting, set_setting
 
 # Where the digest of the catalog files last copied into the database is kept.
 CATALOG_DIGEST_KEY = "catalog.digest"
+# Which province file of the catalog the database holds (catalog.files.ALL_FILES: every file).
+CATALOG_UNITS_FILE_KEY = "catalog.units_file"
 
 ROLE_LABELS = {
     "reporting": "đơn vị báo cáo",
@@ -72,9 +74,13 @@ def initialize_database(
     site_id = str(uuid.uuid4())
     private_pem, public_b64 = new_keypair()
 
+    units_file = units_file_for(catalog_dir, unit_code) or ALL_FILES
+    catalog_paths = office_catalog_paths(catalog_dir, units_file)
+
     def populate(session: Session) -> None:
-        sync_shipped_catalog(session, catalog_dir)
-        set_setting(session, CATALOG_DIGEST_KEY, catalog_digest(shipped_catalog_paths(catalog_dir)))
+        sync_shipped_catalog(session, catalog_paths)
+        set_setting(session, CATALOG_DIGEST_KEY, catalog_digest(catalog_paths))
+        set_setting(session, CATALOG_UNITS_FILE_KEY, units_file)
         ensure_standard_periods(session, last_year=today.year)
         unit = find_unit(session, unit_code)
         if UnitKind(unit.kind).is_village_level:
@@ -112,15 +118,28 @@ def load_installation(session: Session) -> InstallationInfo:
 
 
 def refresh_catalog_if_changed(db: Database, catalog_dir: Path) -> bool:
-    """Re-read the shipped catalog after an app update changed it; cheap when unchanged."""
-    paths = shipped_catalog_paths(catalog_dir)
-    digest = catalog_digest(paths)
+    """Re-read the office's catalog files after an app update changed them; cheap when unchanged."""
     with db.session() as session:
+        units_file = get_setting(session, CATALOG_UNITS_FILE_KEY) or _units_file_of_office(
+            session, catalog_dir
+        )
+        paths = office_catalog_paths(catalog_dir, units_file)
+        digest = catalog_digest(paths)
         if get_setting(session, CATALOG_DIGEST_KEY) == digest:
             return False
     from danvan_desktop.services.office.catalog_sync import sync_shipped_catalog  # pydantic: only when needed
 
     with db.transaction() as session:
-        sync_shipped_catalog(session, catalog_dir)
+        sync_shipped_catalog(session, paths)
         set_setting(session, CATALOG_DIGEST_KEY, digest)
+        set_setting(session, CATALOG_UNITS_FILE_KEY, units_file)
     return True
+
+
+def _units_file_of_office(session: Session, catalog_dir: Path) -> str:
+    """For a database made before the catalog had one file per province: its office's file."""
+    row = session.scalar(select(Installation))
+    if row is None:
+        return ALL_FILES
+    unit = session.get_one(OrgUnit, row.office_unit_id)
+    return units_file_for(catalog_dir, unit.code) or ALL_FILES

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.kinds import COMMUNE_LEVEL, VILLAGE_LEVEL, UnitKind, display_name
-from danvan_desktop.db.models import AuditEntry, Installation, OrgUnit, Period, Record, UnitLineage
+from danvan_desktop.db.models import Installation, OrgUnit, Period, Record, UnitLineage
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.exchange.package_records import office_unit_ids
 from danvan_desktop.services.office.orgunits import is_valid_during, unit_label
@@ -120,16 +120,10 @@ def needs_village_list(session: Session, today: dt.date) -> bool:
 
 
 def _audit(session: Session, user: str, action: str, unit: OrgUnit, detail: str) -> None:
-    session.add(
-        AuditEntry(
-            at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            user=nfc(user),
-            action=action,
-            org_unit_id=unit.id,
-            period_id=None,
-            detail=nfc(detail),
-        )
-    )
+    from danvan_desktop.services.office.audit import record_action
+
+    # Attributed to the signed-in account as every other action is (issue 13).
+    record_action(session, action, user=user, unit_id=unit.id, detail=detail)
 
 
 def _parent(session: Session, office: OrgUnit, parent_code: str | None) -> OrgUnit:

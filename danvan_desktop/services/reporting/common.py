@@ -25,6 +25,10 @@ REPORT_SETTING_KEYS = {
     "signer.collective": "Tập thể mà người ký thay mặt (sau TM., T/M), ví dụ: ỦY BAN NHÂN DÂN",
     "report.recipients": "Nơi nhận, mỗi nơi một dòng hoặc cách nhau bởi dấu ;",
     "report.profile": "Mẫu văn bản mặc định: nha_nuoc hoặc dang",
+    # Digital signing (services/reporting/signing_setup.py)
+    "sign.signature_image": "Ảnh chữ ký của người ký (tệp PNG nền trong suốt, màu xanh)",
+    "sign.seal_image": "Ảnh con dấu của cơ quan (tệp PNG nền trong suốt, màu đỏ, kích thước thật)",
+    "sign.pkcs11_module": "Thư viện PKCS#11 của token chữ ký số (tệp .so/.dll của nhà cung cấp)",
 }
 REQUIRED_SETTINGS = ("signer.name", "signer.title", "office.issuing_body", "office.place_name")
 NARRATIVE_FORM = "bao_cao_tong_hop"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -211,16 +212,27 @@ def _change_notes(label: str, members: Iterable[Member], span: tuple[dt.date, dt
     return notes
 
 
-def _distinct_labels(rows: list[PlannedRow], span: tuple[dt.date, dt.date]) -> list[PlannedRow]:
-    """Never the same name twice: a repeated name carries the dates its unit was valid."""
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.label] = counts.get(row.label, 0) + 1
-    result = []
+def _distinct_labels(
+    graph: Lineage, rows: list[PlannedRow], span: tuple[dt.date, dt.date]
+) -> list[PlannedRow]:
+    """Never the same name twice: a repeated name carries the dates its unit was valid, and where
+    that is not enough (two former wards of one name in two districts) the unit above it."""
+    dated = []
+    counts = Counter(row.label for row in rows)
     for row in rows:
         phrase = _validity_phrase(row.members[0], span) if len(row.members) == 1 else ""
         if counts[row.label] > 1 and phrase:
-            row = PlannedRow(row.code, f"{row.label} ({phrase})", row.kind, row.group, row.members)
+            row = replace(row, label=f"{row.label} ({phrase})")
+        dated.append(row)
+    counts = Counter(row.label for row in dated)
+    result = []
+    for row in dated:
+        unit = graph.units.get(row.members[0].id) if len(row.members) == 1 else None
+        above = graph.parent(unit) if unit is not None else None
+        if counts[row.label] > 1 and above is not None:
+            place = display_name(above.kind, above.name)
+            label = f"{row.label[:-1]}, {place})" if row.label.endswith(")") else f"{row.label} ({place})"
+            row = replace(row, label=label)
         result.append(row)
     return result
 
@@ -270,7 +282,7 @@ def plan_rows(
         notes.append("Số liệu trình bày theo đơn vị hành chính cũ: xã, thị trấn xếp theo huyện cũ.")
     else:
         rows = _rows_by_validity(units, members, span)
-    return RowPlan(span, tuple(_distinct_labels(rows, span)), tuple(notes), tuple(folded))
+    return RowPlan(span, tuple(_distinct_labels(graph, rows, span)), tuple(notes), tuple(folded))
 
 
 def _rows_by_validity(

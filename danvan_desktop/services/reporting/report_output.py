@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database
+from danvan_desktop.db.models import OrgUnit, Period
 from danvan_desktop.errors import UserError
 from danvan_desktop.reports.document import ReportDocument
 from danvan_desktop.reports.model import IssuingRole
 from danvan_desktop.reports.profile import DocumentProfile, load_profile
+from danvan_desktop.services.office.accounts import require_in
+from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.settings import get_setting
 from danvan_desktop.services.reporting.report_numbers import (
     NumberUsedError,
@@ -22,6 +27,12 @@ from danvan_desktop.services.reporting.report_numbers import (
     next_number,
     record_number,
 )
+
+if TYPE_CHECKING:
+    from danvan_desktop.catalog.tree import UnitNode
+    from danvan_desktop.db.models import Period
+
+log = logging.getLogger(__name__)
 
 ReportKind = Literal["return", "summary", "register"]
 KINDS: tuple[ReportKind, ...] = ("return", "summary", "register")
@@ -123,7 +134,8 @@ def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
     number asked for it is refused: nothing of it enters the register.
     """
     from danvan_desktop.reports.letterhead import abbreviation, is_numbered, number_series, signature_lines
-    from danvan_desktop.reports.render import pdf_bytes
+    from danvan_desktop.reports.render import pdf_bytes, pdf_with_signature_box
+    from danvan_desktop.services.reporting.pdf_signing import add_signature_fields
 
     if request.number is not None and request.number < 1:
         raise UserError("Số văn bản phải là số nguyên dương.")
@@ -155,7 +167,9 @@ def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
         number = request.number
         check_unused(session, series, number)
     doc = replace(draft, number=number)  # the number only shows in the layout
-    pdf, pages = pdf_bytes(doc, profile)
+    pdf, pages, box = pdf_with_signature_box(doc, profile)
+    if box is not None:  # where the signer and the organization sign digitally, now or later
+        pdf = add_signature_fields(pdf, box, profile.digital_signature, profile.signature.name.size)
     guessed = None if doc.letterhead.abbreviation else abbreviation(doc.letterhead)
     return PreparedReport(pdf, pages, number, series, key, profile.name, doc.summary, guessed)
 
@@ -185,6 +199,7 @@ def issue_report(
         deliver(prepared)
         return
     with db.transaction() as session:
+        require_in(session, "report.issue")
         record_number(
             session,
             profile=prepared.profile_key,
@@ -195,19 +210,52 @@ def issue_report(
             period=request.period,
             file_name=file_name,
         )
+        unit = session.scalar(select(OrgUnit.id).where(OrgUnit.code == request.unit))
+        period = session.scalar(select(Period.id).where(Period.code == request.period))
+        number = f"{prepared.number} ({prepared.series})"
+        record_action(session, "report.number", unit_id=unit, period_id=period, new=number)
+        record_action(
+            session, "report.issue", unit_id=unit, period_id=period, detail=f"{prepared.title} — {file_name}"
+        )
         deliver(prepared)
 
 
-def save_report(db: Database, request: ReportRequest, out: Path) -> PreparedReport:
-    """Lay out the return with its number and write it atomically to `out`, entering the number."""
+def write_delivery(
+    out: Path, sign: Callable[[bytes], bytes] | None = None
+) -> Callable[[PreparedReport], None]:
+    """What `issue_report` delivers: the PDF written to `out`, signed first when `sign` is given.
+
+    A cancelled or failed signing raises before anything is written, inside the transaction that
+    took the number: the number goes back to the register (the next return gets it), and the event
+    is written to the log.
+    """
     from danvan_desktop.reports import render
 
+    def deliver(prepared: PreparedReport) -> None:
+        data = prepared.pdf
+        if sign is not None:
+            try:
+                data = sign(data)
+            except BaseException:
+                number = f"số {prepared.number} ({prepared.series})" if prepared.number else "không số"
+                log.warning(
+                    "signing %s, %s, failed or cancelled: nothing written, number given back", out, number
+                )
+                raise
+        render.write_atomically(Path(out), data)
+
+    return deliver
+
+
+def save_report(
+    db: Database, request: ReportRequest, out: Path, sign: Callable[[bytes], bytes] | None = None
+) -> PreparedReport:
+    """Lay out the return with its number and write it atomically to `out` (signed: see write_delivery)."""
+    deliver = write_delivery(out, sign)
     for attempt in range(3):
         prepared = preview_report(db, request)
         try:
-            issue_report(
-                db, prepared, request, Path(out).name, lambda p: render.write_atomically(Path(out), p.pdf)
-            )
+            issue_report(db, prepared, request, Path(out).name, deliver)
         except NumberUsedError:
             if request.number is not None or attempt == 2:
                 raise
@@ -236,7 +284,7 @@ def report_units(session: Session, period_code: str) -> list[ReportUnit]:
     installation = load_installation(session)
     period = get_period(session, period_code, create=False)
     tree = dated_subtree(session, installation.office_unit_id, period.start, period.end)
-    nodes = tree.walk() if tree else []
+    nodes = tree.walk() if tree else _before_the_office(session, installation.office_unit_id, period)
     return [
         ReportUnit(
             n.id,
@@ -248,6 +296,23 @@ def report_units(session: Session, period_code: str) -> list[ReportUnit]:
         for n in nodes
         if not UnitKind(n.kind).is_village_level
     ]
+
+
+def _before_the_office(session: Session, office_unit_id: int, period: Period) -> list[UnitNode]:
+    """For a period before the office's unit existed: the unit itself (its history under today's
+    units, "quy đổi theo đơn vị hành chính mới") and its predecessors of that period with their
+    villages, so a new commune can print the history it inherited from the Reports screen."""
+    from danvan_desktop.catalog.tree import UnitNode
+    from danvan_desktop.db.models import OrgUnit
+    from danvan_desktop.services.office.orgunits import dated_subtree, predecessors
+
+    office = session.get_one(OrgUnit, office_unit_id)
+    nodes = [UnitNode(office.id, office.code, office.name, office.kind, office.valid_from, office.valid_to)]
+    for former in predecessors(session, office):
+        subtree = dated_subtree(session, former.id, period.start, period.end)
+        if subtree is not None:
+            nodes.extend(subtree.walk())
+    return nodes
 
 
 def register_forms() -> list[tuple[str, str]]:

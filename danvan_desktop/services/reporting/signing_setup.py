@@ -1,0 +1,92 @@
+"""What an office registers for digital signing (images, token library) and how a key is chosen."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from danvan_desktop.errors import UserError
+from danvan_desktop.reports.profile import load_profile
+from danvan_desktop.services.office.settings import get_setting
+from danvan_desktop.services.reporting.pdf_signing import (
+    TOKEN,
+    Appearance,
+    SigningKey,
+    load_p12,
+    open_token,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KeySource:
+    """Where a key is: `TOKEN` (a PKCS#11 token) or a .p12 file; the PIN or passphrase to open it."""
+
+    cert: str
+    secret: str
+
+    @property
+    def is_token(self) -> bool:
+        return self.cert == TOKEN
+
+
+def _image(session: Session, key: str) -> Path | None:
+    value = (get_setting(session, key) or "").strip()
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_file():
+        raise UserError(
+            f"Không có tệp ảnh «{path}» đã khai báo ở mục {key}. Hãy khai báo lại: "
+            f'danvan settings set {key} "đường/dẫn/tệp.png" (hoặc "" để bỏ).'
+        )
+    return path
+
+
+def office_appearance(session: Session, profile_key: str, profiles_dir: Path | None) -> Appearance:
+    """The profile's placement rules and the images the office registered."""
+    profile = load_profile(profile_key, profiles_dir)
+    return Appearance(
+        profile.digital_signature,
+        signature_image=_image(session, "sign.signature_image"),
+        seal_image=_image(session, "sign.seal_image"),
+    )
+
+
+def token_module(session: Session, explicit: Path | None) -> Path:
+    if explicit is not None:
+        return explicit
+    value = (get_setting(session, "sign.pkcs11_module") or "").strip()
+    if not value:
+        raise UserError(
+            "Chưa khai báo thư viện PKCS#11 của token (sign.pkcs11_module). Hãy khai báo, ví dụ: "
+            'danvan settings set sign.pkcs11_module "/usr/lib/…/libtoken.so", hoặc dùng --pkcs11-module.'
+        )
+    return Path(value)
+
+
+@contextmanager
+def open_keys(
+    signer: KeySource, organization: KeySource | None, module: Path | None
+) -> Iterator[tuple[SigningKey, SigningKey | None]]:
+    """The signer's key and the organization's (None when the office signs without one), opened."""
+    with ExitStack() as stack:
+
+        def one(source: KeySource) -> SigningKey:
+            if source.is_token:
+                if module is None:
+                    raise UserError("Ký bằng token cần thư viện PKCS#11 (sign.pkcs11_module).")
+                return stack.enter_context(open_token(module, source.secret))
+            return load_p12(Path(source.cert), source.secret)
+
+        if signer.is_token and organization is not None and organization.is_token:
+            raise UserError(
+                "Người ký và cơ quan không ký cùng một token: chứng thư của cơ quan cần tệp .p12."
+            )
+        yield one(signer), (one(organization) if organization is not None else None)
