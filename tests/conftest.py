@@ -28,9 +28,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only(reason): about SQLite files; skipped on a server run")
     config.addinivalue_line("markers", "server_only: needs DANVAN_TEST_DATABASE_URL (tests/databases.py)")
     if ENGINE == "postgresql":
-        # A test that leaves a Database open to the garbage collector: sqlite3 says nothing, psycopg
-        # warns from __del__, during whichever later test happens to run then. Same silence for both.
-        config.addinivalue_line("filterwarnings", "ignore:<psycopg.Connection object:ResourceWarning")
+        # A test that leaves a Database open to the garbage collector: sqlite3 says nothing, pg8000's
+        # socket warns from __del__, during whichever later test happens to run then. Same silence for both.
+        config.addinivalue_line("filterwarnings", "ignore:unclosed <socket.socket:ResourceWarning")
 
 
 def pytest_report_header() -> str:

@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Engine
 
 from danvan_desktop.db.location import SERVER_SUFFIX, server_url, write_server_file
@@ -72,8 +72,8 @@ class TestServer:
     def drop_all(self) -> None:
         """Every database this process made (connections of a crashed test are cut)."""
         with self.admin.connect() as conn:
-            names = conn.exec_driver_sql(
-                "SELECT datname FROM pg_database WHERE datname LIKE %(p)s", {"p": self.prefix + "%"}
+            names = conn.execute(
+                text("SELECT datname FROM pg_database WHERE datname LIKE :p"), {"p": self.prefix + "%"}
             ).scalars()
             for name in list(names):
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

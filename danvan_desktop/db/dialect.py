@@ -17,7 +17,7 @@ def dialect_of(session: Session) -> str:
 
 def json_field(dialect: str, column: str, key: str) -> str:
     """SQL for one key of a JSON column: scalars come back as Python values on both engines,
-    objects and arrays as JSON text on SQLite (json_extract) and decoded by psycopg on PostgreSQL."""
+    objects and arrays as JSON text on SQLite (json_extract) and decoded by pg8000 on PostgreSQL."""
     if dialect == POSTGRESQL:
         return f"({column} -> '{key}')"
     return f"json_extract({column}, '$.{key}')"

@@ -22,8 +22,14 @@ if TYPE_CHECKING:  # SQLAlchemy only when a URL is read: building the CLI's pars
 URL_ENV = "DANVAN_DATABASE_URL"
 SERVER_SUFFIX = ".danvan-server"
 SERVERS_FOLDER = "may-chu"  # in the data folder: one sub-folder (connection file, keys/) per server
-DRIVER = "postgresql+psycopg"  # psycopg 3: binary wheels for Windows and Linux, LGPL
+# pg8000: pure Python, the same on Windows and Linux, ~0.5 MB in the bundle (psycopg's libpq, 11 MB,
+# did not fit the bundle's budget). postgresql:// and postgresql+pg8000:// name it; connection files
+# written by builds that used psycopg say postgresql+psycopg:// and are read as pg8000 too.
+DRIVER = "postgresql+pg8000"
+DRIVER_NAME = "pg8000"
 SERVER_BACKENDS = ("postgresql", "postgres")
+# What connection files written while the build used psycopg say: the same server, read with pg8000.
+_LEGACY_DRIVER = re.compile(r"^postgresql\+psycopg://")
 # "scheme://": a Windows path (C:\x, C:/x) never has two slashes right after the colon.
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 
@@ -87,8 +93,12 @@ def server_url(text: str) -> URL:
         raise _refuse(
             text, f"chương trình chỉ dùng tệp SQLite hoặc máy chủ PostgreSQL, không dùng «{backend}»."
         )
-    if driver and driver != "psycopg":
-        raise _refuse(text, f"trình kết nối «{driver}» không có trong bản cài này (dùng postgresql://).")
+    if driver and driver != DRIVER_NAME:
+        raise _refuse(
+            text,
+            f"trình kết nối «{driver}» không có trong bản cài này; hãy bỏ phần «+{driver}» "
+            f"(dạng postgresql://…) hoặc ghi «postgresql+{DRIVER_NAME}://…».",
+        )
     if not url.database:
         raise _refuse(text, "thiếu tên cơ sở dữ liệu sau dấu / cuối cùng.")
     return url.set(drivername=DRIVER)
@@ -127,7 +137,7 @@ def read_server_file(path: Path) -> ServerConnection:
     """The server named by the connection file `path` (a UserError when it is missing or damaged)."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return ServerConnection(server_url(str(data["url"])))
+        return ServerConnection(server_url(_LEGACY_DRIVER.sub("postgresql://", str(data["url"]))))
     except FileNotFoundError as exc:
         raise UserError(
             f"Không có tệp kết nối máy chủ {path}. Hãy khai báo lại máy chủ dùng chung "

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, inspect
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db import migrate
@@ -38,11 +40,53 @@ class ServerUnreachableError(UserError):
 
 def make_server_engine(path: Path) -> Engine:
     url = read_server_file(path).url
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,  # a server restarted overnight: the window reconnects instead of failing
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "danvan"},
+        connect_args={"application_name": "danvan"},
     )
+    event.listen(engine, "do_connect", _connect_socket)
+    event.listen(engine, "handle_error", _integrity_by_sqlstate)
+    return engine
+
+
+def _integrity_by_sqlstate(context: ExceptionContext) -> BaseException | None:
+    """pg8000 raises ProgrammingError for every server error but a duplicate key: a foreign key,
+    not-null or check violation (SQLSTATE class 23) becomes IntegrityError, as with other drivers."""
+    wrapped = context.sqlalchemy_exception
+    if not isinstance(wrapped, DBAPIError) or isinstance(wrapped, IntegrityError):
+        return None
+    if not sqlstate(context.original_exception).startswith("23"):
+        return None
+    return IntegrityError(
+        wrapped.statement,
+        wrapped.params,
+        context.original_exception,
+        hide_parameters=wrapped.hide_parameters,
+        connection_invalidated=wrapped.connection_invalidated,
+        ismulti=wrapped.ismulti,
+    )
+
+
+def _connect_socket(_dialect: object, _record: object, args: list[Any], params: dict[str, Any]) -> Any:
+    """The connection, over a socket opened here: pg8000's `timeout` would also cut every statement
+    that runs longer (a save waiting WRITE_WAIT for another PC), so only the connecting is timed."""
+    import pg8000
+
+    if "unix_sock" in params:  # ?unix_sock=/run/postgresql/.s.PGSQL.5432: a local socket, pg8000's own
+        return None
+    address = (params.pop("host", None) or "localhost", params.pop("port", None) or 5432)
+    try:
+        sock = socket.create_connection(address, CONNECT_TIMEOUT_S)
+    except OSError as exc:
+        raise pg8000.InterfaceError(f"Can't create a connection to {address[0]}:{address[1]}: {exc}") from exc
+    try:
+        sock.settimeout(None)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)  # a PC that vanished frees its locks
+        return pg8000.Connection(*args, sock=sock, **params)
+    except BaseException:
+        sock.close()  # refused login: no socket left to the garbage collector
+        raise
 
 
 def lock_for_writing(conn: Connection) -> None:
@@ -51,28 +95,41 @@ def lock_for_writing(conn: Connection) -> None:
     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
 
+# SQLSTATE codes (PostgreSQL's "Errcodes" appendix) that a clerk can act on.
+_UNREACHABLE = ("08", "28", "3D000", "57P01", "57P02", "57P03")  # connection, login, no such database
+_LOCKED = ("55P03", "40P01", "40001")  # lock timeout, deadlock, serialization failure
+_READ_ONLY = ("42501", "25006")  # no privilege, read-only transaction
+
+
+def sqlstate(error: BaseException) -> str:
+    """The SQLSTATE of a server error raised by pg8000 (its first argument holds the server's
+    fields, "C" the code); "" for anything else."""
+    fields = error.args[0] if error.args else None
+    return str(fields.get("C", "")) if isinstance(fields, dict) else ""
+
+
 def translate_server_error(exc: BaseException, path: Path) -> UserError | None:
     """The user-facing form of a connection, permission or lock failure on the server."""
+    import pg8000
+
     from danvan_desktop.db.location import database_label
 
     orig = getattr(exc, "orig", exc)
-    text = str(orig).lower()
+    code = sqlstate(orig)
     where = database_label(path)
-    name = type(orig).__name__
-    if name in ("OperationalError",) and (
-        "connect" in text or "password" in text or "authentication" in text or "does not exist" in text
-    ):
+    # InterfaceError: no socket (refused, timed out, no such host) or a connection that broke.
+    if isinstance(orig, pg8000.InterfaceError) or code.startswith(_UNREACHABLE):
         return ServerUnreachableError(
             f"Không kết nối được máy chủ cơ sở dữ liệu {where}. Hãy kiểm tra máy chủ đã bật, địa chỉ, "
             "tên đăng nhập và mật khẩu, rồi thử lại.",
             detail=str(orig),
         )
-    if name in ("LockNotAvailable", "DeadlockDetected", "SerializationFailure"):
+    if code in _LOCKED:
         return DatabaseLockedError(
             f"Một máy khác đang ghi cùng dữ liệu trên máy chủ {where}. Hãy thử lại sau giây lát.",
             detail=str(orig),
         )
-    if name in ("InsufficientPrivilege", "ReadOnlySqlTransaction"):
+    if code in _READ_ONLY:
         return DatabaseNotWritableError(
             f"Tài khoản đang dùng không được ghi vào cơ sở dữ liệu trên máy chủ {where}. "
             "Hãy nhờ cán bộ quản trị máy chủ cấp quyền.",

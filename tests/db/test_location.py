@@ -48,7 +48,7 @@ def test_a_postgresql_url_becomes_an_owner_only_connection_file(tmp_path: Path) 
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     url = read_server_file(path).url
     assert (url.drivername, url.host, url.port, url.database) == (
-        "postgresql+psycopg",
+        "postgresql+pg8000",
         "may-chu.local",
         5433,
         "danvan",
@@ -59,11 +59,33 @@ def test_a_postgresql_url_becomes_an_owner_only_connection_file(tmp_path: Path) 
     assert resolve_database(f"postgres://can_bo:{SECRET}@may-chu.local:5433/danvan", tmp_path) == path
 
 
+def test_the_driver_may_be_named(tmp_path: Path) -> None:
+    path = resolve_database(f"postgresql+pg8000://can_bo:{SECRET}@may-chu.local/danvan", tmp_path)
+    assert read_server_file(path).url.drivername == "postgresql+pg8000"
+    assert path == resolve_database(f"postgresql://can_bo:{SECRET}@may-chu.local/danvan", tmp_path)
+
+
+def test_a_connection_file_written_for_psycopg_still_opens(tmp_path: Path) -> None:
+    """Builds before pg8000 wrote postgresql+psycopg:// into the file: the same server, read as pg8000."""
+    path = tmp_path / "danvan.danvan-server"
+    path.write_text(json.dumps({"url": f"postgresql+psycopg://can_bo:{SECRET}@may-chu/danvan"}))
+    url = read_server_file(path).url
+    assert (url.drivername, url.host, url.database, url.password) == (
+        "postgresql+pg8000",
+        "may-chu",
+        "danvan",
+        SECRET,
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "why"),
     [
         (f"mysql://root:{SECRET}@may-chu/danvan", "không dùng «mysql»"),
         (f"postgresql+asyncpg://u:{SECRET}@h/danvan", "trình kết nối «asyncpg»"),
+        # psycopg's libpq did not fit the bundle: the message names the forms this build reads.
+        (f"postgresql+psycopg://u:{SECRET}@h/danvan", "bỏ phần «+psycopg» (dạng postgresql://…)"),
+        (f"postgresql+psycopg2://u:{SECRET}@h/danvan", "hoặc ghi «postgresql+pg8000://…»"),
         (f"postgresql://u:{SECRET}@may-chu:5432/", "thiếu tên cơ sở dữ liệu"),
         ("https://example.org/danvan", "không dùng «https»"),
         ("sqlite://", "thiếu đường dẫn tệp"),

@@ -52,7 +52,7 @@ def _loads(text: Any) -> Any:
 
 
 class _Rows(Protocol):
-    """What the checks need of a DB-API connection: sqlite3's and psycopg's both have execute()."""
+    """What the checks need of a connection: sqlite3's execute(), or _ServerRows on a server."""
 
     def execute(self, sql: str) -> Any: ...
 
@@ -124,6 +124,16 @@ def check_database(db_path: Path, form_ids: set[str] | None = None) -> list[Prob
     return problems
 
 
+class _ServerRows:
+    """sqlite3's execute() over a SQLAlchemy connection (the driver's own has none)."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str) -> Any:
+        return self._conn.exec_driver_sql(sql)
+
+
 def _server_problems(db_path: Path, form_ids: set[str]) -> list[Problem]:
     """The invariants on the server, read in one read-only snapshot (the server checks its pages)."""
     from sqlalchemy.exc import DBAPIError
@@ -134,10 +144,8 @@ def _server_problems(db_path: Path, form_ids: set[str]) -> list[Problem]:
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            raw = conn.connection.driver_connection
-            assert raw is not None
             problems: list[Problem] = []
-            for problem in _invariants(raw, form_ids, sqlite=False):
+            for problem in _invariants(_ServerRows(conn), form_ids, sqlite=False):
                 problems.append(problem)
                 if len(problems) >= MAX_LISTED:
                     break
