@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
+from danvan_desktop.db.engine import open_database
+from danvan_desktop.services.office.accounts import find_account
+from danvan_desktop.services.office.settings import get_setting
 from tests.cli.conftest import run
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -45,7 +43,10 @@ def test_users_list_shows_names_roles_and_no_secret(office: Path, capsys: pytest
 def test_writing_command_without_an_account_is_refused(
     office: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = _sha(office)
+    db = open_database(office)
+    with db.session() as session:
+        before = get_setting(session, "signer.name")
+    db.close()
     code, _, err = run(capsys, "--db", office, "settings", "set", "signer.name", "Nguyễn Văn A")
     assert code == 2 and "--user" in err and "Traceback" not in err
     code, _, err = run(
@@ -53,7 +54,15 @@ def test_writing_command_without_an_account_is_refused(
         "settings", "set", "signer.name", "Nguyễn Văn A",
     )  # fmt: skip
     assert code == 2 and "Sai tên đăng nhập hoặc mật khẩu" in err
-    assert _sha(office) != before  # the wrong password was counted: that is the only change
+    # Nothing stored but the wrong password's count (and its audit row), on either engine.
+    db = open_database(office)
+    try:
+        with db.session() as session:
+            assert get_setting(session, "signer.name") == before
+            account = find_account(session, "lan")
+            assert account is not None and account.failed_attempts == 1
+    finally:
+        db.close()
 
 
 def test_clerk_is_refused_an_administrators_command_naming_the_role(

@@ -46,6 +46,9 @@ def _actions(site_db_path: Path) -> list[tuple[str, int | None, str]]:
         db.close()
 
 
+@pytest.mark.sqlite_only(
+    reason="takes and restores a copy of the SQLite file (the server's pg_dump path has its own tests)"
+)
 def test_every_action_is_attributed_to_the_signed_in_account(
     phuc_chu: Site, district: Site, tmp_path: Path
 ) -> None:
