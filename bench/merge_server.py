@@ -199,6 +199,13 @@ def run_server(url_text: str, n: int, m: int, cache: Path) -> int:
         f"two importers in parallel:       {two_rate:10,.0f} records/s  ({two_wall:.1f} s wall, halves of "
         f"{len(halves[0])} and {len(halves[1])} packages)  {two_rate / one_rate:.2f}x one importer"
     )
+    for label, runs in [("one importer", [one]), ("two, summed", two)]:
+        seconds = {k: sum(r["phases"].get(k, 0.0) for r in runs) for k in ("plan", "apply")}
+        rest = sum(r["seconds"] for r in runs) - sum(seconds.values())
+        print(
+            f"  {label + ':':30s} plan_merge {seconds['plan']:5.1f} s, apply_plan {seconds['apply']:5.1f} s, "
+            f"rest (read, verify, lock wait, commit) {rest:5.1f} s"
+        )
     print(f"  outcomes (one importer):       {one['outcomes']}  statuses {one['statuses']}")
     print(f"  statuses (two importers):      {[r['statuses'] for r in two]}")
     print(f"peak memory of an importer:      {max(r['peak_mb'] for r in [one, *two]):7.1f} MB (RSS)")
