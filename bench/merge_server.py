@@ -11,7 +11,26 @@ URL names (its role must be allowed to CREATE DATABASE) and dropped at the end:
   database, against the one importer: wall time from the first start to the last end.
 
 The app's own driver (whatever `postgresql://` resolves to in this build) is used throughout;
-SQLAlchemy for everything but COPY, which goes through copy_in (psycopg or pg8000).
+SQLAlchemy for everything but COPY, which goes through copy_in (psycopg or pg8000). On a throwaway
+local cluster (tools/with-postgres.sh; fsync off), 40 packages instead of 200:
+
+    bash tools/with-postgres.sh sh -c \
+        '.venv/bin/python bench/merge.py --db "$DANVAN_TEST_DATABASE_URL" --packages 40 --records 2000'
+
+Measured 2026-12-03, PostgreSQL 15, 40 × 2,000 records, on a 2-core machine shared with other jobs
+(load average 6-7: the figures are rough, the ratios more telling than the rates):
+
+    driver    COPY (base)   one importer             two in parallel
+    psycopg   7,792 rec/s   1,788 rec/s (0.23x COPY) 1,522 rec/s (0.85x one importer)
+    pg8000    7,763 rec/s     663 rec/s (0.09x COPY)   604 rec/s (0.91x one importer)
+
+Two importers are no faster than one: writing transactions take one advisory lock in turn
+(db/server.py, lock_for_writing), and an importer that finds the other's package committed since its
+plan plans again inside the lock (package_import), so plan_merge's time triples (18 s to 60 s,
+psycopg). With pg8000 apply_plan takes 5.5x psycopg's time (87 s against 16 s): SQLAlchemy hands its
+executemany INSERTs to pg8000's executemany, one statement per row; with the engine's
+dialect.use_insertmanyvalues_wo_returning set (tried, not in this branch) they go as multi-row
+INSERTs: apply_plan 27 s, one importer 1,303 rec/s (0.16x COPY), two in parallel 0.87x one.
 """
 
 from __future__ import annotations
