@@ -13,6 +13,11 @@ so that set-up does not count in the memory peaks:
 Targets: import >= 0.3x the raw insert rate; peak RSS of the importing process < 300 MB.
 Packages are cached in a temp folder (--cache). Usage:
     python bench/merge.py [--packages 200] [--records 2000] [--profile]
+
+With --db postgresql://ROLE@HOST:PORT/DATABASE (a role allowed to CREATE DATABASE) the run is on that
+server instead (bench/merge_server.py): import against COPY of the same rows, two importers in
+parallel against one. A throwaway local server: bash tools/with-postgres.sh sh -c
+'.venv/bin/python bench/merge.py --db "$DANVAN_TEST_DATABASE_URL" --packages 20'
 """
 
 from __future__ import annotations
@@ -239,6 +244,7 @@ def import_all(db_path: Path, files: list[Path], backups: Path) -> dict[str, Any
     statuses: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     seconds = 0.0
+    began = time.time()  # wall clock: two importers in parallel are timed from start to end
     for path in files:
         start = time.perf_counter()
         # As `danvan import FOLDER` does: one backup before the first changing package of the run.
@@ -252,11 +258,14 @@ def import_all(db_path: Path, files: list[Path], backups: Path) -> dict[str, Any
         if report.backup:  # a clerk keeps these; 200 growing copies would fill the bench disk
             backup_bytes += Path(report.backup).stat().st_size
             Path(report.backup).unlink()
+    ended = time.time()
     with db.session() as session:
         stored = session.scalar(select(func.count()).select_from(Record))
     db.close()
     return {
         "seconds": seconds,
+        "began": began,
+        "ended": ended,
         "phases": dict(phases),
         "backup_bytes": backup_bytes,
         "statuses": dict(statuses),
@@ -393,6 +402,10 @@ def child_main(mode: str, args: list[str]) -> int:
         result = raw_export(Path(args[0]), Path(args[1]))
     elif mode == "profile":
         result = profile_import(Path(args[0]), Path(args[1]), Path(args[2]))
+    elif mode == "copy":
+        from merge_server import copy_all
+
+        result = copy_all(Path(args[0]), [Path(f) for f in args[1:]])
     else:
         raise SystemExit(f"unknown child mode {mode}")
     print(json.dumps(result))
@@ -416,12 +429,17 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=2000, help="records per package")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "danvan-bench-merge")
     parser.add_argument("--profile", action="store_true", help="cProfile one package's import (top 15)")
+    parser.add_argument("--db", metavar="URL", help="a PostgreSQL server (postgresql://…) instead of SQLite")
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child_main(args.child[0], args.child[1:])
     n, m = args.packages, args.records
     cache = args.cache / f"{GENERATION}-{m}-records"
+    if args.db:
+        from merge_server import run_server
+
+        return run_server(args.db, n, m, cache)
     with tempfile.TemporaryDirectory(prefix="danvan-bench-merge-") as folder:
         work = Path(folder)
         template = work / "template" / "district.sqlite3"
