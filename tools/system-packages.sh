@@ -16,7 +16,7 @@ mapfile -t wanted < <(awk -v groups="$groups" '!/^[[:space:]]*(#|$)/ && $1 ~ gro
 if ! command -v dpkg-query >/dev/null 2>&1; then
   # Not Debian: package names mean nothing here, so check the programs the steps run.
   programs=(python3)
-  [[ $need == test ]] && programs+=(soffice pdftotext pdftoppm objdump)
+  [[ $need == test ]] && programs+=(soffice pdftotext pdftoppm objdump icupkg gcc)
   missing=()
   for program in "${programs[@]}"; do
     command -v "$program" >/dev/null 2>&1 || missing+=("$program")
