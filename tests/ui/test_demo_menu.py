@@ -39,6 +39,7 @@ def _put(template: Path, target: Path) -> None:
     shutil.copytree(template.parent / "keys", target.parent / "keys", dirs_exist_ok=True)
 
 
+@pytest.mark.sqlite_only(reason="switches the window from one SQLite file to the demo files and their locks")
 def test_the_file_menu_offers_both_demos_and_opens_them(
     qtbot: QtBot, window: MainWindow, demo_template: Path
 ) -> None:
