@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QBoxLayout, QLabel, QLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFormLayout, QLabel, QLayout, QLineEdit, QPushButton, QWidget
 
 Part = QWidget | QLayout | int | tuple[QWidget, int]
 
@@ -74,3 +74,23 @@ def key_shortcut(
     shortcut.setContext(context)
     shortcut.activated.connect(slot)
     return shortcut
+
+
+def buddy_form(rows: tuple[tuple[str, QWidget], ...]) -> QFormLayout:
+    """A form whose labels carry Alt+letter accelerators that move to their field."""
+    form = QFormLayout()
+    for text, widget in rows:
+        label = QLabel(text)
+        label.setBuddy(widget)
+        form.addRow(label, widget)
+    return form
+
+
+def passwords_differ(password: QLineEdit, again: QLineEdit, message: QLabel) -> bool:
+    """True (said, the second field cleared and focused) when the two typings of a password differ."""
+    if password.text() == again.text():
+        return False
+    message.setText("Hai lần nhập mật khẩu không giống nhau.")
+    again.clear()
+    again.setFocus()
+    return True

@@ -20,6 +20,7 @@ from danvan_desktop.db.engine import Database
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.office import account_admin, accounts
 from danvan_desktop.services.office.accounts import Actor
+from danvan_desktop.ui.layout_helpers import buddy_form, passwords_differ
 
 
 class LoginDialog(QDialog):
@@ -140,17 +141,15 @@ class FirstAdministratorDialog(QDialog):
             "mọi thao tác vẫn ghi tên tài khoản này"
         )
         self.single_user.setObjectName("singleUser")
-        form = QFormLayout()
-        for text, widget in (
-            ("&Họ và tên:", self.full_name),
-            ("C&hức vụ:", self.title),
-            ("&Tên đăng nhập:", self.login),
-            ("&Mật khẩu:", self.password),
-            ("&Nhập lại mật khẩu:", self.again),
-        ):
-            label = QLabel(text)
-            label.setBuddy(widget)
-            form.addRow(label, widget)
+        form = buddy_form(
+            (
+                ("&Họ và tên:", self.full_name),
+                ("C&hức vụ:", self.title),
+                ("&Tên đăng nhập:", self.login),
+                ("&Mật khẩu:", self.password),
+                ("&Nhập lại mật khẩu:", self.again),
+            )
+        )
         self.message = QLabel()
         self.message.setObjectName("adminMessage")
         self.message.setWordWrap(True)
@@ -170,10 +169,7 @@ class FirstAdministratorDialog(QDialog):
         self.full_name.setFocus()
 
     def create_account(self) -> None:
-        if self.password.text() != self.again.text():
-            self.message.setText("Hai lần nhập mật khẩu không giống nhau.")
-            self.again.clear()
-            self.again.setFocus()
+        if passwords_differ(self.password, self.again, self.message):
             return
         try:
             self.actor, self.recovery_code = account_admin.create_first_administrator(

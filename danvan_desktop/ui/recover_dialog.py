@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from danvan_desktop import APP_TITLE
 from danvan_desktop.db.engine import Database
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.office import account_admin, accounts
+from danvan_desktop.ui.layout_helpers import buddy_form, passwords_differ
 
 
 class RecoverDialog(QDialog):
@@ -36,16 +37,14 @@ class RecoverDialog(QDialog):
         self.again = QLineEdit()
         self.again.setObjectName("recoverPasswordAgain")
         self.again.setEchoMode(QLineEdit.EchoMode.Password)
-        form = QFormLayout()
-        for text, widget in (
-            ("&Tên đăng nhập quản trị:", self.login),
-            ("Mã &khôi phục:", self.code),
-            ("&Mật khẩu mới:", self.password),
-            ("&Nhập lại mật khẩu:", self.again),
-        ):
-            label = QLabel(text)
-            label.setBuddy(widget)
-            form.addRow(label, widget)
+        form = buddy_form(
+            (
+                ("&Tên đăng nhập quản trị:", self.login),
+                ("Mã &khôi phục:", self.code),
+                ("&Mật khẩu mới:", self.password),
+                ("&Nhập lại mật khẩu:", self.again),
+            )
+        )
         self.message = QLabel()
         self.message.setObjectName("recoverMessage")
         self.message.setWordWrap(True)
@@ -64,10 +63,7 @@ class RecoverDialog(QDialog):
         (self.code if login else self.login).setFocus()
 
     def try_recover(self) -> None:
-        if self.password.text() != self.again.text():
-            self.message.setText("Hai lần nhập mật khẩu không giống nhau.")
-            self.again.clear()
-            self.again.setFocus()
+        if passwords_differ(self.password, self.again, self.message):
             return
         try:
             self.new_code = account_admin.recover(
