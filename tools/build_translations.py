@@ -1,4 +1,4 @@
-"""Compile resources/translations/*.ts into the .qm files the app loads (a dev tool; the .qm are committed).
+"""Compile resources/translations (*.ts → .qm for Qt, *.po → .mo for argparse); a dev tool, outputs committed.
 
 Qt ships no Vietnamese translation of its own texts (buttons, file and print dialogs, context menus),
 so the project keeps one: edit the .ts, run `python tools/build_translations.py`, commit both. A test
@@ -43,13 +43,32 @@ def compiled_bytes(ts: Path) -> bytes:
         return qm.read_bytes()
 
 
+def compiled_mo(po: Path) -> bytes:
+    """The gettext catalog Babel makes of `po` (the command line's argparse texts in Vietnamese)."""
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as source:
+        catalog = read_po(source, locale="vi")
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
 def main() -> int:
     sources = sorted(SOURCE_DIR.glob("*.ts"))
     for ts in sources:
         qm = ts.with_suffix(".qm")
         compile_ts(ts, qm)
         print(f"{qm.relative_to(ROOT)}: {qm.stat().st_size} bytes")
-    return 0 if sources else 1
+    catalogs = sorted(SOURCE_DIR.glob("*.po"))
+    for po in catalogs:
+        mo = po.with_suffix(".mo")
+        mo.write_bytes(compiled_mo(po))
+        print(f"{mo.relative_to(ROOT)}: {mo.stat().st_size} bytes")
+    return 0 if sources and catalogs else 1
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@ dữ liệu minh họa demo.sqlite3 nếu chỉ có nó. `danvan info` cho biế
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from danvan_desktop.cli.argparse_vi import install_argparse_translation
+
+    install_argparse_translation()
     parser = argparse.ArgumentParser(
         prog="danvan",
         description=DESCRIPTION,
@@ -95,17 +98,17 @@ def build_parser() -> argparse.ArgumentParser:
     forms_check = forms_sub.add_parser(
         "check", help="kiểm tra tệp định nghĩa biểu mẫu (mặc định: cả thư mục forms/)"
     )
-    forms_check.add_argument("files", nargs="*", type=Path)
+    forms_check.add_argument("files", nargs="*", type=Path, metavar="TỆP")
     forms_sub.add_parser("list", help="liệt kê các biểu mẫu đã cài")
 
     catalog = sub.add_parser("catalog", help="kiểm tra, bổ sung danh mục từ tệp YAML")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", metavar="VIỆC", required=True)
     check = catalog_sub.add_parser("check", help="kiểm tra tệp danh mục, không ghi gì")
-    check.add_argument("files", nargs="+", type=Path)
+    check.add_argument("files", nargs="+", type=Path, metavar="TỆP")
     imp = catalog_sub.add_parser(
         "import", help="bổ sung đơn vị, tổ chức... từ tệp danh mục vào cơ sở dữ liệu"
     )
-    imp.add_argument("files", nargs="+", type=Path)
+    imp.add_argument("files", nargs="+", type=Path, metavar="TỆP")
 
     sub.add_parser("info", help="thông tin cơ sở dữ liệu và đơn vị sử dụng")
     _add_sheet_commands(sub)
