@@ -200,7 +200,7 @@ def import_package(
         with db.session() as session:
             report.gaps = missing_sequences(session, manifest.site_id, also=manifest.sequence)
         return report
-    if not report.plan.changes_records() and report.counts()["rejected"]:
+    if not report.plan.changes_records() and report.counts()["rejected"] and manifest.review is None:
         # Nothing would be stored: leave the database untouched so that the package can be
         # imported again once the office knows the form, unit or period it needs.
         report.status = "rejected"

@@ -81,17 +81,29 @@ def _check_trust(session: Session, reply: VerifiedReply, sender: OrgUnit, accept
                 f"{reply.fingerprint}). Đã từ chối cả gói, không lưu gì."
             )
         return True
-    other = session.scalars(select(TrustedSite).where(TrustedSite.office_unit_code == sender.code)).first()
+    # One office above speaks to this unit: once its key is accepted, no other key is (whatever it claims).
+    office = session.get_one(OrgUnit, session.scalars(select(Installation)).one().office_unit_id)
+    above = {u.code for u in _ancestors(office)}
+    other = next((t for t in session.scalars(select(TrustedSite)) if t.office_unit_code in above), None)
     if other is not None:
         raise KeyChangedError(
             f"Gói {name} ghi là phản hồi của {unit_label(sender)} nhưng được ký bằng khóa lạ "
-            f"({reply.fingerprint}); khóa đã tin cậy của {unit_label(sender)} là {other.fingerprint}. "
-            "Đã từ chối cả gói, không lưu gì. Nếu cấp trên đã cài lại máy, quản trị viên cần đăng ký lại "
-            "khóa của họ sau khi đối chiếu qua điện thoại."
+            f"({reply.fingerprint}); cấp trên đã tin cậy là «{other.office_unit_code}» với khóa "
+            f"{other.fingerprint}. Đã từ chối cả gói, không lưu gì. Nếu cấp trên đã cài lại máy, quản trị "
+            "viên cần đăng ký lại khóa của họ sau khi đối chiếu qua điện thoại."
         )
     if not accept_new_site:
         raise UntrustedSiteError(reply.path, manifest.office_unit, reply.fingerprint)
     return False
+
+
+def _ancestors(unit: OrgUnit) -> list[OrgUnit]:
+    found: list[OrgUnit] = []
+    current = unit.parent
+    while current is not None and current not in found:
+        found.append(current)
+        current = current.parent
+    return found
 
 
 def _equivocation(session: Session, reply: VerifiedReply, digest: str, sender: OrgUnit) -> None:

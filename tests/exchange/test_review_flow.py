@@ -1,0 +1,114 @@
+"""The review over packages, end to end: submit, receive, return with a field comment, fix, approve, lock."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from danvan_desktop.db.models import InboxItem, Record
+from danvan_desktop.services.entry.locking import PeriodLockedError, reopen_period
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
+from danvan_desktop.services.review.returns import (
+    ReviewError,
+    add_comment,
+    decide_return,
+    grant_reopen,
+    request_reopen,
+    resolve_comment,
+    submit_return,
+)
+from tests.exchange.conftest import BRANCH, Site
+from tests.exchange.review_helpers import FORM, PERIOD, act, comments, locked, reply, state
+from tests.transport import read_members
+
+
+def test_submit_return_fix_resubmit_approve_locks_both_ends(phuc_chu: Site, district: Site) -> None:
+    record_id = phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, BRANCH)
+    act(phuc_chu, lambda s: submit_return(s, FORM, PERIOD))
+    assert state(phuc_chu) == "da_nop" and locked(phuc_chu)
+    with pytest.raises(PeriodLockedError):
+        phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, {**BRANCH, "hoi_vien": 470}, record_id)
+
+    package = phuc_chu.export("pc-1.danvan")
+    manifest = json.loads(read_members(package)["manifest.json"])
+    assert manifest["format_version"] == 4 and manifest["review"]["returns"][0]["state"] == "da_nop"
+    district.import_(package, accept_new_site=True)
+    assert state(district) == "da_nhan"
+
+    # Returned with a comment on one field of the record, and one on the whole return.
+    act(
+        district,
+        lambda s: add_comment(
+            s, "DH-PHUCCHU", FORM, PERIOD, "Số hội viên chưa khớp sổ", record_id=record_id, field_id="hoi_vien"
+        ),
+    )
+    act(district, lambda s: decide_return(s, "DH-PHUCCHU", FORM, PERIOD, approve=False, comment="Xem lại"))
+    assert state(district) == "tra_lai"
+    report = phuc_chu.import_(reply(district), accept_new_site=True)
+    assert report.status == "applied" and "trả lại" in report.message
+    assert state(phuc_chu) == "tra_lai" and not locked(phuc_chu)
+    field_comment = next(c for c in comments(phuc_chu) if c.field_id == "hoi_vien")
+    assert (field_comment.record_id, field_comment.text) == (record_id, "Số hội viên chưa khớp sổ")
+    with phuc_chu.db.session() as session:
+        inbox = [i.title for i in session.scalars(select(InboxItem))]
+    assert any("trả lại" in title for title in inbox) and any("trường hoi_vien" in t for t in inbox)
+
+    # The commune fixes the figure, marks the comments resolved and submits again.
+    phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, {**BRANCH, "hoi_vien": 470}, record_id)
+    for comment in comments(phuc_chu):
+        act(phuc_chu, lambda s, c=comment: resolve_comment(s, c.id))
+    act(phuc_chu, lambda s: submit_return(s, FORM, PERIOD))
+    district.import_(phuc_chu.export("pc-2.danvan"))
+    assert state(district) == "da_nhan"
+    assert district.record(record_id).values["hoi_vien"] == 470  # type: ignore[union-attr]
+    assert all(c.resolved_at is not None for c in comments(district))
+
+    act(district, lambda s: decide_return(s, "DH-PHUCCHU", FORM, PERIOD, approve=True))
+    assert state(district) == "da_duyet" and locked(district)
+    phuc_chu.import_(reply(district))
+    assert state(phuc_chu) == "da_duyet" and locked(phuc_chu)
+    with pytest.raises(PeriodLockedError):
+        phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, {**BRANCH, "hoi_vien": 1}, record_id)
+    with pytest.raises(ReviewError, match="cấp trên cho phép"):
+        act(phuc_chu, lambda s: _reopen_by_hand(s))
+
+
+def _reopen_by_hand(session: object) -> None:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    unit, period = find_unit(session, "DH-PHUCCHU"), get_period(session, PERIOD)
+    reopen_period(session, unit.id, period.id, user="lan", reason="sửa số")
+
+
+def test_reopening_an_approved_return_takes_a_request_and_a_grant(phuc_chu: Site, district: Site) -> None:
+    record_id = phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, BRANCH)
+    act(phuc_chu, lambda s: submit_return(s, FORM, PERIOD))
+    district.import_(phuc_chu.export("pc-1.danvan"), accept_new_site=True)
+    act(district, lambda s: decide_return(s, "DH-PHUCCHU", FORM, PERIOD, approve=True))
+    with pytest.raises(ReviewError, match="chưa xin mở lại"):
+        act(district, lambda s: grant_reopen(s, "DH-PHUCCHU", FORM, PERIOD))
+    phuc_chu.import_(reply(district), accept_new_site=True)
+
+    act(phuc_chu, lambda s: request_reopen(s, FORM, PERIOD, "Sai số hội viên"))
+    district.import_(phuc_chu.export("pc-2.danvan"))
+    act(district, lambda s: grant_reopen(s, "DH-PHUCCHU", FORM, PERIOD, "Đồng ý"))
+    assert state(district) == "dang_nhap" and not locked(district)
+    phuc_chu.import_(reply(district))
+    assert state(phuc_chu) == "dang_nhap" and not locked(phuc_chu)
+    phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, {**BRANCH, "hoi_vien": 480}, record_id)
+    with phuc_chu.db.session() as session:
+        assert session.get_one(Record, record_id).values["hoi_vien"] == 480
+    actions = [row for row in _audit_actions(district) if row.startswith("review.")]
+    assert "review.reopen_grant" in actions and "review.approve" in actions
+    assert "review.reopen_request" in _audit_actions(phuc_chu)
+
+
+def _audit_actions(site: Site) -> list[str]:
+    from danvan_desktop.db.models import AuditEntry
+
+    with site.db.session() as session:
+        return list(session.scalars(select(AuditEntry.action)))
