@@ -42,7 +42,13 @@ def test_submit_return_fix_resubmit_approve_locks_both_ends(phuc_chu: Site, dist
     act(
         district,
         lambda s: add_comment(
-            s, "DH-PHUCCHU", FORM, PERIOD, "Số hội viên chưa khớp sổ", record_id=record_id, field_id="hoi_vien"
+            s,
+            "DH-PHUCCHU",
+            FORM,
+            PERIOD,
+            "Số hội viên chưa khớp sổ",
+            record_id=record_id,
+            field_id="hoi_vien",
         ),
     )
     act(district, lambda s: decide_return(s, "DH-PHUCCHU", FORM, PERIOD, approve=False, comment="Xem lại"))
