@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -118,3 +119,60 @@ def _audit_actions(site: Site) -> list[str]:
 
     with site.db.session() as session:
         return list(session.scalars(select(AuditEntry.action)))
+
+
+def _statement_package(site: Site, name: str, returns: list[dict[str, object]], sequence: int = 2) -> Path:
+    """A package signed with the commune's real key, stating whatever `returns` say about returns."""
+    from danvan_desktop.services.exchange.signing_keys import signing_key
+    from danvan_desktop.transport.package_format import ManifestInfo
+    from danvan_desktop.transport.writer import write_package
+
+    info = ManifestInfo(
+        site_id=site.site_id,
+        office_unit="DH-PHUCCHU",
+        sequence=sequence,
+        app_version="0.1.0",
+        schema_revision="0007_review",
+        forms={},
+        periods=[],
+        units=[],
+        review={"returns": returns, "resolved": []},
+    )
+    out = site.folder / name
+    write_package(out, info, [], signing_key(site.db.path, site.site_id))
+    return out
+
+
+def _stated(unit: str, state: str, revision: int = 50) -> dict[str, object]:
+    return {
+        "unit": unit,
+        "period": PERIOD,
+        "form": FORM,
+        "state": state,
+        "revision": revision,
+        "changed_at": "2026-12-03T08:00:00Z",
+        "changed_by_name": "Nguyễn Văn Bình",
+    }
+
+
+def test_a_unit_cannot_approve_its_own_return(phuc_chu: Site, district: Site) -> None:
+    phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, BRANCH)
+    act(phuc_chu, lambda s: submit_return(s, FORM, PERIOD))
+    district.import_(phuc_chu.export("pc-1.danvan"), accept_new_site=True)
+    forged = _statement_package(phuc_chu, "pc-2.danvan", [_stated("DH-PHUCCHU", "da_duyet")])
+    assert district.import_(forged).status == "applied"
+    assert state(district) == "da_nhan" and not locked(district)  # only the district approves
+
+
+def test_a_statement_about_another_commune_refuses_the_package(phuc_chu: Site, district: Site) -> None:
+    from danvan_desktop.db.models import RefusedPackage
+    from danvan_desktop.services.exchange.origin import ForeignOriginError
+
+    phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, BRANCH)
+    district.import_(phuc_chu.export("pc-1.danvan"), accept_new_site=True)
+    forged = _statement_package(phuc_chu, "pc-2.danvan", [_stated("DH-BAOLINH", "da_nop")])
+    with pytest.raises(ForeignOriginError, match="DH-BAOLINH"):
+        district.import_(forged)
+    assert state(district, "DH-BAOLINH") == "dang_nhap"
+    with district.db.session() as session:
+        assert [r.kind for r in session.scalars(select(RefusedPackage))] == ["origin"]
