@@ -74,7 +74,7 @@ def test_submit_return_with_a_field_comment_reply_and_inbox(
     code, out, err = run(capsys, "--db", commune, "import", "--accept-new-site", reply)
     assert code == 0 and "trả lại" in out, err
     code, out, _ = run(capsys, "--db", commune, "inbox")
-    assert "Số hội viên chưa khớp sổ" in out and "trường hoi_vien" in out
+    assert "Số hội viên chưa khớp sổ" in out and "«Số hội viên, đoàn viên»" in out
     code, out, _ = run(capsys, "--db", commune, "review", "list")
     assert "Trả lại" in out
     code, out, _ = run(capsys, "--db", commune, "review", "comments", "--open")

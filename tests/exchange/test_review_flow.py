@@ -38,6 +38,7 @@ def test_submit_return_fix_resubmit_approve_locks_both_ends(phuc_chu: Site, dist
     assert manifest["format_version"] == 4 and manifest["review"]["returns"][0]["state"] == "da_nop"
     district.import_(package, accept_new_site=True)
     assert state(district) == "da_nhan"
+    assert _completeness_state(district) == "da_nhan"  # the completeness view shows it
 
     # Returned with a comment on one field of the record, and one on the whole return.
     act(
@@ -61,7 +62,7 @@ def test_submit_return_fix_resubmit_approve_locks_both_ends(phuc_chu: Site, dist
     assert (field_comment.record_id, field_comment.text) == (record_id, "Số hội viên chưa khớp sổ")
     with phuc_chu.db.session() as session:
         inbox = [i.title for i in session.scalars(select(InboxItem))]
-    assert any("trả lại" in title for title in inbox) and any("trường hoi_vien" in t for t in inbox)
+    assert any("trả lại" in title for title in inbox) and any("«Số hội viên, đoàn viên»" in t for t in inbox)
 
     # The commune fixes the figure, marks the comments resolved and submits again.
     phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, {**BRANCH, "hoi_vien": 470}, record_id)
@@ -81,6 +82,19 @@ def test_submit_return_fix_resubmit_approve_locks_both_ends(phuc_chu: Site, dist
         phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, {**BRANCH, "hoi_vien": 1}, record_id)
     with pytest.raises(ReviewError, match="cấp trên cho phép"):
         act(phuc_chu, lambda s: _reopen_by_hand(s))
+
+
+def _completeness_state(site: Site) -> str | None:
+    import datetime as dt
+
+    from danvan_desktop.services.office.installation import load_installation
+    from danvan_desktop.services.reporting.completeness import completeness
+
+    with site.db.session() as session:
+        office = load_installation(session).office_unit_id
+        table = completeness(session, office, [get_period(session, PERIOD).id], [FORM], dt.date.today())
+    row = next(r for r in table.periods[0].rows if r.unit_code == "DH-PHUCCHU")
+    return row.reviews.get(FORM)
 
 
 def _reopen_by_hand(session: object) -> None:

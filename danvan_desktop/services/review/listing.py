@@ -75,8 +75,18 @@ def review_rows(session: Session, *, period: str | None = None, state: str | Non
     return sorted(rows, key=lambda r: (r.period_code, r.unit_code, r.form_id))
 
 
-def states_by_unit(session: Session, period_id: int) -> dict[tuple[int, str], str]:
-    """(unit id, form id) → state, for one period (the completeness view shows them)."""
+# The review state as the completeness view adds it to a cell that already says «Đã nhận» (records here).
+COMPLETENESS_WORDS = {
+    "dang_nhap": "mở lại",
+    "da_nop": "đã nộp",
+    "da_nhan": "chờ duyệt",
+    "da_duyet": "đã duyệt",
+    "tra_lai": "trả lại",
+}
+
+
+def review_states(session: Session, period_id: int) -> dict[tuple[int, str], str]:
+    """(unit id, form id) → the return's review state, for one period (the completeness view shows it)."""
     rows = session.execute(
         select(ReviewReturn.org_unit_id, ReviewReturn.form_id, ReviewReturn.state).where(
             ReviewReturn.period_id == period_id

@@ -221,7 +221,11 @@ def apply_reply_items(
             if comment is None:
                 session.add(_comment_from(item, recipient.id, period.id))
                 target = f" (bản ghi {item.record_id[:8]}" if item.record_id else ""
-                target += f", trường {item.field_id})" if item.field_id else (")" if item.record_id else "")
+                target += (
+                    f", «{_field_label(item.form, item.field_id)}»)"
+                    if item.field_id
+                    else (")" if item.record_id else "")
+                )
                 lines.append(
                     InboxLine(
                         "comment", f"Ý kiến về {where}{target}", item.text, item.unit, period.code, item.form
@@ -324,6 +328,11 @@ def _decision_title(state: str) -> str:
         TRA_LAI: "Cấp trên trả lại báo cáo",
         DANG_NHAP: "Cấp trên cho mở lại báo cáo",
     }[state]
+
+
+def _field_label(form_id: str, field_id: str) -> str:
+    form = form_registry().get(form_id)
+    return next((f.label for f in form.fields() if f.id == field_id), field_id) if form else field_id
 
 
 def _form_title(form_id: str) -> str:
