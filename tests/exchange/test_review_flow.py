@@ -22,7 +22,7 @@ from danvan_desktop.services.review.returns import (
     submit_return,
 )
 from tests.exchange.conftest import BRANCH, Site
-from tests.exchange.review_helpers import FORM, PERIOD, act, comments, locked, reply, state
+from tests.exchange.review_helpers import FORM, PERIOD, act, comments, locked, reply, snapshot, state
 from tests.transport import read_members
 
 
@@ -190,3 +190,51 @@ def test_a_statement_about_another_commune_refuses_the_package(phuc_chu: Site, d
     assert state(district, "DH-BAOLINH") == "dang_nhap"
     with district.db.session() as session:
         assert [r.kind for r in session.scalars(select(RefusedPackage))] == ["origin"]
+
+
+def test_reply_from_a_wrong_key_or_for_another_unit_changes_nothing(
+    phuc_chu: Site, bao_linh: Site, district: Site
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from danvan_desktop.services.exchange.package_import import KeyChangedError
+    from danvan_desktop.services.exchange.reply_import import ReplyRefusedError
+    from danvan_desktop.transport.reply import ReplyInfo, write_reply
+
+    for commune, code in ((phuc_chu, "DH-PHUCCHU"), (bao_linh, "DH-BAOLINH")):
+        commune.save(FORM, code, PERIOD, BRANCH)
+        act(commune, lambda s: submit_return(s, FORM, PERIOD))
+        district.import_(commune.export(f"{code}.danvan"), accept_new_site=True)
+    act(district, lambda s: add_comment(s, "DH-PHUCCHU", FORM, PERIOD, "Thiếu số liệu chi đoàn"))
+    phuc_chu.import_(reply(district), accept_new_site=True)  # the district's key is now trusted
+    act(district, lambda s: decide_return(s, "DH-PHUCCHU", FORM, PERIOD, approve=True))
+    genuine = reply(district)
+    before = snapshot(phuc_chu)
+
+    info = ReplyInfo(district.site_id, "DH", "DH-PHUCCHU", 2, "0.1.0", "0007_review")
+    items = [{"type": "return", **_stated("DH-PHUCCHU", "da_duyet")}]
+    forged = write_reply(district.folder / "forged.danvan", info, items, [], Ed25519PrivateKey.generate())
+    with pytest.raises(KeyChangedError, match="khóa khác"):
+        phuc_chu.import_(forged.path)
+    act(district, lambda s: decide_return(s, "DH-BAOLINH", FORM, PERIOD, approve=False, comment="Sai"))
+    with pytest.raises(ReplyRefusedError, match="không phải cho"):
+        phuc_chu.import_(reply(district, "DH-BAOLINH"))
+    assert snapshot(phuc_chu) == before  # every row of every table as it was
+    assert phuc_chu.import_(genuine).status == "applied" and state(phuc_chu) == "da_duyet"
+
+
+def test_an_encrypted_reply_needs_its_passphrase(phuc_chu: Site, district: Site) -> None:
+    from danvan_desktop.services.exchange.reply_export import write_replies
+    from danvan_desktop.transport.package_format import PackagePassphraseError
+
+    phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, BRANCH)
+    act(phuc_chu, lambda s: submit_return(s, FORM, PERIOD))
+    district.import_(phuc_chu.export("pc-1.danvan"), accept_new_site=True)
+    [result] = write_replies(
+        district.db, district.folder / "enc", units=["DH-PHUCCHU"], passphrase="Mật khẩu"
+    )
+    assert result.summary.encrypted
+    with pytest.raises(PackagePassphraseError):
+        phuc_chu.import_(result.summary.path)
+    report = phuc_chu.import_(result.summary.path, passphrase="Mật khẩu", accept_new_site=True)
+    assert report.status == "applied" and state(phuc_chu) == "da_nhan"
