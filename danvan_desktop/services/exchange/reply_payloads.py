@@ -61,6 +61,11 @@ def register(kind: str, export_fn: ExportFn, apply_fn: ApplyFn, *, label: str, o
     _registry[kind] = PayloadKind(kind, label, export_fn, apply_fn, order)
 
 
+def unregister(kind: str) -> None:
+    """Forget a kind (tests that register their own)."""
+    _registry.pop(kind, None)
+
+
 def registered() -> list[PayloadKind]:
     """Every kind, in the order they are applied."""
     global _loaded
