@@ -238,3 +238,36 @@ def test_an_encrypted_reply_needs_its_passphrase(phuc_chu: Site, district: Site)
         phuc_chu.import_(result.summary.path)
     report = phuc_chu.import_(result.summary.path, passphrase="Mật khẩu", accept_new_site=True)
     assert report.status == "applied" and state(phuc_chu) == "da_nhan"
+
+
+def test_roles_a_leader_submits_and_decides_a_clerk_may_not(phuc_chu: Site, district: Site) -> None:
+    from danvan_desktop.services.office.accounts import (
+        LANH_DAO,
+        NHAP_LIEU,
+        QUAN_TRI,
+        AccountError,
+        Actor,
+        acting_as,
+    )
+
+    phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, BRANCH)
+    clerk = Actor(1, "lan", "Trần Thị Lan", "", frozenset({NHAP_LIEU}))
+    admin = Actor(2, "quan", "Nguyễn Văn Quân", "", frozenset({QUAN_TRI}))
+    with acting_as(clerk), pytest.raises(AccountError, match="Lãnh đạo"):
+        act(phuc_chu, lambda s: submit_return(s, FORM, PERIOD))
+    assert state(phuc_chu) == "dang_nhap" and not locked(phuc_chu)
+    act(phuc_chu, lambda s: submit_return(s, FORM, PERIOD))
+    district.import_(phuc_chu.export("pc-1.danvan"), accept_new_site=True)
+    for refused in (
+        lambda s: decide_return(s, "DH-PHUCCHU", FORM, PERIOD, approve=True),
+        lambda s: decide_return(s, "DH-PHUCCHU", FORM, PERIOD, approve=False, comment="Sai"),
+        lambda s: grant_reopen(s, "DH-PHUCCHU", FORM, PERIOD),
+    ):
+        with acting_as(clerk), pytest.raises(AccountError, match="Lãnh đạo"):
+            act(district, refused)
+    with acting_as(admin), pytest.raises(AccountError, match="Nhập liệu"):
+        act(district, lambda s: add_comment(s, "DH-PHUCCHU", FORM, PERIOD, "Xem lại"))
+    assert state(district) == "da_nhan" and not comments(district)
+    # Without accounts, this database acts with every role: as a leader, the district decides.
+    act(district, lambda s: decide_return(s, "DH-PHUCCHU", FORM, PERIOD, approve=True))
+    assert state(district) == "da_duyet"

@@ -70,3 +70,36 @@ def test_review_a_return_comment_a_field_send_it_back_then_the_commune_reads_it(
     assert inbox.comments.item(0, 0).text() == "✓"
     with commune_db.session() as session:
         assert session.scalars(select(ReviewComment.resolved_at)).one() is not None
+
+
+def test_the_import_wizard_takes_a_reply_at_the_commune(
+    qtbot: QtBot, commune_db: Database, demo_db: Database, tmp_path: Path
+) -> None:
+    from danvan_desktop.services.review.returns import decide_return
+    from danvan_desktop.ui.import_wizard import ImportWizard
+
+    (tmp_path / "dh").mkdir()
+    phuc_chu, district = Site(commune_db, tmp_path), Site(demo_db, tmp_path / "dh")
+    phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, BRANCH)
+    with commune_db.transaction() as session:
+        submit_return(session, FORM, PERIOD)
+    district.import_(phuc_chu.export("pc-1.danvan"), accept_new_site=True)
+    with demo_db.transaction() as session:
+        decide_return(session, "DH-PHUCCHU", FORM, PERIOD, approve=True)
+    [result] = write_replies(demo_db, tmp_path / "replies", units=["DH-PHUCCHU"])
+
+    wizard = ImportWizard(commune_db, site_id=phuc_chu.site_id, user="lan", backup_dir=tmp_path / "bk")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.files_page.add_paths([result.summary.path])
+    wizard.next()
+    qtbot.waitUntil(lambda: not wizard.preview_page.running, timeout=20000)
+    table = wizard.preview_page.table
+    assert table.item(0, 1).text() == "Huyện Định Hóa"  # type: ignore[union-attr]
+    assert "cần đối chiếu khóa" in table.item(0, 3).text()  # type: ignore[union-attr]
+    wizard.preview_page.accept_box.setChecked(True)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.report_page, timeout=20000)
+    text = wizard.report_text()
+    assert "Đã nhập gói phản hồi" in text and "đã duyệt" in text and "gói rỗng" not in text
+    assert state(phuc_chu) == "da_duyet"
