@@ -242,7 +242,6 @@ def test_an_encrypted_reply_needs_its_passphrase(phuc_chu: Site, district: Site)
 
 def test_roles_a_leader_submits_and_decides_a_clerk_may_not(phuc_chu: Site, district: Site) -> None:
     from danvan_desktop.services.office.accounts import (
-        LANH_DAO,
         NHAP_LIEU,
         QUAN_TRI,
         AccountError,
