@@ -82,6 +82,10 @@ def test_submit_return_fix_resubmit_approve_locks_both_ends(phuc_chu: Site, dist
         phuc_chu.save(FORM, "DH-PHUCCHU", PERIOD, {**BRANCH, "hoi_vien": 1}, record_id)
     with pytest.raises(ReviewError, match="cấp trên cho phép"):
         act(phuc_chu, lambda s: _reopen_by_hand(s))
+    # The commune's next full package repeats the approved figures: nothing to refuse, nothing changed.
+    again = district.import_(phuc_chu.export("pc-3.danvan"))
+    assert again.counts()["rejected"] == 0 and again.counts()["unchanged"] == 1
+    assert state(district) == "da_duyet"
 
 
 def _completeness_state(site: Site) -> str | None:
