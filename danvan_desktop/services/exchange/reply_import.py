@@ -235,7 +235,8 @@ def import_reply(
                 file_name=name[:300],
                 file_sha256=reply.file_sha256,
                 record_count=len(reply.items) + len(reply.payloads),
-                summary={"reply_items": len(reply.items), "reply_payloads": len(reply.payloads)},
+                # Shown by the ledger as "N <key>": Vietnamese words, since a reply has no merge outcomes.
+                summary={"mục duyệt và ý kiến": len(reply.items), "văn bản kèm": len(reply.payloads)},
                 manifest_sha256=digest,
             )
         )
