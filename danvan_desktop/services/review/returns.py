@@ -273,6 +273,8 @@ def resolve_comment(session: Session, comment_id: str) -> ReviewComment:
     if len(rows) != 1:
         raise ReviewError(f"Không tìm thấy đúng một ý kiến có mã «{comment_id}».")
     comment = rows[0]
+    if comment.org_unit_id != office_unit(session).id:
+        raise ReviewError("Ý kiến này gửi cho đơn vị cấp dưới: chỉ đơn vị đó đánh dấu đã sửa.")
     if comment.resolved_at is None:
         comment.resolved_at = now()
         comment.resolved_by_name = actor.full_name if actor.id is not None else actor.writer_name
