@@ -189,6 +189,13 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "backup.restore": frozenset({QUAN_TRI}),
     "catalog.import": frozenset({QUAN_TRI}),
     "settings.change": frozenset({QUAN_TRI}),
+    # The review of returns (issue 14): a leader submits, approves or returns; anyone working on the
+    # figures writes comments above and marks them resolved below; a clerk may send replies.
+    "return.submit": frozenset({LANH_DAO}),
+    "return.review": frozenset({LANH_DAO}),
+    "return.comment": frozenset({NHAP_LIEU, LANH_DAO}),
+    "return.resolve": frozenset({NHAP_LIEU, LANH_DAO}),
+    "reply.export": frozenset({NHAP_LIEU, LANH_DAO}),
 }
 
 
