@@ -23,6 +23,7 @@ from danvan_desktop.services.entry.locking import ensure_unlocked
 from danvan_desktop.services.office.accounts import current_actor, require_in
 from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.orgunits import dated_subtree, unit_label
+from danvan_desktop.services.office.targets import INDICATOR_FORM, assigned_targets, with_targets
 from danvan_desktop.services.office.validity import ensure_valid_during, field_unit_reasons
 from danvan_desktop.text import fold
 
@@ -62,6 +63,8 @@ class FormContext:
     organizations: list[tuple[str, str]] = field(default_factory=list)  # (code, short name)
     # Full names, which a clerk types as often as the short ones ("phu nu" for "Hội LHPN").
     organization_names: dict[str, str] = field(default_factory=dict)
+    # Project 05 plan figures assigned from above (indicator number -> chi_tieu): entry cannot change them.
+    assigned_targets: dict[int, float] = field(default_factory=dict)
     _labels: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def labels(self, spec: FieldDef) -> dict[str, str]:
@@ -113,6 +116,9 @@ def form_context(session: Session, form: FormDef, unit_id: int, period: Period) 
         units=[(n.code, n.display) for n in nodes],
         organizations=[(o.code, o.short_name) for o in orgs],
         organization_names={o.code: o.name for o in orgs},
+        assigned_targets=(
+            assigned_targets(session, unit_id, period.start, period.end) if form.id == INDICATOR_FORM else {}
+        ),
     )
 
 
@@ -204,6 +210,8 @@ def save_entry(
     period = session.get_one(Period, period_id)
     ensure_valid_during(session, unit, period)  # the screens offer no such pair; a sheet or a script might
     context = context or form_context(session, form, unit_id, period)
+    if context.assigned_targets:  # the plan figure from above wins over whatever was typed or loaded
+        values = with_targets(values, context.assigned_targets)
     cleaned, issues = check_values(session, form, unit_id, period, values, context)
     if any(i.severity == "error" for i in issues):
         raise ValidationFailedError(issues)

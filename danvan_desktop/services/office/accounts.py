@@ -189,6 +189,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "backup.restore": frozenset({QUAN_TRI}),
     "catalog.import": frozenset({QUAN_TRI}),
     "settings.change": frozenset({QUAN_TRI}),
+    "forms.publish": frozenset({QUAN_TRI}),  # a form version the office sends down to its units
+    "targets.assign": frozenset({LANH_DAO}),  # Project 05 targets of the units below
 }
 
 
