@@ -22,6 +22,7 @@ from danvan_desktop.services.entry import records
 from danvan_desktop.services.entry.locking import ensure_unlocked
 from danvan_desktop.services.office.accounts import current_actor, require_in
 from danvan_desktop.services.office.audit import record_action
+from danvan_desktop.services.office.form_versions import form_version_def
 from danvan_desktop.services.office.orgunits import dated_subtree, unit_label
 from danvan_desktop.services.office.targets import INDICATOR_FORM, assigned_targets, with_targets
 from danvan_desktop.services.office.validity import ensure_valid_during, field_unit_reasons
@@ -358,9 +359,14 @@ def value_changes(
     old: Mapping[str, Any],
     new: Mapping[str, Any],
     context: FormContext | None = None,
+    older: FormDef | None = None,
 ) -> list[FieldChange]:
-    """Field by field, what differs between two value sets, as shown to a person."""
-    fields = {f.id: f for f in form.fields()} if form else {}
+    """Field by field, what differs between two value sets, as shown to a person.
+
+    `older`: the version the values were entered under, which names fields since removed.
+    """
+    fields = {f.id: f for f in older.fields()} if older else {}
+    fields |= {f.id: f for f in form.fields()} if form else {}
     changes = []
     for key in dict.fromkeys([*old, *new]):
         before, after = old.get(key), new.get(key)
@@ -385,8 +391,14 @@ def record_history(session: Session, form: FormDef, record_id: str) -> list[Hist
     ).all()
     entries: list[HistoryEntry] = []
     previous: dict[str, Any] = {}
+    older: dict[int, FormDef | None] = {}
+    previous_version = versions[0].form_version if versions else form.version
     for version in versions:
-        changes = value_changes(form, previous, version.values, context)
+        # A field removed by this version was named by the one before: its label comes from there.
+        if previous_version not in older:
+            older[previous_version] = form_version_def(session, form.id, previous_version)
+        changes = value_changes(form, previous, version.values, context, older[previous_version])
+        previous_version = version.form_version
         label = CHANGE_LABELS.get(version.change, version.change)
         by = version.changed_by_name or version.changed_by  # the full name where one was recorded
         entries.append(HistoryEntry(version.changed_at, by, label, changes))

@@ -58,9 +58,9 @@ def fill_target_records(
     periods = {p.id: p for p in session.scalars(select(Period)) if p.start.year == p.end.year == year}
     locks = set(session.scalars(select(PeriodLock.period_id).where(PeriodLock.org_unit_id == unit_id)))
     by_period: dict[int, list[Record]] = {year_period.id: []}
-    for record in stored:
-        if record.period_id in periods:
-            by_period.setdefault(record.period_id, []).append(record)
+    for kept in stored:
+        if kept.period_id in periods:
+            by_period.setdefault(kept.period_id, []).append(kept)
     for period_id, period_records in sorted(by_period.items()):
         period = periods[period_id]
         if period_id in locks:
