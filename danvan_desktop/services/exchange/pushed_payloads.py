@@ -1,16 +1,19 @@
 """What a reply package carries down besides review decisions: forms, targets, catalog, settings.
 
 Each kind has `export_X(session, unit_code) -> dict | None` (None: nothing to send that unit) at the
-office above, and `apply_X(session, data, origin) -> str` at the unit, where `origin` is the code of
-the office that sent it. Applying is all or nothing (a savepoint) and checks every entry strictly:
-content from a package is untrusted until proven otherwise, even signed by the office above.
+office above, and `apply_X(session, data, origin) -> str` (a summary) at the unit, where `origin` is
+the code of the office that sent it; PAYLOADS wraps them as the bytes the reply package carries.
+Applying is all or nothing (a savepoint) and checks every entry strictly: content from a package is
+untrusted until proven otherwise, even signed by the office above.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -349,3 +352,63 @@ def apply_settings(session: Session, data: object, origin: str) -> str:
         return f"Cơ quan cấp trên in trên văn bản: «{name}»."
 
     return _atomic(session, SETTINGS, store)
+
+
+# ------------------------------------------------------------------------ the reply package's kinds
+
+
+class ReplyContext(Protocol):
+    """What the reply package's registry passes to an apply function (its ApplyContext)."""
+
+    sender_office: str
+
+    def inbox(self, title: str, detail: str = "") -> None: ...
+
+
+def _encode(data: dict[str, Any] | None) -> bytes | None:
+    if data is None:
+        return None
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def _decode(raw: bytes, kind: str) -> object:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise _refuse(kind, "nội dung không phải JSON UTF-8") from exc
+
+
+Exporter = Callable[[Session, str], "dict[str, Any] | None"]
+Applier = Callable[[Session, object, str], str]
+
+
+@dataclass(frozen=True)
+class PayloadSpec:
+    """One kind as the reply registry wants it: bytes out at the office above, bytes in at the unit."""
+
+    kind: str
+    label: str
+    order: int
+    export_data: Exporter
+    apply_data: Applier
+
+    def export(self, session: Session, unit_code: str) -> bytes | None:
+        return _encode(self.export_data(session, unit_code))
+
+    def apply(self, session: Session, data: bytes, context: ReplyContext) -> None:
+        summary = self.apply_data(session, _decode(data, self.label), context.sender_office)
+        context.inbox(self.label, summary)
+
+
+PAYLOADS = (
+    PayloadSpec("forms", "Biểu mẫu", 10, export_forms, apply_forms),
+    PayloadSpec("targets", "Chỉ tiêu Đề án 05", 20, export_targets, apply_targets),
+    PayloadSpec("catalog", "Danh mục bổ sung", 30, export_catalog, apply_catalog),
+    PayloadSpec("office_settings", "Thông tin in trên văn bản", 50, export_settings, apply_settings),
+)
+
+
+def register_payloads(register: Callable[..., None]) -> None:
+    """Register every kind with the reply package's registry: `register_payloads(reply_payloads.register)`."""
+    for spec in PAYLOADS:
+        register(spec.kind, spec.export, spec.apply, label=spec.label, order=spec.order)

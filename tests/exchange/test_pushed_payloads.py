@@ -16,7 +16,7 @@ from danvan_desktop.db.models import Base, OrgUnit, Record, UnitTarget
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.entry.entry import form_context, save_entry
 from danvan_desktop.services.entry.locking import lock_period
-from danvan_desktop.services.exchange import reply_payloads as rp
+from danvan_desktop.services.exchange import pushed_payloads as rp
 from danvan_desktop.services.office.catalog_sync import import_catalog_files
 from danvan_desktop.services.office.form_versions import (
     ORIGIN_ABOVE,
@@ -296,10 +296,46 @@ def test_a_hostile_payload_is_refused_whole_with_the_database_unchanged(
     with phuc_chu.db.transaction() as session:
         set_up_phuc_chu_office(session)
     before = table_snapshot(phuc_chu.db)
-    with phuc_chu.db.transaction() as session:  # committed: only the savepoint may undo the damage
-        with pytest.raises(rp.PayloadError) as info:
-            apply(session, data, "DH")
+    # Committed afterwards: only the savepoint may undo what the refused payload began to write.
+    with phuc_chu.db.transaction() as session, pytest.raises(rp.PayloadError) as info:
+        apply(session, data, "DH")
     assert "bị từ chối" in info.value.message and "Không có gì được lưu" in info.value.message
     assert table_snapshot(phuc_chu.db) == before
     with phuc_chu.db.session() as session:
         assert session.scalar(select(OrgUnit).where(OrgUnit.code == "TN-X")) is None
+
+
+class Inbox:
+    """The part of the reply package's ApplyContext the payloads use: who sent it, the inbox lines."""
+
+    def __init__(self, sender_office: str) -> None:
+        self.sender_office = sender_office
+        self.lines: list[tuple[str, str]] = []
+
+    def inbox(self, title: str, detail: str = "") -> None:
+        self.lines.append((title, detail))
+
+
+def test_every_kind_travels_as_bytes_and_says_what_it_did(district: Site, phuc_chu: Site) -> None:
+    _assign(district.db)
+    with district.db.transaction() as session:
+        set_setting(session, "office.issuing_body", "Ban Dân vận Huyện ủy Định Hóa")
+        sent = [(spec, spec.export(session, "DH-PHUCCHU")) for spec in rp.PAYLOADS]
+    assert [spec.kind for spec, data in sent if data is not None] == ["targets", "catalog", "office_settings"]
+    inbox = Inbox("DH")
+    with phuc_chu.db.transaction() as session:
+        for spec, data in sent:
+            if data is not None:
+                spec.apply(session, data, inbox)
+        with pytest.raises(rp.PayloadError, match="không phải JSON"):
+            rp.PAYLOADS[1].apply(session, b"\xff{", inbox)
+    assert [title for title, _ in inbox.lines] == [
+        "Chỉ tiêu Đề án 05",
+        "Danh mục bổ sung",
+        "Thông tin in trên văn bản",
+    ]
+    with phuc_chu.db.session() as session:
+        assert [t.value_text for t in list_targets(session)] == ["100", "14"]
+    registered: list[tuple[str, str, int]] = []
+    rp.register_payloads(lambda kind, export, apply, *, label, order: registered.append((kind, label, order)))
+    assert [kind for kind, _, _ in registered] == ["forms", "targets", "catalog", "office_settings"]
