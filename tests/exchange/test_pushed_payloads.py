@@ -198,6 +198,12 @@ def _bad_form(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
     return {"definitions": [data]}
 
 
+def _rewritten_shipped() -> dict[str, Any]:
+    data = copy.deepcopy(get_form("to_chuc_doan_the").model_dump(mode="json", exclude_defaults=True))
+    data["title"] = "Cùng phiên bản 1, nội dung khác"
+    return data
+
+
 HOSTILE: list[tuple[str, Callable[[Session, object, str], str], object]] = [
     ("forms: not a mapping", rp.apply_forms, ["definitions"]),
     ("forms: extra key", rp.apply_forms, {"definitions": [_version_two()], "run": "x"}),
@@ -211,6 +217,8 @@ HOSTILE: list[tuple[str, Callable[[Session, object, str], str], object]] = [
     ("forms: same version twice", rp.apply_forms, {"definitions": [_version_two(), _version_two()]}),
     ("forms: one good one bad", rp.apply_forms, {"definitions": [_version_two(), {"id": "x"}]}),
     ("forms: shipped version rewritten", rp.apply_forms, _bad_form(lambda d: d.update(version=1))),
+    # The first definition is stored before the second is refused: only the savepoint takes it back.
+    ("forms: good then conflicting", rp.apply_forms, {"definitions": [_version_two(), _rewritten_shipped()]}),
     ("targets: not a list", rp.apply_targets, {"targets": "all"}),
     ("targets: float value", rp.apply_targets, _target(value=90.0)),
     ("targets: huge value", rp.apply_targets, _target(value="99999999999999999")),
