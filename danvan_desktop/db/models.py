@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -397,7 +398,7 @@ class UnitTarget(Base):
     name: Mapped[str] = mapped_column(String(500))  # ten_chi_tieu
     measure: Mapped[str] = mapped_column(String(50))  # don_vi_tinh: %, mô hình, cuộc
     kind: Mapped[str] = mapped_column(String(20))  # loai_chi_tieu: phan_dau / khong_che
-    value: Mapped[Any] = mapped_column(Numeric(20, 2))  # the plan figure (chi_tieu), exact
+    value: Mapped[Decimal] = mapped_column(Numeric(20, 2))  # the plan figure (chi_tieu), exact
     assigned_by: Mapped[str] = mapped_column(String(64))  # code of the office that assigned it
     origin: Mapped[str] = mapped_column(String(20))  # tai_cho (set here) / cap_tren (received)
     set_at: Mapped[dt.datetime] = mapped_column(DateTime)

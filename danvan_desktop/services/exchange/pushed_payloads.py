@@ -37,8 +37,12 @@ from danvan_desktop.services.office.form_versions import (
 from danvan_desktop.services.office.installation import load_installation
 from danvan_desktop.services.office.orgunits import find_unit
 from danvan_desktop.services.office.settings import get_setting, set_setting
-from danvan_desktop.services.office.targets import INDICATOR_FORM, ORIGIN_HERE, check_target
-from danvan_desktop.services.office.targets import ORIGIN_ABOVE as TARGET_FROM_ABOVE
+from danvan_desktop.services.office.targets import (
+    INDICATOR_FORM,
+    ORIGIN_HERE,
+    check_target,
+    store_received_targets,
+)
 from danvan_desktop.text import nfc_deep
 
 MAX_FORMS = 100
@@ -193,27 +197,8 @@ def apply_targets(session: Session, data: object, origin: str) -> str:
     installation = load_installation(session)
 
     def store() -> str:
-        from danvan_desktop.services.office.targets import _now
-
-        actor = current_actor(session)
         unit_id = installation.office_unit_id
-        existing = {
-            (r.year, r.indicator): r
-            for r in session.scalars(select(UnitTarget).where(UnitTarget.org_unit_id == unit_id))
-        }
-        for year, indicator, name, measure, kind, number in checked:
-            row = existing.get((year, indicator))
-            if row is None:
-                row = UnitTarget(org_unit_id=unit_id, year=year, indicator=indicator)
-                session.add(row)
-            row.name, row.measure, row.kind, row.value = name, measure, kind, number
-            row.assigned_by, row.origin, row.set_at, row.set_by = (
-                origin,
-                TARGET_FROM_ABOVE,
-                _now(),
-                actor.writer_name,
-            )
-        session.flush()
+        store_received_targets(session, unit_id, checked, origin, current_actor(session).writer_name)
         writer = current_writer(session, installation.site_id)
         parts = []
         for year in sorted({c[0] for c in checked}):

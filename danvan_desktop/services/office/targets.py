@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -185,6 +185,27 @@ def set_target(
     )
     session.flush()
     return _info(row, unit)
+
+
+ReceivedTarget = tuple[int, int, str, str, str, Decimal]  # year, indicator, name, measure, kind, value
+
+
+def store_received_targets(
+    session: Session, unit_id: int, targets: Sequence[ReceivedTarget], assigned_by: str, set_by: str
+) -> None:
+    """At the unit: keep the (checked) targets its office above assigned to it; later ones replace."""
+    existing = {
+        (r.year, r.indicator): r
+        for r in session.scalars(select(UnitTarget).where(UnitTarget.org_unit_id == unit_id))
+    }
+    for year, indicator, name, measure, kind, value in targets:
+        row = existing.get((year, indicator))
+        if row is None:
+            row = UnitTarget(org_unit_id=unit_id, year=year, indicator=indicator)
+            session.add(row)
+        row.name, row.measure, row.kind, row.value = name, measure, kind, value
+        row.assigned_by, row.origin, row.set_at, row.set_by = assigned_by, ORIGIN_ABOVE, _now(), set_by
+    session.flush()
 
 
 def list_targets(session: Session, unit_code: str | None = None, year: int | None = None) -> list[TargetInfo]:
