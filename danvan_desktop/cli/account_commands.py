@@ -109,6 +109,8 @@ COMMAND_ACTIONS = {
     "restore": "backup.restore",
     "report": "report.issue",
     "units": "catalog.import",  # add, rename, close, merge villages: the office's catalog
+    "review": "return.comment",  # signs in; each review service asks for its own role
+    "reply": "reply.export",
 }
 
 

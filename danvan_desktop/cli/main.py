@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     from danvan_desktop.cli.sign_commands import add_sign_commands
 
     add_sign_commands(sub)
+    from danvan_desktop.cli.review_commands import add_review_commands
+
+    add_review_commands(sub)
     _vietnamese_headings(parser)
     return parser
 
@@ -208,6 +211,8 @@ def writes_database(args: argparse.Namespace) -> bool:
         "units": getattr(args, "units_command", None) in ("add", "rename", "close", "merge"),
         "forms": args.command == "forms" and form_commands_write(args),
         "targets": args.command == "targets" and form_commands_write(args),
+        "review": getattr(args, "review_command", "") not in ("list", "comments"),
+        "reply": True,  # counts the replies written
     }
     return bool(sub.get(args.command, False))
 
@@ -239,6 +244,10 @@ def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) 
         from danvan_desktop.cli.sign_commands import run_sign_command
 
         return run_sign_command(args, user, args.db or user.default_database)
+    if command in ("review", "reply", "inbox"):
+        from danvan_desktop.cli.review_commands import run_review_command
+
+        return run_review_command(args, user, args.db or user.default_database)
     if command in ("users", "audit"):
         from danvan_desktop.cli.account_commands import run_account_command
 

@@ -20,8 +20,11 @@ ENCRYPTED_FORMAT_NAME = "danvan-package-encrypted"
 # The newest manifest version this program reads and writes. A writer uses the lowest version that
 # holds what it sends: 1 for records alone, 2 when the package also defines units (docs §3.6), so
 # installations not yet updated keep reading the packages that need nothing new.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 4
 PLAIN_FORMAT_VERSION = 1  # a package without unit definitions
+DEFINITIONS_FORMAT_VERSION = 2  # a package that defines units (docs §3.6)
+# A reply of the office above to one of its units, and a data package that states returns (docs §8).
+REVIEW_FORMAT_VERSION = 4
 ENVELOPE_FORMAT_VERSION = 1  # envelope.json of an encrypted package: versioned on its own
 
 MANIFEST_NAME = "manifest.json"
@@ -29,7 +32,11 @@ RECORDS_NAME = "records.jsonl"
 ENVELOPE_NAME = "envelope.json"
 PAYLOAD_NAME = "payload.bin"
 
+REPLY_NAME = "reply.jsonl"  # a reply's review items: decisions and comments
+PAYLOADS_NAME = "payloads.jsonl"  # a reply's payloads (form definitions, targets...), see reply_payloads
+
 PLAIN_MEMBERS = frozenset({MANIFEST_NAME, RECORDS_NAME})
+REPLY_MEMBERS = frozenset({MANIFEST_NAME, REPLY_NAME, PAYLOADS_NAME})
 ENCRYPTED_MEMBERS = frozenset({ENVELOPE_NAME, PAYLOAD_NAME})
 
 # A record's JSON may nest lists and objects (table rows inside a form), but not without end:
@@ -73,6 +80,8 @@ class ManifestInfo:
     units: Sequence[str]  # unit codes covered; every record's unit must be one of them
     # Units the sender defined itself (villages): {"units": [...], "lineage": [...]} as in §3.6.
     unit_definitions: Mapping[str, Any] | None = None
+    # Statements about the sender's returns (submitted, reopening asked, comments resolved), §8.3.
+    review: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

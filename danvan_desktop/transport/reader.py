@@ -18,7 +18,7 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from danvan_desktop.transport import crypto
-from danvan_desktop.transport.keys import PUBLIC_KEY_SIZE, fingerprint
+from danvan_desktop.transport.keys import fingerprint
 from danvan_desktop.transport.package_format import (
     DEFAULT_LIMITS,
     ENVELOPE_NAME,
@@ -29,13 +29,13 @@ from danvan_desktop.transport.package_format import (
     RECORDS_NAME,
     Limits,
     PackageError,
-    PackageSignatureError,
     canonical_json,
     check_format_header,
-    decode_base64,
     load_json_object,
     loads_strict,
 )
+from danvan_desktop.transport.reply import VerifiedReply, verify_reply
+from danvan_desktop.transport.review_schema import CommentItem, ReplyManifest, ReturnItem
 from danvan_desktop.transport.safezip import (
     check_members,
     iter_member_chunks,
@@ -53,7 +53,7 @@ from danvan_desktop.transport.schema import (
     english_detail,
     validated_member,
 )
-from danvan_desktop.transport.signing import signature_is_valid, signed_bytes
+from danvan_desktop.transport.signing import verified_signer
 from danvan_desktop.transport.zip_layout import check_layout
 
 # A JSON escape of a UTF-16 surrogate; json.loads pairs them up, a lone one is refused.
@@ -206,13 +206,47 @@ def parse_record_line(raw: bytes, number: int, path: Path) -> PackageRecord:
         ) from exc
 
 
+class ReplyPackageError(PackageError):
+    """open_package was given a reply package (docs §8): the caller may route it (`reply`)."""
+
+    def __init__(self, reply: VerifiedReply) -> None:
+        super().__init__(
+            reply.path,
+            "đây là gói phản hồi của cấp trên gửi đơn vị; nhập bằng «Nhập gói» (danvan import) tại đơn vị "
+            "nhận.",
+            detail="a reply package where a data package was expected",
+        )
+        self.reply = reply
+
+
 def open_package(
     path: Path, passphrase: str | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> VerifiedPackage:
-    """Open and verify a package file; no record is parsed until records() is iterated.
+    """Open and verify a data package; no record is parsed until records() is iterated.
 
-    Raises PackageError (or PackageSignatureError, PackagePassphraseError, PackageVersionError).
+    Raises PackageError (or PackageSignatureError, PackagePassphraseError, PackageVersionError;
+    ReplyPackageError, carrying the verified reply, when the file is a reply package).
     """
+    package = open_any(path, passphrase, limits)
+    if isinstance(package, VerifiedReply):
+        raise ReplyPackageError(package)
+    return package
+
+
+def open_reply(path: Path, passphrase: str | None = None, limits: Limits = DEFAULT_LIMITS) -> VerifiedReply:
+    """Open and verify a reply package (PackageError for a data package or anything wrong)."""
+    package = open_any(path, passphrase, limits)
+    if not isinstance(package, VerifiedReply):
+        raise PackageError(
+            path, "đây là gói dữ liệu, không phải gói phản hồi của cấp trên.", detail="not a reply package"
+        )
+    return package
+
+
+def open_any(
+    path: Path, passphrase: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> VerifiedPackage | VerifiedReply:
+    """Open and verify a data package or a reply package, whichever the file is."""
     path = Path(path)
     try:
         if not stat.S_ISREG(path.stat().st_mode):  # a folder, or a pipe that would block open()
@@ -247,6 +281,8 @@ def open_package(
             check_layout(handle, path, limits.max_members)
         with open_zip(handle, path) as zf:
             kind, infos = check_members(zf, path, limits)
+            if kind == "reply":
+                return _reply(path, verify_reply(zf, infos, path, limits), False, size, file_sha256)
             if kind == "plain":
                 manifest, public = _verify_plain(zf, infos, path, limits)
                 return VerifiedPackage(
@@ -258,7 +294,10 @@ def open_package(
             payload = read_member(zf, infos[PAYLOAD_NAME], limits.max_file_size, path)
     plain = crypto.decrypt(envelope, envelope_bytes, payload, passphrase, path)
     del payload
-    manifest, public = _verify_decrypted(plain, path, limits)
+    verified = _verify_decrypted(plain, path, limits)
+    if not isinstance(verified, tuple):
+        return _reply(path, verified.content, True, size, file_sha256)
+    manifest, public = verified
     return VerifiedPackage(
         path, manifest, public, fingerprint(public), True, size, file_sha256, limits, plain
     )
@@ -271,7 +310,25 @@ def _sha256_of(handle: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _verify_decrypted(plain: bytes, path: Path, limits: Limits) -> tuple[Manifest, bytes]:
+@dataclass(frozen=True)
+class _InnerReply:
+    content: tuple[ReplyManifest, bytes, list[ReturnItem | CommentItem], list[tuple[str, bytes]]]
+
+
+def _reply(
+    path: Path,
+    content: tuple[ReplyManifest, bytes, list[ReturnItem | CommentItem], list[tuple[str, bytes]]],
+    encrypted: bool,
+    size: int,
+    file_sha256: str,
+) -> VerifiedReply:
+    manifest, public, items, payloads = content
+    return VerifiedReply(
+        path, manifest, public, fingerprint(public), encrypted, size, file_sha256, items, payloads
+    )
+
+
+def _verify_decrypted(plain: bytes, path: Path, limits: Limits) -> tuple[Manifest, bytes] | _InnerReply:
     source = io.BytesIO(plain)
     with zip_failures(path):
         is_zip = zipfile.is_zipfile(source)
@@ -282,8 +339,10 @@ def _verify_decrypted(plain: bytes, path: Path, limits: Limits) -> tuple[Manifes
         check_layout(source, path, limits.max_members)
     with open_zip(source, path) as zf:
         kind, infos = check_members(zf, path, limits)
-        if kind != "plain":
+        if kind == "encrypted":
             raise PackageError(path, "gói mã hóa lồng trong gói mã hóa.", detail="nested envelope")
+        if kind == "reply":
+            return _InnerReply(verify_reply(zf, infos, path, limits))
         return _verify_plain(zf, infos, path, limits)
 
 
@@ -295,23 +354,7 @@ def _verify_plain(
     obj = load_json_object(raw, path, MANIFEST_NAME)
     check_format_header(obj, FORMAT_NAME, path, MANIFEST_NAME)
     manifest = validated_member(Manifest, obj, path, MANIFEST_NAME)
-    public = decode_base64(manifest.public_key)
-    if public is None or len(public) != PUBLIC_KEY_SIZE:
-        raise PackageSignatureError(
-            path, "khóa ký trong manifest không hợp lệ.", detail="public_key is not 32 bytes of base64"
-        )
-    if obj["key_fingerprint"] != fingerprint(public):
-        raise PackageSignatureError(
-            path, "dấu vân tay khóa ghi trong manifest không khớp với khóa ký.", detail="fingerprint mismatch"
-        )
-    try:
-        signed_bytes(obj)
-    except UnicodeEncodeError as exc:
-        raise PackageError(path, f"{MANIFEST_NAME} chứa ký tự không hợp lệ.", detail=str(exc)) from exc
-    if not signature_is_valid(obj, public):
-        raise PackageSignatureError(
-            path, "chữ ký không hợp lệ: gói đã bị sửa sau khi ký.", detail="Ed25519 signature does not verify"
-        )
+    public = verified_signer(obj, manifest.public_key, path)
     _verify_records_member(zf, infos[RECORDS_NAME], manifest, path)
     return manifest, public
 

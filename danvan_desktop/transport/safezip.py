@@ -14,12 +14,14 @@ from danvan_desktop.transport.package_format import (
     ENCRYPTED_MEMBERS,
     ENVELOPE_NAME,
     PLAIN_MEMBERS,
+    REPLY_MEMBERS,
+    REPLY_NAME,
     Limits,
     PackageError,
 )
 
 CHUNK = 1 << 16
-Kind = Literal["plain", "encrypted"]
+Kind = Literal["plain", "encrypted", "reply"]
 
 # What zipfile (and zlib under it) raise on damaged archives. Only zip calls run inside
 # zip_failures(), so these never hide a mistake in our own code.
@@ -115,8 +117,8 @@ def check_members(zf: zipfile.ZipFile, path: Path, limits: Limits) -> tuple[Kind
     names = [info.filename for info in infos]
     if len(set(names)) != len(names):
         raise PackageError(path, "gói chứa hai thành phần trùng tên.", detail=f"duplicate names {names!r}")
-    kind: Kind = "encrypted" if ENVELOPE_NAME in names else "plain"
-    expected = ENCRYPTED_MEMBERS if kind == "encrypted" else PLAIN_MEMBERS
+    kind: Kind = "encrypted" if ENVELOPE_NAME in names else "reply" if REPLY_NAME in names else "plain"
+    expected = {"encrypted": ENCRYPTED_MEMBERS, "reply": REPLY_MEMBERS, "plain": PLAIN_MEMBERS}[kind]
     for name in names:
         if name not in expected:
             raise PackageError(

@@ -7,7 +7,7 @@ import unicodedata
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +23,9 @@ from pydantic import (
 )
 
 from danvan_desktop.transport.package_format import MAX_NESTING, RECORDS_NAME, PackageError
+
+if TYPE_CHECKING:
+    from danvan_desktop.transport.review_schema import ReviewStatements
 
 
 def format_utc(moment: dt.datetime) -> str:
@@ -188,7 +191,7 @@ class Manifest(BaseModel):
     model_config = _STRICT
 
     format: Literal["danvan-package"]
-    format_version: Literal[1, 2]
+    format_version: Literal[1, 2, 4]
     package_id: UuidText
     site_id: SiteId
     office_unit: Code
@@ -205,7 +208,9 @@ class Manifest(BaseModel):
     public_key: Base64Text
     key_fingerprint: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     signature: Base64Text
-    unit_definitions: UnitDefinitions | None = None  # format_version 2 only, and always there
+    unit_definitions: UnitDefinitions | None = None  # format_version 2 always, 4 when there are some
+    # format_version 4 only, and always there: the sender's returns (review_schema.ReviewStatements).
+    review: dict[str, Any] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -214,9 +219,24 @@ class Manifest(BaseModel):
 
     @model_validator(mode="after")
     def _definitions_need_version_2(self) -> Manifest:
+        if self.format_version == 4:
+            if self.review is None:
+                raise ValueError("review appears in format_version 4, and always there")
+            from danvan_desktop.transport.review_schema import ReviewStatements
+
+            ReviewStatements.model_validate(self.review)
+            return self
+        if self.review is not None:
+            raise ValueError("review appears in format_version 4 only")
         if (self.format_version == 2) != (self.unit_definitions is not None):
             raise ValueError("unit_definitions appear in format_version 2, and only there")
         return self
+
+    def review_statements(self) -> ReviewStatements | None:
+        """The `review` of a format_version 4 package, typed; None in earlier versions."""
+        from danvan_desktop.transport.review_schema import ReviewStatements
+
+        return None if self.review is None else ReviewStatements.model_validate(self.review)
 
     @field_validator("members")
     @classmethod

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from danvan_desktop.transport.keys import SIGNATURE_SIZE, fingerprint, public_key_from_raw, public_key_raw
-from danvan_desktop.transport.package_format import canonical_json, decode_base64, encode_base64
+from danvan_desktop.transport.keys import (
+    PUBLIC_KEY_SIZE,
+    SIGNATURE_SIZE,
+    fingerprint,
+    public_key_from_raw,
+    public_key_raw,
+)
+from danvan_desktop.transport.package_format import (
+    MANIFEST_NAME,
+    PackageError,
+    PackageSignatureError,
+    canonical_json,
+    decode_base64,
+    encode_base64,
+)
 
 SIGNATURE_KEY = "signature"
 
@@ -44,3 +58,25 @@ def signature_is_valid(manifest: Mapping[str, Any], public_raw: bytes) -> bool:
     except InvalidSignature:
         return False
     return True
+
+
+def verified_signer(manifest: Mapping[str, Any], public_key_text: str, path: Path) -> bytes:
+    """The raw public key of a manifest whose fingerprint and signature check; PackageError if not."""
+    public = decode_base64(public_key_text)
+    if public is None or len(public) != PUBLIC_KEY_SIZE:
+        raise PackageSignatureError(
+            path, "khóa ký trong manifest không hợp lệ.", detail="public_key is not 32 bytes of base64"
+        )
+    if manifest.get("key_fingerprint") != fingerprint(public):
+        raise PackageSignatureError(
+            path, "dấu vân tay khóa ghi trong manifest không khớp với khóa ký.", detail="fingerprint mismatch"
+        )
+    try:
+        signed_bytes(manifest)
+    except UnicodeEncodeError as exc:
+        raise PackageError(path, f"{MANIFEST_NAME} chứa ký tự không hợp lệ.", detail=str(exc)) from exc
+    if not signature_is_valid(manifest, public):
+        raise PackageSignatureError(
+            path, "chữ ký không hợp lệ: gói đã bị sửa sau khi ký.", detail="Ed25519 signature does not verify"
+        )
+    return public

@@ -22,14 +22,15 @@ from danvan_desktop.transport.files import atomic_file, sha256_of
 from danvan_desktop.transport.keys import fingerprint, public_key_raw
 from danvan_desktop.transport.package_format import (
     DEFAULT_LIMITS,
+    DEFINITIONS_FORMAT_VERSION,
     ENVELOPE_NAME,
     FORMAT_NAME,
-    FORMAT_VERSION,
     MANIFEST_NAME,
     MAX_NESTING,
     PAYLOAD_NAME,
     PLAIN_FORMAT_VERSION,
     RECORDS_NAME,
+    REVIEW_FORMAT_VERSION,
     Limits,
     ManifestInfo,
     PackageError,
@@ -142,9 +143,11 @@ def _write_plain(
         with zf.open(_member(RECORDS_NAME, now), "w") as member:
             tally = _stream_records(member, records, set(forms), set(units), set(periods), out, limits)
         definitions = _definitions(info)
+        review = _review(info)
+        version = PLAIN_FORMAT_VERSION if definitions is None else DEFINITIONS_FORMAT_VERSION
         unsigned = {
             "format": FORMAT_NAME,
-            "format_version": PLAIN_FORMAT_VERSION if definitions is None else FORMAT_VERSION,
+            "format_version": version if review is None else REVIEW_FORMAT_VERSION,
             "package_id": str(uuid.uuid4()),
             "site_id": nfc(info.site_id),
             "office_unit": nfc(info.office_unit),
@@ -161,6 +164,8 @@ def _write_plain(
         }
         if definitions is not None:
             unsigned["unit_definitions"] = definitions
+        if review is not None:
+            unsigned["review"] = review
         manifest = sign_manifest(unsigned, private_key)
         try:
             Manifest.model_validate(manifest)  # never write what a reader would refuse
@@ -179,6 +184,19 @@ def _definitions(info: ManifestInfo) -> dict[str, Any] | None:
         return UnitDefinitions.model_validate(normalize_json(dict(given))).to_json_dict()
     except ValidationError as exc:
         raise ValueError(f"invalid unit definitions: {english_detail(exc)}") from exc
+
+
+def _review(info: ManifestInfo) -> dict[str, Any] | None:
+    """The returns' statements in their written form; None when there is nothing to state."""
+    from danvan_desktop.transport.review_schema import ReviewStatements
+
+    given = info.review
+    if not given or not (given.get("returns") or given.get("resolved")):
+        return None  # nothing to state: the package stays readable by installations without review
+    try:
+        return ReviewStatements.model_validate(normalize_json(dict(given))).to_json_dict()
+    except ValidationError as exc:
+        raise ValueError(f"invalid review statements: {english_detail(exc)}") from exc
 
 
 def _stream_records(

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from danvan_desktop.localtime import local_time_text
 from danvan_desktop.services.reporting.completeness import GRACE_DAYS, STATUS_LABELS
+from danvan_desktop.services.review.listing import COMPLETENESS_WORDS
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.worker import run_in_background
@@ -221,11 +222,15 @@ class CompletenessDialog(QDialog):
             self.table.setVerticalHeaderItem(row, name)
             for column, form_id in enumerate(form_ids):
                 status = unit.cells[form_id]
-                cell = QTableWidgetItem(CELL_TEXT[status])
+                review = COMPLETENESS_WORDS.get(unit.reviews.get(form_id, ""))  # its review state, if any
+                cell = QTableWidgetItem(CELL_TEXT[status] + (f" · {review}" if review else ""))
                 cell.setBackground(QBrush(QColor(COLOURS[status])))
                 cell.setForeground(QBrush(QColor("#202020")))
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                cell.setToolTip(f"{unit.unit_label} — {self.forms[form_id].title}: {STATUS_LABELS[status]}")
+                cell.setToolTip(
+                    f"{unit.unit_label} — {self.forms[form_id].title}: {STATUS_LABELS[status]}"
+                    + (f"; báo cáo: {review}" if review else "")
+                )
                 self.table.setItem(row, column, cell)
             text, tip = ("", "") if unit.is_office else _package_text(unit.last_package)
             package = QTableWidgetItem(text)

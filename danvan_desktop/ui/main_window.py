@@ -148,6 +148,9 @@ class MainWindow(QMainWindow):
         from danvan_desktop.ui.units_dialog import install_units_menu
 
         install_units_menu(self)
+        from danvan_desktop.ui.review_menu import install_review_menu
+
+        install_review_menu(self)  # «Duyệt»: the units' returns above, the inbox and submitting below
         help_menu = self.menuBar().addMenu("T&rợ giúp")  # Alt+T is Tệp, Alt+G Gói dữ liệu
         logs_action = QAction("Mở thư mục &nhật ký", self)
         logs_action.triggered.connect(self._open_log_folder)

@@ -70,6 +70,9 @@ def reopen_period(session: Session, unit_id: int, period_id: int, *, user: str, 
     lock = get_lock(session, unit_id, period_id)
     if lock is None:
         raise UserError("Kỳ báo cáo này chưa được chốt nên không cần mở lại.")
+    from danvan_desktop.services.review.returns import ensure_reopenable
+
+    ensure_reopenable(session, unit_id, period_id)  # a return waiting above or approved: not by hand
     session.delete(lock)
     _audit(session, user, "reopen", unit_id, period_id, reason)
     session.flush()

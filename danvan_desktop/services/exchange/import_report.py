@@ -18,9 +18,10 @@ def describe_report(report: PackageReport, *, details: bool = True, rejections: 
     sender = report.office_label or report.office_unit
     lines.append(f"  Đơn vị gửi: {sender}, gói số {report.sequence}, khóa {report.fingerprint}")
     counts = report.counts()
-    lines.append(
-        "  " + ", ".join(f"{counts[o]} {OUTCOME_LABELS[o]}" for o in ORDER if counts[o]) or "  (gói rỗng)"
-    )
+    if report.plan is not None:  # a reply package (of the office above) has no records to count
+        lines.append(
+            "  " + ", ".join(f"{counts[o]} {OUTCOME_LABELS[o]}" for o in ORDER if counts[o]) or "  (gói rỗng)"
+        )
     if report.plan is not None:
         forms = form_registry()
         for (form_id, unit), tally in sorted(report.plan.by_form_and_unit().items()):

@@ -91,6 +91,15 @@ class _Planner:
         self.local: dict[str, Record] = {}
         self.today = dt.date.today()  # date fields of tombstones: within the default 1945..+5 years
 
+    def _nothing_new(self, incoming: PackageRecord) -> bool:
+        """The incoming version is one this office has (or older): an approved, locked period sent
+        again in full is no change to refuse (review, issue 14)."""
+        local = self.local.get(incoming.id)
+        return local is not None and compare(local.version_vector, incoming.version_vector) in (
+            "same",
+            "local_newer",
+        )
+
     def preload(self, ids: Sequence[str]) -> None:
         """The local versions of the incoming records, 500 ids per query instead of one each."""
         for start in range(0, len(ids), 500):
@@ -146,7 +155,7 @@ class _Planner:
             return RecordResult(incoming, "rejected", problem)
         if (merged := self.limits[unit.id]) is not None and period.start >= merged:
             return RecordResult(incoming, "rejected", _after_merge(unit, merged))
-        if period.id is not None and (unit.id, period.id) in self.locks:
+        if period.id is not None and (unit.id, period.id) in self.locks and not self._nothing_new(incoming):
             return RecordResult(
                 incoming, "rejected", f"kỳ «{period.label}» của đơn vị đã chốt, không nhận thay đổi"
             )

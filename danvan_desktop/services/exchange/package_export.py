@@ -19,6 +19,7 @@ from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.form_versions import forms_in_force
 from danvan_desktop.services.office.periods import get_period
+from danvan_desktop.services.review.statements import statements_to_send
 from danvan_desktop.transport.package_format import ManifestInfo, PackageSummary
 from danvan_desktop.transport.writer import write_package
 
@@ -57,7 +58,8 @@ def export_package(
             covered = covered.where(Record.period_id.in_(select(Period.id).where(Period.code.in_(codes))))
         rows = session.execute(covered.distinct()).all()
         sequence = installation.export_sequence + 1
-        if not rows:
+        review = statements_to_send(session, office.id)  # the returns it submitted: said in every package
+        if not rows and review is None:
             return ExportResult(None, installation.export_sequence, office.name)
         unit_codes = dict(session.execute(select(OrgUnit.id, OrgUnit.code)).all())
         period_codes = dict(session.execute(select(Period.id, Period.code)).all())
@@ -72,6 +74,7 @@ def export_package(
             periods=sorted({period_codes[r[1]] for r in rows}),
             units=sorted({unit_codes[r[0]] for r in rows}),
             unit_definitions=definitions_to_send(session, office.id),
+            review=review,
         )
         key = signing_key(db.path, installation.site_id)
         records = records_to_send(

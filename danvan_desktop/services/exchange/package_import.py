@@ -27,8 +27,9 @@ from danvan_desktop.services.exchange.unit_definitions import learn_units
 from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.orgunits import unit_label
+from danvan_desktop.services.review import hooks as review_hooks
 from danvan_desktop.transport.package_format import encode_base64
-from danvan_desktop.transport.reader import VerifiedPackage, open_package
+from danvan_desktop.transport.reader import ReplyPackageError, VerifiedPackage, open_package
 from danvan_desktop.transport.schema import PackageRecord
 
 Status = Literal["applied", "dry_run", "duplicate", "rejected"]
@@ -142,7 +143,19 @@ def import_package(
     accept_new_site: bool = False,
 ) -> PackageReport:
     """Import one package file; raises UserError subclasses for packages that are refused whole."""
-    package = open_package(path, passphrase)
+    try:
+        package = open_package(path, passphrase)
+    except ReplyPackageError as found:  # a reply of the office above: its own rules (reply_import)
+        from danvan_desktop.services.exchange.reply_import import import_reply
+
+        return import_reply(
+            db,
+            found.reply,
+            user=user,
+            backup_dir=backup_dir,
+            dry_run=dry_run,
+            accept_new_site=accept_new_site,
+        )
     records = package.read_all_records()  # every line checked before anything is touched
     manifest = package.manifest
     report = PackageReport(
@@ -187,7 +200,7 @@ def import_package(
         with db.session() as session:
             report.gaps = missing_sequences(session, manifest.site_id, also=manifest.sequence)
         return report
-    if not report.plan.changes_records() and report.counts()["rejected"]:
+    if not report.plan.changes_records() and report.counts()["rejected"] and manifest.review is None:
         # Nothing would be stored: leave the database untouched so that the package can be
         # imported again once the office knows the form, unit or period it needs.
         report.status = "rejected"
@@ -213,6 +226,7 @@ def import_package(
         if learned or _last_change(session) != planned_at:
             report.plan = plan_merge(session, office_id, records)
         apply_plan(session, report.plan, manifest.package_id, user=user)
+        review_lines = review_hooks.apply(session, manifest, report.office_label)
         counts = ", ".join(f"{k}: {v}" for k, v in report.counts().items() if v)
         record_action(
             session,
@@ -255,7 +269,7 @@ def import_package(
         )
         session.flush()
         report.gaps = missing_sequences(session, manifest.site_id)
-    report.message = f"Đã nhập gói {path.name}. {learned.summary_vi()}".strip()
+    report.message = " ".join([f"Đã nhập gói {path.name}.", learned.summary_vi(), *review_lines]).strip()
     return report
 
 
@@ -292,6 +306,7 @@ def _forgery_signal(
             manifest_office=package.manifest.office_unit,
             records=records,
         )
+        review_hooks.check_origin(session, package, _sender(package, trusted))
     except (ForeignOriginError, EquivocationError) as refusal:
         return refusal
     return None

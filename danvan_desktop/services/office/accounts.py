@@ -191,6 +191,13 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "settings.change": frozenset({QUAN_TRI}),
     "forms.publish": frozenset({QUAN_TRI}),  # a form version the office sends down to its units
     "targets.assign": frozenset({LANH_DAO}),  # Project 05 targets of the units below
+    # The review of returns (issue 14): a leader submits, approves or returns; anyone working on the
+    # figures writes comments above and marks them resolved below; a clerk may send replies.
+    "return.submit": frozenset({LANH_DAO}),
+    "return.review": frozenset({LANH_DAO}),
+    "return.comment": frozenset({NHAP_LIEU, LANH_DAO}),
+    "return.resolve": frozenset({NHAP_LIEU, LANH_DAO}),
+    "reply.export": frozenset({NHAP_LIEU, LANH_DAO}),
 }
 
 

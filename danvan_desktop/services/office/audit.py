@@ -47,6 +47,16 @@ ACTION_LABELS = {
     "unit_rename": "Đổi tên đơn vị",
     "unit_close": "Ngừng đơn vị",
     "unit_merge": "Sáp nhập đơn vị",
+    "review.submit": "Nộp báo cáo lên cấp trên",
+    "review.received": "Nhận báo cáo của đơn vị",
+    "review.approve": "Duyệt báo cáo",
+    "review.return": "Trả lại báo cáo",
+    "review.comment": "Góp ý báo cáo",
+    "review.resolve": "Đánh dấu đã sửa theo góp ý",
+    "review.reopen_request": "Xin mở lại báo cáo đã duyệt",
+    "review.reopen_grant": "Cho mở lại báo cáo đã duyệt",
+    "reply.export": "Xuất gói phản hồi",
+    "reply.import": "Nhập gói phản hồi của cấp trên",
 }
 
 

@@ -49,6 +49,7 @@ class UnitRow:
     unit_label: str
     is_office: bool
     cells: dict[str, CellStatus] = field(default_factory=dict)  # form id -> status
+    reviews: dict[str, str] = field(default_factory=dict)  # form id -> the return's review state (issue 14)
     last_package: LastPackage | None = None
 
     def expected(self) -> bool:
@@ -152,8 +153,11 @@ def completeness(
     )
     disputed = {(u, p, f) for u, p, f in session.execute(waiting.distinct())}
     packages = last_packages(session)
+    from danvan_desktop.services.review.listing import review_states
+
     result = []
     for period in periods:
+        reviews = review_states(session, period.id)
         tree = dated_subtree(session, office_unit_id, period.start, period.end)
         overdue = (today - period.end).days > grace_days
         rows = []
@@ -173,6 +177,8 @@ def completeness(
                 else:
                     status = "late" if overdue else "missing"
                 row.cells[form_id] = status
+                if (node.id, form_id) in reviews:
+                    row.reviews[form_id] = reviews[node.id, form_id]
             rows.append(row)
         result.append(PeriodCompleteness(period.id, period.code, period.label, period.end, rows))
     return CompletenessTable(list(form_ids), result)

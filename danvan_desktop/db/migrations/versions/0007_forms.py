@@ -1,7 +1,7 @@
 """forms: form definitions pushed from the office above (or the office's own), Project 05 targets per unit
 
 Revision ID: 0007_forms
-Revises: 0006_accounts
+Revises: 0007_review
 Create Date: 2026-12-03 16:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_forms"
-down_revision = "0006_accounts"
+down_revision = "0007_review"
 branch_labels = None
 depends_on = None
 
