@@ -99,7 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="kiểm tra tệp định nghĩa biểu mẫu (mặc định: cả thư mục forms/)"
     )
     forms_check.add_argument("files", nargs="*", type=Path, metavar="TỆP")
-    forms_sub.add_parser("list", help="liệt kê các biểu mẫu đã cài")
+    from danvan_desktop.cli.form_commands import add_form_commands, add_target_commands
+
+    add_form_commands(forms_sub)
+    add_target_commands(sub)
 
     catalog = sub.add_parser("catalog", help="kiểm tra, bổ sung danh mục từ tệp YAML")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", metavar="VIỆC", required=True)
@@ -186,6 +189,12 @@ REPORT_COMMANDS = ("report", "settings")
 MAINTENANCE_COMMANDS = ("backup", "backups", "restore", "check")
 
 
+def form_commands_write(args: argparse.Namespace) -> bool:
+    from danvan_desktop.cli.form_commands import writes
+
+    return writes(args)
+
+
 def writes_database(args: argparse.Namespace) -> bool:
     """Commands that change the database wait for no one: they refuse while the GUI holds it.
 
@@ -203,6 +212,8 @@ def writes_database(args: argparse.Namespace) -> bool:
         "settings": getattr(args, "settings_command", "") == "set",
         "users": getattr(args, "users_command", "") != "list",
         "units": getattr(args, "units_command", None) in ("add", "rename", "close", "merge"),
+        "forms": args.command == "forms" and form_commands_write(args),
+        "targets": args.command == "targets" and form_commands_write(args),
         "review": getattr(args, "review_command", "") not in ("list", "comments"),
         "reply": True,  # counts the replies written
     }
@@ -252,6 +263,10 @@ def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) 
         from danvan_desktop.cli.unit_commands import run_unit_command
 
         return run_unit_command(args, user, args.db or user.default_database)
+    if command == "targets" or (command == "forms" and args.forms_command != "check"):
+        from danvan_desktop.cli.form_commands import run_forms_command, run_targets_command
+
+        return (run_targets_command if command == "targets" else run_forms_command)(args, user)
     if command == "records":
         from danvan_desktop.cli.record_commands import run_record_command
 

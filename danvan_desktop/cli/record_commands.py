@@ -54,7 +54,7 @@ def run_record_command(args: argparse.Namespace, user: UserPaths, database: Path
     from danvan_desktop.db.engine import open_database
     from danvan_desktop.db.models import OrgUnit, Period, Record
     from danvan_desktop.services.entry.entry import current_writer, set_entry_deleted
-    from danvan_desktop.services.office.forms import form_registry
+    from danvan_desktop.services.office.form_versions import forms_in_force
     from danvan_desktop.services.office.installation import load_installation
     from danvan_desktop.services.office.orgunits import unit_label
 
@@ -67,7 +67,7 @@ def run_record_command(args: argparse.Namespace, user: UserPaths, database: Path
             before = session.get_one(Record, record_id).deleted
             # The window's own service: period locks, version vector and history as on the screen.
             record = set_entry_deleted(session, record_id, writer=writer, deleted=deleting)
-            form = form_registry().get(record.form_id)
+            form = forms_in_force(session).get(record.form_id)
             where = (
                 f"{form.title if form else record.form_id} — "
                 f"{unit_label(session.get_one(OrgUnit, record.org_unit_id))} — "

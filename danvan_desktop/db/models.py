@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -13,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -362,6 +364,45 @@ class DocumentNumber(Base):
     unit: Mapped[str] = mapped_column(String(64))  # unit code
     period: Mapped[str] = mapped_column(String(32))  # period code
     file_name: Mapped[str] = mapped_column(String(300))
+
+
+class FormDefinition(Base):
+    """A form definition not shipped with the program: pushed from the office above, or this office's own."""
+
+    __tablename__ = "form_definition"
+    __table_args__ = (UniqueConstraint("form_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    origin: Mapped[str] = mapped_column(String(20))  # cap_tren (from the office above) / tai_cho (own)
+    origin_unit_code: Mapped[str] = mapped_column(String(64))  # the office that defined it
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)  # the YAML document as data
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of its canonical JSON: same version, same text
+    stored_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    stored_by: Mapped[str] = mapped_column(String(100))
+    package_id: Mapped[str | None] = mapped_column(String(36))  # the reply package that brought it
+
+
+class UnitTarget(Base):
+    """A Project 05 indicator target assigned to a unit for a year by the office above."""
+
+    __tablename__ = "unit_target"
+    __table_args__ = (UniqueConstraint("org_unit_id", "year", "indicator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    indicator: Mapped[int] = mapped_column(Integer)  # the indicator's number in the project (so_thu_tu)
+    name: Mapped[str] = mapped_column(String(500))  # ten_chi_tieu
+    measure: Mapped[str] = mapped_column(String(50))  # don_vi_tinh: %, mô hình, cuộc
+    kind: Mapped[str] = mapped_column(String(20))  # loai_chi_tieu: phan_dau / khong_che
+    value: Mapped[Decimal] = mapped_column(Numeric(20, 2))  # the plan figure (chi_tieu), exact
+    assigned_by: Mapped[str] = mapped_column(String(64))  # code of the office that assigned it
+    origin: Mapped[str] = mapped_column(String(20))  # tai_cho (set here) / cap_tren (received)
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    set_by: Mapped[str] = mapped_column(String(100))
 
 
 class ReviewReturn(Base):

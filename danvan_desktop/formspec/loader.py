@@ -313,8 +313,23 @@ def _check_computed_order(doc: _Document, form: FormDef, known: set[str]) -> Non
             doc.problem((*path, "computed"), f"dùng trường tính toán «{name}» đứng sau; hãy đặt nó lên trước")
 
 
+def _check_aliases(doc: _Document, form: FormDef, known: set[str]) -> None:
+    """An alias names a former field id: never a field of this version, never two fields at once."""
+    owners: dict[str, str] = {}
+    for path, field in _field_paths(form):
+        for ai, alias in enumerate(field.aliases):
+            if alias in known:
+                doc.problem(
+                    (*path, "aliases", ai), f"tên cũ «{alias}» đang là mã của một trường trong biểu mẫu"
+                )
+            elif alias in owners:
+                doc.problem((*path, "aliases", ai), f"tên cũ «{alias}» đã dùng cho trường «{owners[alias]}»")
+            owners.setdefault(alias, field.id)
+
+
 def _check_form(doc: _Document, form: FormDef) -> None:
     known = {f.id for f in form.fields()}
+    _check_aliases(doc, form, known)
     first_seen: dict[str, Loc] = {}
     for path, field in _field_paths(form):
         if field.id in first_seen:
@@ -350,6 +365,10 @@ def _check_one(path: Path) -> tuple[FormDef | None, _Document]:
     doc = _read_document(path)
     if doc.problems and doc.data is None:
         return None, doc
+    return _check_document(doc)
+
+
+def _check_document(doc: _Document) -> tuple[FormDef | None, _Document]:
     if not isinstance(doc.data, dict):
         reason = "tệp rỗng" if doc.data is None else "nội dung phải là một bảng «khóa: giá trị»"
         doc.problems.append(FormProblem(doc.file, 1, None, reason))
@@ -399,3 +418,15 @@ def load_forms(folder: Path) -> dict[str, FormDef]:
     if problems:
         raise FormSpecError(problems)
     return {form.id: form for form in forms}
+
+
+def load_form_data(data: object, source: str) -> FormDef:
+    """A form definition received as data (a package), checked exactly as a file; `source` names it.
+
+    Raise FormSpecError listing every problem (no line numbers: the data has none).
+    """
+    doc = _Document(source, data, {(): 1}, [])
+    form, doc = _check_document(doc)
+    if doc.problems or form is None:
+        raise FormSpecError(doc.problems or [FormProblem(source, None, None, "định nghĩa không hợp lệ")])
+    return form

@@ -84,6 +84,8 @@ class FieldDef(StrictModel):
     relevant: str | None = None  # show and validate the field only when this is true
     computed: str | None = None  # read-only, recalculated from other fields
     default: str | int | float | bool | None = None
+    # Former ids of this field (a rename in a later version): values stored under them read as this field.
+    aliases: list[FieldId] = Field(default_factory=list)
 
     @functools.cached_property
     def choice_values(self) -> frozenset[str] | None:
@@ -149,6 +151,11 @@ class FormDef(StrictModel):
     @functools.cached_property
     def computed_fields(self) -> tuple[FieldDef, ...]:
         return tuple(f for f in self._all_fields if f.computed is not None)
+
+    @functools.cached_property
+    def aliased_fields(self) -> tuple[FieldDef, ...]:
+        """The fields renamed in this version (they declare the ids they had before)."""
+        return tuple(f for f in self._all_fields if f.aliases)
 
     @functools.cached_property
     def has_relevance(self) -> bool:

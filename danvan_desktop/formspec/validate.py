@@ -22,6 +22,7 @@ from danvan_desktop.formspec.bounds import (
 from danvan_desktop.formspec.expressions import evaluate, referenced_names
 from danvan_desktop.formspec.model import NUMERIC_TYPES, WHOLE_NUMBER_TYPES, FieldDef, FormDef
 from danvan_desktop.formspec.values import TYPE_NAMES, ValueParseError, coerce_value, format_number
+from danvan_desktop.formspec.versions import with_aliases
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ def _bounded_inputs(
     """
     inputs: dict[str, object] = {}
     problems: dict[str, str] = {}
+    values = with_aliases(form, values)  # a record of an older version: renamed fields keep their value
     for field in form.fields():
         if field.id not in values:
             continue

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from danvan_desktop.reports import figures as fig
 from danvan_desktop.reports.document import Block, Column, Heading, Paragraph, ReportDocument, Table
 from danvan_desktop.reports.letterhead import unit_letterhead
-from danvan_desktop.reports.model import CommuneReturnData, NarrativeSection, OrganizationRow
+from danvan_desktop.reports.model import CommuneReturnData, IndicatorRow, NarrativeSection, OrganizationRow
 from danvan_desktop.reports.profile import DocumentProfile
 
 SUMMARY = "Kết quả công tác dân vận {period}"
@@ -176,6 +176,8 @@ def annex_tables(data: CommuneReturnData, profile: DocumentProfile) -> list[Tabl
         )
     if data.organizations:
         tables.append(organizations_table(data.organizations, new_members=True))
+    if data.indicators:
+        tables.append(indicators_table(data.indicators))
     if data.dialogues:
         talks = data.dialogues
         tables.append(
@@ -266,5 +268,36 @@ def organizations_table(orgs: Sequence[OrganizationRow], *, new_members: bool) -
             sum(o.eligible for o in orgs),
             sum(o.new_members for o in orgs),
         ),
+        landscape=False,
+    )
+
+
+def indicators_table(rows: Sequence[IndicatorRow]) -> Table:
+    """Project 05 indicators: plan figure (marked when assigned from above), result, rate, assessment."""
+    assigned = any(r.assigned for r in rows)
+    return Table(
+        "Kết quả thực hiện các chỉ tiêu Đề án 05-ĐA/TU",
+        (
+            Column("STT", 0.45, "center"),
+            Column("Chỉ tiêu", 2.6),
+            Column("Đơn vị tính", 0.8),
+            Column("Chỉ tiêu kế hoạch", 0.9, "right"),
+            Column("Kết quả", 0.9, "right"),
+            Column("Tỷ lệ", 0.7, "right"),
+            Column("Đánh giá", 0.9),
+        ),
+        tuple(
+            (
+                r.number,
+                r.name,
+                r.measure,
+                r.target + ("*" if r.assigned else ""),
+                r.result,
+                r.rate,
+                r.assessment,
+            )
+            for r in rows
+        ),
+        note="(*) Chỉ tiêu do cấp trên giao." if assigned else "",
         landscape=False,
     )

@@ -145,6 +145,20 @@ class DialogueRow:
 
 
 @dataclass(frozen=True)
+class IndicatorRow:
+    """One Project 05 indicator of a unit, as printed: figures already formatted."""
+
+    number: str
+    name: str
+    measure: str
+    target: str
+    result: str
+    rate: str
+    assessment: str
+    assigned: bool  # the target was assigned by the office above
+
+
+@dataclass(frozen=True)
 class CommuneReturnData:
     scope: ReportScope
     letterhead: Letterhead
@@ -157,6 +171,7 @@ class CommuneReturnData:
     ntm: NtmStatus | None
     organizations: tuple[OrganizationRow, ...]
     dialogues: tuple[DialogueRow, ...]
+    indicators: tuple[IndicatorRow, ...] = ()  # Project 05, when the unit keeps them
 
 
 @dataclass(frozen=True)

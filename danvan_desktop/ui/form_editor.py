@@ -28,6 +28,7 @@ from danvan_desktop.formspec.validate import (
     validate_record,
 )
 from danvan_desktop.formspec.values import ValueParseError, coerce_value
+from danvan_desktop.formspec.versions import with_aliases
 from danvan_desktop.ui.field_widgets import FieldWidget, Option, create_widget
 from danvan_desktop.ui.field_widgets.row import FieldRow, grey_label, issues_html
 
@@ -91,6 +92,7 @@ class FormEditor(QWidget):
         self._rows: dict[str, FieldRow] = {}
         self._dirty = False
         self._read_only = False
+        self._locked: set[str] = set()  # fields whose value is set from elsewhere (a target from above)
         self._touched: set[str] = set()  # edited since set_values: checked when left
         self._relevant: set[str] = {f.id for f in form.fields()}
         self._choices = choices or {}
@@ -192,6 +194,7 @@ class FormEditor(QWidget):
 
     def set_values(self, values: Mapping[str, object]) -> None:
         """Show a stored record; the editor is clean afterwards and shows no messages."""
+        values = with_aliases(self.form, values)  # entered under an older version: renamed fields
         for row in self._rows.values():
             if row.field.computed is None:
                 row.widget.set_value(values.get(row.field.id))
@@ -332,8 +335,27 @@ class FormEditor(QWidget):
         self._read_only = read_only
         self.read_only_note.setText(reason or _READ_ONLY_NOTE)
         self.read_only_note.setVisible(read_only)
-        for row in self._rows.values():
-            row.widget.set_read_only(read_only)
+        for field_id, row in self._rows.items():
+            row.widget.set_read_only(read_only or field_id in self._locked)
+
+    def lock_field(self, field_id: str, value: object, note: str) -> None:
+        """Show `value` in the field, unchangeable, with `note` saying why (save stores that value)."""
+        row = self._rows[field_id]
+        self._locked.add(field_id)
+        if row.widget.value() != value:
+            row.widget.set_value(value)
+            self._refresh()
+        row.widget.set_read_only(True)
+        row.set_lock_note(note)
+
+    def unlock_field(self, field_id: str) -> None:
+        if field_id in self._locked:
+            self._locked.discard(field_id)
+            self._rows[field_id].widget.set_read_only(self._read_only)
+            self._rows[field_id].set_lock_note(None)
+
+    def locked_fields(self) -> frozenset[str]:
+        return frozenset(self._locked)
 
     def is_read_only(self) -> bool:
         return self._read_only

@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         self.database_switcher = install_file_menu(self, file_menu)
         install_demo_menu(self, file_menu)
         self.record_search = install_record_search(self, file_menu)
+        from danvan_desktop.ui.forms_dialog import install_forms_menu
+
+        install_forms_menu(self, file_menu)  # form versions pushed from above, records to fix, targets
         quit_action = QAction("&Thoát", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)

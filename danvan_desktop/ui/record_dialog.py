@@ -13,6 +13,7 @@ from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.services.entry.entry import FormContext, ValidationFailedError
 from danvan_desktop.ui.form_editor import FormEditor
 from danvan_desktop.ui.layout_helpers import resize_within_screen
+from danvan_desktop.ui.target_lock import install_target_lock
 
 # Called with the editor's values; stores them and returns the record id (raises UserError).
 SaveHandler = Callable[[dict[str, object]], str]
@@ -56,6 +57,7 @@ class RecordDialog(QDialog):
             organization_names=context.organization_names,
         )
         self.editor.set_values(values)
+        install_target_lock(self.editor, context)  # a Project 05 target from above: chi_tieu fixed
         self.summary = QLabel()
         self.summary.setObjectName("saveSummary")
         self.summary.setWordWrap(True)

@@ -22,7 +22,9 @@ from danvan_desktop.services.entry import records
 from danvan_desktop.services.entry.locking import ensure_unlocked
 from danvan_desktop.services.office.accounts import current_actor, require_in
 from danvan_desktop.services.office.audit import record_action
+from danvan_desktop.services.office.form_versions import form_version_def
 from danvan_desktop.services.office.orgunits import dated_subtree, unit_label
+from danvan_desktop.services.office.targets import INDICATOR_FORM, assigned_targets, with_targets
 from danvan_desktop.services.office.validity import ensure_valid_during, field_unit_reasons
 from danvan_desktop.text import fold
 
@@ -62,6 +64,8 @@ class FormContext:
     organizations: list[tuple[str, str]] = field(default_factory=list)  # (code, short name)
     # Full names, which a clerk types as often as the short ones ("phu nu" for "Hội LHPN").
     organization_names: dict[str, str] = field(default_factory=dict)
+    # Project 05 plan figures assigned from above (indicator number -> chi_tieu): entry cannot change them.
+    assigned_targets: dict[int, float] = field(default_factory=dict)
     _labels: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def labels(self, spec: FieldDef) -> dict[str, str]:
@@ -113,6 +117,9 @@ def form_context(session: Session, form: FormDef, unit_id: int, period: Period) 
         units=[(n.code, n.display) for n in nodes],
         organizations=[(o.code, o.short_name) for o in orgs],
         organization_names={o.code: o.name for o in orgs},
+        assigned_targets=(
+            assigned_targets(session, unit_id, period.start, period.end) if form.id == INDICATOR_FORM else {}
+        ),
     )
 
 
@@ -204,6 +211,8 @@ def save_entry(
     period = session.get_one(Period, period_id)
     ensure_valid_during(session, unit, period)  # the screens offer no such pair; a sheet or a script might
     context = context or form_context(session, form, unit_id, period)
+    if context.assigned_targets:  # the plan figure from above wins over whatever was typed or loaded
+        values = with_targets(values, context.assigned_targets)
     cleaned, issues = check_values(session, form, unit_id, period, values, context)
     if any(i.severity == "error" for i in issues):
         raise ValidationFailedError(issues)
@@ -350,9 +359,14 @@ def value_changes(
     old: Mapping[str, Any],
     new: Mapping[str, Any],
     context: FormContext | None = None,
+    older: FormDef | None = None,
 ) -> list[FieldChange]:
-    """Field by field, what differs between two value sets, as shown to a person."""
-    fields = {f.id: f for f in form.fields()} if form else {}
+    """Field by field, what differs between two value sets, as shown to a person.
+
+    `older`: the version the values were entered under, which names fields since removed.
+    """
+    fields = {f.id: f for f in older.fields()} if older else {}
+    fields |= {f.id: f for f in form.fields()} if form else {}
     changes = []
     for key in dict.fromkeys([*old, *new]):
         before, after = old.get(key), new.get(key)
@@ -377,8 +391,14 @@ def record_history(session: Session, form: FormDef, record_id: str) -> list[Hist
     ).all()
     entries: list[HistoryEntry] = []
     previous: dict[str, Any] = {}
+    older: dict[int, FormDef | None] = {}
+    previous_version = versions[0].form_version if versions else form.version
     for version in versions:
-        changes = value_changes(form, previous, version.values, context)
+        # A field removed by this version was named by the one before: its label comes from there.
+        if previous_version not in older:
+            older[previous_version] = form_version_def(session, form.id, previous_version)
+        changes = value_changes(form, previous, version.values, context, older[previous_version])
+        previous_version = version.form_version
         label = CHANGE_LABELS.get(version.change, version.change)
         by = version.changed_by_name or version.changed_by  # the full name where one was recorded
         entries.append(HistoryEntry(version.changed_at, by, label, changes))

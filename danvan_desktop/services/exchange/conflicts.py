@@ -26,7 +26,7 @@ from danvan_desktop.services.entry.locking import ensure_unlocked
 from danvan_desktop.services.exchange.vectors import merged
 from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
-from danvan_desktop.services.office.forms import form_registry
+from danvan_desktop.services.office.form_versions import forms_in_force
 from danvan_desktop.services.office.orgunits import unit_label
 
 Choice = Literal["local", "incoming", "fields"]
@@ -65,7 +65,7 @@ def state_label(deleted: bool) -> str:
 
 
 def pending_conflicts(session: Session) -> list[PendingConflict]:
-    forms = form_registry()
+    forms = forms_in_force(session)
     rows = session.scalars(
         select(RecordConflict).where(RecordConflict.resolved_at.is_(None)).order_by(RecordConflict.id)
     ).all()
@@ -137,7 +137,7 @@ def resolve_conflict(
             else:
                 values.pop(key, None)
         deleted = record.deleted
-    form = form_registry().get(record.form_id)
+    form = forms_in_force(session).get(record.form_id)
     shown: str | None = None  # the search text a save from the screen would store
     if form is not None and not deleted:  # a mix of two valid versions may still break a rule
         period = session.get_one(Period, record.period_id)

@@ -20,7 +20,7 @@ from danvan_desktop.services.entry.entry import FieldChange, FormContext, form_c
 from danvan_desktop.services.exchange.package_records import office_unit_limits
 from danvan_desktop.services.exchange.record_bounds import record_problem, values_problem
 from danvan_desktop.services.exchange.vectors import compare
-from danvan_desktop.services.office.forms import form_registry
+from danvan_desktop.services.office.form_versions import forms_in_force
 from danvan_desktop.services.office.orgunits import unit_label
 from danvan_desktop.services.office.periods import allowed_period_spec
 from danvan_desktop.services.office.validity import unit_period_problem
@@ -81,7 +81,7 @@ class MergePlan:
 class _Planner:
     def __init__(self, session: Session, office_unit_id: int) -> None:
         self.session = session
-        self.forms = form_registry()
+        self.forms = forms_in_force(session)  # a version pushed from above validates as the shipped one
         self.limits = office_unit_limits(session, office_unit_id)
         self.units = {u.code: u for u in session.scalars(select(OrgUnit)) if u.id in self.limits}
         self.known_units = set(session.scalars(select(OrgUnit.code)))

@@ -17,7 +17,7 @@ from danvan_desktop.services.exchange.signing_keys import signing_key
 from danvan_desktop.services.exchange.unit_definitions import definitions_to_send
 from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
-from danvan_desktop.services.office.forms import form_registry
+from danvan_desktop.services.office.form_versions import forms_in_force
 from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.services.review.statements import statements_to_send
 from danvan_desktop.transport.package_format import ManifestInfo, PackageSummary
@@ -63,7 +63,7 @@ def export_package(
             return ExportResult(None, installation.export_sequence, office.name)
         unit_codes = dict(session.execute(select(OrgUnit.id, OrgUnit.code)).all())
         period_codes = dict(session.execute(select(Period.id, Period.code)).all())
-        forms = form_registry()
+        forms = forms_in_force(session)
         info = ManifestInfo(
             site_id=installation.site_id,
             office_unit=office.code,

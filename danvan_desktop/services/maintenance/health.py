@@ -75,6 +75,7 @@ def _invariants(conn: _Rows, form_ids: set[str], *, sqlite: bool = True) -> Iter
             " ON h.id = m.last"
         )
     }
+    form_ids = form_ids | _stored_form_ids(conn, sqlite=sqlite)
     for rid, form_id, unit_id, period_id, values, vector, deleted, form_version, unit, period in records:
         if form_id not in form_ids:
             yield Problem("form", f"Bản ghi {rid}: biểu mẫu «{form_id}» không có trong bộ biểu mẫu đã cài.")
@@ -95,6 +96,18 @@ def _invariants(conn: _Rows, form_ids: set[str], *, sqlite: bool = True) -> Iter
         " WHERE c.resolved_at IS NULL AND r.id IS NULL"
     ):
         yield Problem("conflict", f"Xung đột số {cid} chờ xử lý trỏ tới bản ghi không tồn tại ({rid}).")
+
+
+def _stored_form_ids(conn: _Rows, *, sqlite: bool) -> set[str]:
+    """Forms pushed from above or published here (schema 0007_forms on): installed as much as shipped ones."""
+    exists = (
+        "SELECT count(*) FROM sqlite_master WHERE name = 'form_definition'"
+        if sqlite
+        else "SELECT count(*) FROM information_schema.tables WHERE table_name = 'form_definition'"
+    )
+    if not conn.execute(exists).fetchall()[0][0]:
+        return set()
+    return {row[0] for row in conn.execute("SELECT DISTINCT form_id FROM form_definition").fetchall()}
 
 
 def check_database(db_path: Path, form_ids: set[str] | None = None) -> list[Problem]:

@@ -189,6 +189,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "backup.restore": frozenset({QUAN_TRI}),
     "catalog.import": frozenset({QUAN_TRI}),
     "settings.change": frozenset({QUAN_TRI}),
+    "forms.publish": frozenset({QUAN_TRI}),  # a form version the office sends down to its units
+    "targets.assign": frozenset({LANH_DAO}),  # Project 05 targets of the units below
     # The review of returns (issue 14): a leader submits, approves or returns; anyone working on the
     # figures writes comments above and marks them resolved below; a clerk may send replies.
     "return.submit": frozenset({LANH_DAO}),

@@ -11,7 +11,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.files import shipped_catalog_paths
-from danvan_desktop.catalog.loader import load_checked
+from danvan_desktop.catalog.loader import check_consistency, load_checked
 from danvan_desktop.catalog.schema import CatalogFile, UnitEntry
 from danvan_desktop.db.models import (
     CriteriaSet,
@@ -70,6 +70,17 @@ def import_catalog_files(session: Session, paths: Sequence[Path], source: str) -
     counts = SyncCounts()
     for catalog in catalogs:
         _store(session, catalog, source, counts)
+    return counts
+
+
+def import_catalog_data(session: Session, catalog: CatalogFile, source: str) -> SyncCounts:
+    """Store catalog entries received as data (a reply package), checked as a user's file is."""
+    problems = check_consistency(catalog, known_unit_entries(session))
+    if problems:
+        raise CatalogError(f"Danh mục có {len(problems)} lỗi:", problems)
+    _refuse_overwriting_other_sources(session, [catalog], source)
+    counts = SyncCounts()
+    _store(session, catalog, source, counts)
     return counts
 
 

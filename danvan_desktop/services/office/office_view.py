@@ -9,7 +9,7 @@ from danvan_desktop.catalog.tree import UnitNode
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import OrgUnit
 from danvan_desktop.formspec.model import FormDef
-from danvan_desktop.services.office.forms import form_registry
+from danvan_desktop.services.office.form_versions import forms_in_force
 from danvan_desktop.services.office.installation import InstallationInfo, load_installation
 from danvan_desktop.services.office.orgunits import dated_subtree, is_valid_during, unit_label
 from danvan_desktop.services.office.periods import PeriodInfo, list_periods
@@ -77,7 +77,8 @@ def load_office_snapshot(db: Database, current_year: int) -> OfficeSnapshot:
         tree = (
             dated_subtree(session, installation.office_unit_id, period.start, period.end) if period else None
         )
-    return OfficeSnapshot(installation, periods, period, tree, form_registry(), office)
+        forms = forms_in_force(session)  # pushed from above or published here, over the shipped files
+    return OfficeSnapshot(installation, periods, period, tree, forms, office)
 
 
 def unit_tree(db: Database, office_unit_id: int, period: PeriodInfo) -> UnitNode | None:

@@ -19,6 +19,7 @@ from danvan_desktop.reports.model import (
     DialogueRow,
     Figure,
     HouseRow,
+    IndicatorRow,
     NarrativePart,
     NarrativeSection,
     NtmStatus,
@@ -26,11 +27,20 @@ from danvan_desktop.reports.model import (
     ReportScope,
 )
 from danvan_desktop.services.entry.entry import form_context
+from danvan_desktop.services.office.form_versions import form_in_force
 from danvan_desktop.services.office.forms import get_form
 from danvan_desktop.services.office.periods import get_period
+from danvan_desktop.services.office.targets import (
+    INDICATOR_FORM,
+    NUMBER_FIELD,
+    TARGET_FIELD,
+    assigned_targets,
+    target_of,
+)
 from danvan_desktop.services.reporting.common import (
     NARRATIVE_FORM,
     FormReader,
+    form_values,
     int_value,
     labels,
     load_letterhead,
@@ -169,6 +179,33 @@ def _dialogues(reader: FormReader, unit_id: int | None = None) -> tuple[Dialogue
     return tuple(DialogueRow(kind, *totals[kind]) for kind in kinds.values() if kind in totals)
 
 
+def indicator_rows(session: Session, scope: ReportScope) -> tuple[IndicatorRow, ...]:
+    """The unit's Project 05 indicators in their order; a target assigned from above is marked."""
+    form = form_in_force(session, INDICATOR_FORM)
+    period = get_period(session, scope.period_code, create=False)
+    targets = assigned_targets(session, scope.unit.id, period.start, period.end)
+    stored = [v for _, v in form_values(session, INDICATOR_FORM, [scope.unit.id], scope.period_id)]
+    rows = sorted(stored, key=lambda v: int_value(v, NUMBER_FIELD) or 10**6)
+
+    def shown(values: Mapping[str, Any], field_id: str) -> str:
+        value = values.get(field_id)
+        return "" if value is None else format_value(form.field(field_id), value)
+
+    return tuple(
+        IndicatorRow(
+            shown(v, NUMBER_FIELD),
+            str(v.get("ten_chi_tieu") or ""),
+            str(v.get("don_vi_tinh") or ""),
+            shown(v, TARGET_FIELD),
+            shown(v, "ket_qua"),
+            shown(v, "ty_le_dat"),
+            shown(v, "danh_gia"),
+            target_of(v, targets) is not None,
+        )
+        for v in rows
+    )
+
+
 def commune_return_data(session: Session, unit_code: str, period_code: str) -> CommuneReturnData:
     """Everything the return of one commune for one period prints; errors before any file."""
     scope = resolve_scope(session, unit_code, period_code)
@@ -197,4 +234,5 @@ def commune_return_data(session: Session, unit_code: str, period_code: str) -> C
         ntm=_ntm(session, scope, ntm[0] if ntm else None),
         organizations=organization_rows(session, reader),
         dialogues=_dialogues(reader),
+        indicators=indicator_rows(session, scope),
     )

@@ -14,7 +14,7 @@ from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.catalog.tree import UnitNode
 from danvan_desktop.db.models import Period, ReceivedPackage, Record, RecordConflict
 from danvan_desktop.formspec.model import FormDef
-from danvan_desktop.services.office.forms import form_registry
+from danvan_desktop.services.office.form_versions import forms_in_force
 from danvan_desktop.services.office.orgunits import dated_subtree
 
 CellStatus = Literal["received", "missing", "late", "conflict", "not_applicable"]
@@ -139,7 +139,7 @@ def completeness(
     grace_days: int = GRACE_DAYS,
 ) -> CompletenessTable:
     """The units × forms table for each period; periods the office did not exist in have no rows."""
-    forms = form_registry()
+    forms = forms_in_force(session)
     periods = [session.get_one(Period, pid) for pid in period_ids]
     cell = (Record.org_unit_id, Record.period_id, Record.form_id)
     stored = select(*cell).where(

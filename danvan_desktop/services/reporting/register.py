@@ -10,7 +10,7 @@ from danvan_desktop.formspec.values import format_value
 from danvan_desktop.reports.model import RegisterData
 from danvan_desktop.services.entry.entry import form_context
 from danvan_desktop.services.entry.registers import list_fields
-from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.form_versions import form_in_force
 from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.services.reporting.common import form_values, load_letterhead, resolve_scope
 
@@ -19,7 +19,7 @@ UNIT_COLUMN = "Đơn vị"
 
 def register_data(session: Session, form_id: str, unit_code: str, period_code: str) -> RegisterData:
     """The records of a register form for a unit (and the units under it) and a period."""
-    form = get_form(form_id)
+    form = form_in_force(session, form_id)
     if form.kind != "register":
         raise UserError(f"Biểu «{form.title}» không phải là sổ theo dõi; chỉ in danh sách được sổ theo dõi.")
     scope = resolve_scope(session, unit_code, period_code)

@@ -78,7 +78,17 @@ class FieldRow:
         self.message.setContentsMargins(FRAME_BORDER, 0, 0, 0)
         self.message.hide()
         column.addWidget(self.message)
+        self.lock_note = grey_label("")  # why a value is fixed here (a target assigned from above)
+        self.lock_note.setObjectName(f"lock_{field.id}")
+        self.lock_note.setContentsMargins(FRAME_BORDER, 0, 0, 0)
+        self.lock_note.setStyleSheet("color: #8a5a00; font-weight: bold;")
+        self.lock_note.hide()
+        column.addWidget(self.lock_note)
         layout.addRow(self.label, self.cell)
+
+    def set_lock_note(self, note: str | None) -> None:
+        self.lock_note.setText(note or "")
+        self.lock_note.setVisible(bool(note))
 
     def align_label(self, width: int) -> None:
         """A fixed label width shared by every section, the first line level with the input's."""
