@@ -62,6 +62,7 @@ class PayloadError(UserError):
 
 
 def _refuse(kind: str, reason: str) -> PayloadError:
+    reason = reason.strip().rstrip(".")
     return PayloadError(f"Gói trả lời của cấp trên bị từ chối ({kind}): {reason}. Không có gì được lưu.")
 
 
