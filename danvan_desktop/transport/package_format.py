@@ -18,10 +18,13 @@ from danvan_desktop.errors import UserError
 FORMAT_NAME = "danvan-package"
 ENCRYPTED_FORMAT_NAME = "danvan-package-encrypted"
 # The newest manifest version this program reads and writes. A writer uses the lowest version that
-# holds what it sends: 1 for records alone, 2 when the package also defines units (docs §3.6), so
-# installations not yet updated keep reading the packages that need nothing new.
-FORMAT_VERSION = 2
+# holds what it sends: 1 for records alone, 2 when the package also defines units (docs §3.6), 3 when
+# it carries signed return PDFs (docs §3.7), so installations not yet updated keep reading the
+# packages that need nothing new.
+FORMAT_VERSION = 3
 PLAIN_FORMAT_VERSION = 1  # a package without unit definitions
+DEFINITIONS_FORMAT_VERSION = 2  # unit definitions, no returns
+RETURNS_FORMAT_VERSION = 3  # signed return PDFs attached (with or without unit definitions)
 ENVELOPE_FORMAT_VERSION = 1  # envelope.json of an encrypted package: versioned on its own
 
 MANIFEST_NAME = "manifest.json"
@@ -29,7 +32,11 @@ RECORDS_NAME = "records.jsonl"
 ENVELOPE_NAME = "envelope.json"
 PAYLOAD_NAME = "payload.bin"
 
+RETURNS_NAME = "returns.pdfs"  # format 3: the attached PDFs, one after another (docs §3.7)
+
 PLAIN_MEMBERS = frozenset({MANIFEST_NAME, RECORDS_NAME})
+OPTIONAL_PLAIN_MEMBERS = frozenset({RETURNS_NAME})
+MAX_RETURNS = 500  # PDFs attached to one package
 ENCRYPTED_MEMBERS = frozenset({ENVELOPE_NAME, PAYLOAD_NAME})
 
 # A record's JSON may nest lists and objects (table rows inside a form), but not without end:
@@ -73,6 +80,20 @@ class ManifestInfo:
     units: Sequence[str]  # unit codes covered; every record's unit must be one of them
     # Units the sender defined itself (villages): {"units": [...], "lineage": [...]} as in §3.6.
     unit_definitions: Mapping[str, Any] | None = None
+    # Signed PDFs of the returns the package covers (format_version 3): written to returns.pdfs.
+    returns: Sequence[ReturnAttachment] = ()
+
+
+@dataclass(frozen=True)
+class ReturnAttachment:
+    """One signed return PDF a package carries, and what it is (docs §3.7)."""
+
+    kind: str  # "return" (a unit's own return) or "summary"
+    unit: str
+    period: str
+    series: str  # the document-number series ("BC-UBND:2023")
+    number: int
+    pdf: bytes
 
 
 @dataclass(frozen=True)

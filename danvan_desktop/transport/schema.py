@@ -18,11 +18,16 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     ValidationInfo,
-    field_validator,
     model_validator,
 )
 
-from danvan_desktop.transport.package_format import MAX_NESTING, RECORDS_NAME, PackageError
+from danvan_desktop.transport.package_format import (
+    MAX_NESTING,
+    MAX_RETURNS,
+    RECORDS_NAME,
+    RETURNS_NAME,
+    PackageError,
+)
 
 
 def format_utc(moment: dt.datetime) -> str:
@@ -182,13 +187,28 @@ class UnitDefinitions(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
+class ReturnEntry(BaseModel):
+    """manifest.json's `returns` (format_version 3): one signed PDF in returns.pdfs and what it is."""
+
+    model_config = _STRICT
+
+    offset: Count
+    size: Annotated[int, Field(ge=5)]
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    kind: Literal["return", "summary"]
+    unit: Code
+    period: Code
+    series: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    number: Positive
+
+
 class Manifest(BaseModel):
-    """manifest.json of format_version 1 or 2, as validated (NFC) — see docs/package-format.md."""
+    """manifest.json of format_version 1, 2 or 3, as validated (NFC) — see docs/package-format.md."""
 
     model_config = _STRICT
 
     format: Literal["danvan-package"]
-    format_version: Literal[1, 2]
+    format_version: Literal[1, 2, 3]
     package_id: UuidText
     site_id: SiteId
     office_unit: Code
@@ -205,7 +225,8 @@ class Manifest(BaseModel):
     public_key: Base64Text
     key_fingerprint: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     signature: Base64Text
-    unit_definitions: UnitDefinitions | None = None  # format_version 2 only, and always there
+    unit_definitions: UnitDefinitions | None = None  # always in format_version 2, may be in 3
+    returns: Annotated[list[ReturnEntry], Field(min_length=1, max_length=MAX_RETURNS)] | None = None  # v3
 
     @model_validator(mode="before")
     @classmethod
@@ -213,17 +234,30 @@ class Manifest(BaseModel):
         return _normalized(data, info)
 
     @model_validator(mode="after")
-    def _definitions_need_version_2(self) -> Manifest:
-        if (self.format_version == 2) != (self.unit_definitions is not None):
-            raise ValueError("unit_definitions appear in format_version 2, and only there")
+    def _fields_of_the_version(self) -> Manifest:
+        if self.format_version == 1 and self.unit_definitions is not None:
+            raise ValueError("unit_definitions appear in format_version 2 or 3")
+        if self.format_version == 2 and self.unit_definitions is None:
+            raise ValueError("format_version 2 carries unit_definitions")
+        if (self.format_version == 3) != (self.returns is not None):
+            raise ValueError("returns appear in format_version 3, and only there")
         return self
 
-    @field_validator("members")
-    @classmethod
-    def _only_records(cls, members: dict[str, MemberDigest]) -> dict[str, MemberDigest]:
-        if set(members) != {RECORDS_NAME}:
-            raise ValueError(f"members must list exactly {RECORDS_NAME}")
-        return members
+    @model_validator(mode="after")
+    def _members_and_returns(self) -> Manifest:
+        expected = {RECORDS_NAME} | ({RETURNS_NAME} if self.returns is not None else set())
+        if set(self.members) != expected:
+            raise ValueError(f"members must list exactly {', '.join(sorted(expected))}")
+        if self.returns is not None:
+            # The PDFs lie one after another in returns.pdfs, in this order, and fill it exactly.
+            at = 0
+            for entry in self.returns:
+                if entry.offset != at:
+                    raise ValueError("returns are not contiguous from offset 0 in their order")
+                at += entry.size
+            if at != self.members[RETURNS_NAME].size:
+                raise ValueError(f"returns do not fill {RETURNS_NAME} exactly")
+        return self
 
     @model_validator(mode="after")
     def _counts(self) -> Manifest:
