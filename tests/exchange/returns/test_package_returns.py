@@ -51,7 +51,11 @@ def _stored(site: Site) -> list[ReceivedReturn]:
 
 
 def test_a_signed_return_travels_with_its_data_and_is_verified(
-    phuc_chu_db: Database, test_pki: Pki, trusting_district: Site, tmp_path: Path
+    phuc_chu_db: Database,
+    test_pki: Pki,
+    trusting_district: Site,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     pdf = _issue_signed(phuc_chu_db, test_pki, tmp_path / "bc-2023.pdf")
     package = tmp_path / "pc.danvan"
@@ -73,6 +77,20 @@ def test_a_signed_return_travels_with_its_data_and_is_verified(
     with trusting_district.db.session() as session:
         [match] = check_code(session, outcome.code.lower().replace("-", " "))
     assert match.ok and match.number == 1 and match.unit_label == "Xã Phúc Chu"
+    db = ["--db", trusting_district.db.path]
+    code, out, err = run(capsys, *db, "verify-code", outcome.code)
+    assert code == 0 and "KHỚP" in out and "Xã Phúc Chu" in out, (out, err)
+    # One character mistyped: the check character catches it, bad input.
+    wrong = ("A" if outcome.code[0] != "A" else "B") + outcome.code[1:]
+    code, out, err = run(capsys, *db, "verify-code", wrong)
+    assert code == 2 and "gõ nhầm" in err and "Traceback" not in err
+    code, out, err = run(capsys, *db, "verify-code", "0123")
+    assert code == 2 and "13 ký tự" in err
+    code, out, _err = run(capsys, *db, "returns")
+    assert code == 0 and "Nguyễn Văn An" in out
+    # verify-pdf at the district: signatures, the number and code, figures against its data.
+    code, out, err = run(capsys, *db, "verify-pdf", pdf, "--trust-dir", test_pki.trust_dir)
+    assert code == 0 and outcome.code in out and "KHỚP với số liệu" in out, (out, err)
 
 
 def test_a_return_whose_figures_differ_from_its_data_is_flagged(
@@ -103,6 +121,10 @@ def test_a_return_whose_figures_differ_from_its_data_is_flagged(
     with trusting_district.db.session() as session:
         [match] = check_code(session, code)
     assert not match.ok and match.figures.matches is False
+    exit_code, out, _err = run(capsys, "--db", trusting_district.db.path, "verify-code", code)
+    assert exit_code == 1 and "KHÔNG KHỚP" in out
+    exit_code, out, _err = run(capsys, "--db", trusting_district.db.path, "returns", "--flagged")
+    assert exit_code == 1 and "số liệu trong báo cáo khác" in out
 
 
 def open_package_code(pdf: Path) -> Iterator[str]:
