@@ -253,6 +253,46 @@ def issue_report(
     if prepared.number is None:
         deliver(prepared)
         return
+    taken: list[bool] = []  # set once the number is entered: only then is one given back
+    try:
+        _issue_numbered(db, prepared, request, file_name, deliver, taken)
+    except Exception as exc:
+        if taken:
+            _record_returned_number(db, prepared, request, file_name, exc)
+        raise
+
+
+def _record_returned_number(
+    db: Database, prepared: PreparedReport, request: ReportRequest, file_name: str, exc: Exception
+) -> None:
+    """The audit trail says that a number was taken and given back (a signing cancelled or failed, a
+    file not written): the register stays without a gap, and the event is not lost with the rollback."""
+    reason = exc.message if isinstance(exc, UserError) else type(exc).__name__
+    try:
+        with db.transaction() as session:
+            unit = session.scalar(select(OrgUnit.id).where(OrgUnit.code == request.unit))
+            period = session.scalar(select(Period.id).where(Period.code == request.period))
+            record_action(
+                session,
+                "report.number_returned",
+                unit_id=unit,
+                period_id=period,
+                old=f"{prepared.number} ({prepared.series})",
+                detail=f"{prepared.title} — {file_name}: {reason}"[:1000],
+            )
+    except Exception:  # the database itself may be what failed: the log keeps the event then
+        log.exception("could not record the returned number %s (%s)", prepared.number, prepared.series)
+
+
+def _issue_numbered(
+    db: Database,
+    prepared: PreparedReport,
+    request: ReportRequest,
+    file_name: str,
+    deliver: Callable[[PreparedReport], object],
+    taken: list[bool],
+) -> None:
+    assert prepared.number is not None
     with db.transaction() as session:
         require_in(session, "report.issue")
         record_number(
@@ -265,6 +305,7 @@ def issue_report(
             period=request.period,
             file_name=file_name,
         )
+        taken.append(True)
         unit = session.scalar(select(OrgUnit.id).where(OrgUnit.code == request.unit))
         period = session.scalar(select(Period.id).where(Period.code == request.period))
         number = f"{prepared.number} ({prepared.series})"
