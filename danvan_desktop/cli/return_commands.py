@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from danvan_desktop.localtime import local_time_text
 from danvan_desktop.paths import UserPaths
-
-if TYPE_CHECKING:
-    from danvan_desktop.services.reporting.return_check import CodeMatch
 
 RETURN_COMMANDS = ("verify-code", "returns")
 EXIT_NOT_VALID = 1
@@ -30,26 +26,9 @@ def add_return_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     returns.add_argument("--flagged", action="store_true", help="chỉ các báo cáo cần xem lại")
 
 
-def describe_match(match: CodeMatch) -> list[str]:
-    symbol = match.series.split(":", 1)[0]
-    lines = [
-        f"Báo cáo số {match.number}/{symbol} của {match.unit_label}, kỳ {match.period} "
-        f"(nhận lúc {local_time_text(match.received_at)})"
-    ]
-    lines.append(
-        "  - chữ ký của đơn vị trên số liệu hiện có: " + ("hợp lệ" if match.signature_ok else "KHÔNG khớp")
-    )
-    if match.figures.matches:
-        lines.append("  - số liệu: KHỚP với số liệu đã nhận")
-    else:
-        lines.append(f"  - số liệu: KHÁC — {match.figures.problem or 'không đối chiếu được'}")
-    lines += [f"  - khi nhận gói đã ghi: {problem}" for problem in match.flagged_at_import]
-    return lines
-
-
 def cmd_verify_code(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
     from danvan_desktop.db.engine import open_database
-    from danvan_desktop.services.reporting.return_check import check_code
+    from danvan_desktop.services.reporting.return_check import check_code, match_lines
     from danvan_desktop.services.reporting.return_code import normalize_code
 
     normalize_code(args.code)  # a mistyped code is bad input (exit 2) before the database is opened
@@ -66,7 +45,7 @@ def cmd_verify_code(args: argparse.Namespace, user: UserPaths, database: Path) -
         )
         return EXIT_NOT_VALID
     for match in matches:
-        print("\n".join(describe_match(match)))
+        print("\n".join(match_lines(match)))
     if all(m.ok for m in matches):
         print("KHỚP: bản giấy mang mã này là của báo cáo trên; số liệu đã nhận đúng như khi đơn vị ký.")
         return 0

@@ -253,7 +253,7 @@ class Layout:
         bold = self.fonts.face(bold=True, italic=False)
         text = (
             f'Mã xác minh bản giấy: <font name="{bold}">{escape(code)}</font> — cơ quan cấp trên nhập mã '
-            "này vào Dân Vận Desktop (Kiểm tra › Mã xác minh bản giấy) để đối chiếu với số liệu đã nhận."
+            "này vào Dân Vận Desktop (Báo cáo › Kiểm tra báo cáo đã ký số) để đối chiếu với số liệu đã nhận."
         )
         return RLParagraph(nfc(text), style)
 

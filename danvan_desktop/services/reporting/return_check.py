@@ -259,3 +259,102 @@ def check_code(session: Session, typed: str, profiles_dir: Path | None = None) -
             )
         )
     return found
+
+
+def match_lines(match: CodeMatch) -> list[str]:
+    """What a typed code matched, in Vietnamese: the CLI and the verify screen print the same lines."""
+    from danvan_desktop.localtime import local_time_text
+
+    symbol = match.series.split(":", 1)[0]
+    lines = [
+        f"Báo cáo số {match.number}/{symbol} của {match.unit_label}, kỳ {match.period} "
+        f"(nhận lúc {local_time_text(match.received_at)})"
+    ]
+    lines.append(
+        "  - chữ ký của đơn vị trên số liệu hiện có: " + ("hợp lệ" if match.signature_ok else "KHÔNG khớp")
+    )
+    if match.figures.matches:
+        lines.append("  - số liệu: KHỚP với số liệu đã nhận")
+    else:
+        lines.append(f"  - số liệu: KHÁC — {match.figures.problem or 'không đối chiếu được'}")
+    lines += [f"  - khi nhận gói đã ghi: {problem}" for problem in match.flagged_at_import]
+    return lines
+
+
+def inspect_return(session: Session, pdf: bytes, profiles_dir: Path | None) -> ReturnFindings:
+    """A return PDF opened at this office (a file, or one received in a package): every check, with
+    the issuing site's key as this office knows it (trusted sender, or this installation itself)."""
+    from danvan_desktop.db.models import Installation, TrustedSite
+    from danvan_desktop.services.exchange.package_returns import office_trust_roots
+    from danvan_desktop.transport.keys import public_key_from_raw, public_key_raw
+
+    roots = office_trust_roots(session)
+    try:
+        signed = read_statement(pdf)
+    except ValueError:
+        signed = None
+    key = None
+    site_id = None
+    if signed is not None:
+        site_id = signed.statement.site
+        site = session.get(TrustedSite, site_id)
+        own = session.scalars(select(Installation)).one()
+        if site is not None:
+            from danvan_desktop.transport.package_format import decode_base64
+
+            raw = decode_base64(site.public_key)
+            key = public_key_from_raw(raw) if raw is not None else None
+        elif own.site_id == site_id:
+            from danvan_desktop.services.exchange.signing_keys import signing_key
+
+            db_path = _database_path(session)
+            if db_path is not None:
+                key = public_key_from_raw(public_key_raw(signing_key(db_path, site_id)))
+    findings = examine_return(
+        session, pdf, roots, site_public_key=key, site_id=site_id, profiles_dir=profiles_dir
+    )
+    if signed is not None and key is None:
+        findings.problems.append("báo cáo của đơn vị chưa được tin cậy ở đây: chưa kiểm tra được mã xác minh")
+    return findings
+
+
+def _database_path(session: Session) -> Path | None:
+    bind = session.get_bind()
+    database = getattr(getattr(bind, "url", None), "database", None)
+    return Path(database) if database else None
+
+
+def findings_lines(findings: ReturnFindings, trust_folder: str) -> list[str]:
+    """The verify screen's text: each signature, the chain against the office's folder, the figures."""
+    lines: list[str] = []
+    check = findings.pdf
+    for i, sig in enumerate(check.signatures if check else [], 1):
+        who = sig.signer + (
+            f" ({sig.organization})" if sig.organization and sig.organization != sig.signer else ""
+        )
+        when = f"{sig.signed_at:%d/%m/%Y %H:%M} (giờ máy tính của người ký)" if sig.signed_at else "?"
+        lines.append(f"Chữ ký {i}: {who}, chứng thư do {sig.issuer} cấp, ký lúc {when}")
+        lines.append(f"  • Nguyên vẹn: {'có' if sig.intact and sig.valid else 'KHÔNG — tệp đã bị sửa'}")
+        chain = "tin cậy" if sig.trusted else f"KHÔNG tin cậy ({sig.problem or 'không rõ'})"
+        lines.append(f"  • Chuỗi chứng thư (thư mục {trust_folder}): {chain}")
+        lines.append(f"  • Sau khi ký: {'không bị sửa' if not sig.changed_after else 'ĐÃ BỊ SỬA'}")
+    if check is not None and not check.signatures:
+        lines.append("Tệp chưa có chữ ký số nào.")
+    if findings.statement is not None:
+        st = findings.statement.statement
+        symbol = st.series.split(":", 1)[0]
+        lines.append(
+            f"Báo cáo số {st.number}/{symbol} của {st.unit}, kỳ {st.period}; "
+            f"mã xác minh {findings.statement.code}"
+        )
+    figures = findings.figures
+    if figures is not None:
+        if figures.matches and figures.text_ok is not False:
+            lines.append("Số liệu: KHỚP với số liệu đã nhận (và đúng như in trên các trang).")
+        elif figures.matches is None:
+            lines.append(f"Số liệu: chưa đối chiếu được — {figures.problem}")
+        else:
+            lines.append(f"Số liệu: KHÁC — {figures.problem}")
+    verdict = "CẦN XEM LẠI: " + "; ".join(findings.problems) + "." if findings.flagged else "HỢP LỆ."
+    lines.append(verdict)
+    return lines
