@@ -175,13 +175,24 @@ def cmd_sign(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
             appearance = office_appearance(session, profile_key(session, args.profile), user.profiles_dir)
             uses_token = "token" in (args.cert, args.org_cert)
             module = token_module(session, args.pkcs11_module) if uses_token else None
+        with open_keys(signer, org, module) as (signer_key, org_key):
+            _warn_holder(db, signer_key.holder)
+            signed = sign_pdf(data, signer_key, appearance, organization=org_key)
     finally:
         db.close()
-    with open_keys(signer, org, module) as (signer_key, org_key):
-        signed = sign_pdf(data, signer_key, appearance, organization=org_key)
     render.write_atomically(out, signed)
     print(f"Đã ký số và ghi {out}" + (" (người ký và cơ quan)." if org else " (người ký)."))
     return 0
+
+
+def _warn_holder(db: Database, holder: str) -> None:
+    """The certificate's holder is not the printed signer: said on stderr, the signing goes on."""
+    from danvan_desktop.services.reporting.signing_setup import holder_warning
+
+    with db.session() as session:
+        warning = holder_warning(session, holder)
+    if warning:
+        print(f"Lưu ý: {warning}", file=sys.stderr)
 
 
 def signed_report(
@@ -198,6 +209,7 @@ def signed_report(
         uses_token = "token" in (args.cert, args.org_cert)
         module = token_module(session, args.pkcs11_module) if uses_token else None
     with open_keys(signer, org, module) as (signer_key, org_key):
+        _warn_holder(db, signer_key.holder)
         return save_report(
             db, request, out, sign=lambda pdf: sign_pdf(pdf, signer_key, appearance, organization=org_key)
         )

@@ -246,7 +246,7 @@ class VerifyReturnsDialog(QDialog):
 
 
 def install_verify_menu(window: QMainWindow, menu: QMenu) -> None:
-    """«Kiểm tra báo cáo đã ký số…» (Ctrl+Shift+K) in the Reports menu."""
+    """«Kiểm tra báo cáo đã ký số…» (Ctrl+Shift+K) and «Cài đặt ký số…» in the Reports menu."""
     w: Any = window
 
     def open_verify() -> None:
@@ -261,3 +261,14 @@ def install_verify_menu(window: QMainWindow, menu: QMenu) -> None:
     action.setShortcut("Ctrl+Shift+K")
     action.triggered.connect(open_verify)
     menu.addAction(action)
+
+    def open_settings() -> None:
+        from danvan_desktop.ui.sign_settings_dialog import SignSettingsDialog
+
+        if w.db is not None:
+            SignSettingsDialog(w.db, window).exec()
+
+    settings = QAction("Cài đặt &ký số (ảnh chữ ký, con dấu, token, chứng thư gốc)…", window)
+    settings.setObjectName("openSignSettings")
+    settings.triggered.connect(open_settings)
+    menu.addAction(settings)
