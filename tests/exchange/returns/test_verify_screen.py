@@ -51,3 +51,32 @@ def test_verify_screen_shows_signatures_chain_and_figures_and_matches_a_typed_co
     qtbot.waitUntil(lambda: "CẦN XEM LẠI" in dialog.details.toPlainText(), timeout=20000)
     assert "KHÔNG — tệp đã bị sửa" in dialog.details.toPlainText()
     dialog.grab().save(str(tmp_path / "verify-bad.png"))
+
+
+def test_export_dialog_sends_the_chosen_signed_returns(
+    qtbot: QtBot, phuc_chu_db: Database, test_pki: Pki, tmp_path: Path
+) -> None:
+    from danvan_desktop.services.office.installation import load_installation
+    from danvan_desktop.services.office.periods import list_periods
+    from danvan_desktop.transport.reader import open_package
+    from danvan_desktop.ui.export_dialog import ExportDialog
+
+    pdf = _issue_signed(phuc_chu_db, test_pki, tmp_path / "bc-2023.pdf")
+    with phuc_chu_db.session() as session:
+        info, periods = load_installation(session), list_periods(session)
+    dialog = ExportDialog(phuc_chu_db, info, periods, None, folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    unsigned = tmp_path / "khong-ky.pdf"
+    unsigned.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    dialog.returns.set_paths([unsigned])
+    assert dialog.start_export()
+    qtbot.waitUntil(lambda: dialog.export_button.isEnabled(), timeout=20000)
+    assert "khong-ky.pdf" in dialog.message.text()
+    dialog.returns.set_paths([pdf])
+    assert dialog.returns.shown.text() == "bc-2023.pdf"
+    dialog.grab().save(str(tmp_path / "export.png"))
+    assert dialog.start_export()
+    qtbot.waitUntil(lambda: dialog.export_result is not None, timeout=20000)
+    package = open_package(Path(dialog.path_edit.text()))
+    assert package.manifest.format_version == 3 and len(package.return_pdfs()) == 1
