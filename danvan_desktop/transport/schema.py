@@ -18,6 +18,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -248,16 +249,20 @@ class Manifest(BaseModel):
         expected = {RECORDS_NAME} | ({RETURNS_NAME} if self.returns is not None else set())
         if set(self.members) != expected:
             raise ValueError(f"members must list exactly {', '.join(sorted(expected))}")
-        if self.returns is not None:
-            # The PDFs lie one after another in returns.pdfs, in this order, and fill it exactly.
-            at = 0
-            for entry in self.returns:
-                if entry.offset != at:
-                    raise ValueError("returns are not contiguous from offset 0 in their order")
-                at += entry.size
-            if at != self.members[RETURNS_NAME].size:
-                raise ValueError(f"returns do not fill {RETURNS_NAME} exactly")
+        if self.returns is not None and sum(e.size for e in self.returns) != self.members[RETURNS_NAME].size:
+            raise ValueError(f"returns do not fill {RETURNS_NAME} exactly")
         return self
+
+    @field_validator("returns")
+    @classmethod
+    def _contiguous(cls, returns: list[ReturnEntry] | None) -> list[ReturnEntry] | None:
+        # The PDFs lie one after another in returns.pdfs, in this order, nothing between them.
+        at = 0
+        for entry in returns or []:
+            if entry.offset != at:
+                raise ValueError("returns are not contiguous from offset 0 in their order")
+            at += entry.size
+        return returns
 
     @model_validator(mode="after")
     def _counts(self) -> Manifest:
