@@ -45,6 +45,16 @@ def test_every_single_mistyped_character_is_caught() -> None:
                 normalize_code(typed)
 
 
+def test_the_check_character_is_luhn_mod_32_as_python_stdnum_computes_it() -> None:
+    from stdnum import luhn
+
+    for _ in range(200):
+        signed = sign_statement(STATEMENT, Ed25519PrivateKey.generate())
+        code = signed.code.replace("-", "")
+        assert luhn.calc_check_digit(code[:-1], alphabet=ALPHABET) == code[-1]
+        luhn.validate(code, alphabet=ALPHABET)
+
+
 @pytest.mark.parametrize(("typed", "fragment"), [("ABC", "13 ký tự"), ("ABCD-EFGH-IJKL-@", "ký tự lạ")])
 def test_bad_codes_say_why(typed: str, fragment: str) -> None:
     with pytest.raises(CodeError, match=fragment):
