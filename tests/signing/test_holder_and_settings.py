@@ -64,3 +64,28 @@ def test_sign_settings_are_checked_and_saved(qtbot: QtBot, phuc_chu_db: Database
     with phuc_chu_db.session() as session:
         assert get_setting(session, "sign.signature_image") == str(image)
         assert get_setting(session, "sign.trust_dir") == str(tmp_path)
+
+
+def test_the_issuing_office_checks_its_own_signed_return(
+    phuc_chu_db: Database, test_pki: Pki, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from danvan_desktop.reports.profile import load_profile
+    from danvan_desktop.services.office.settings import set_setting
+    from danvan_desktop.services.reporting.pdf_signing import Appearance, load_p12, sign_pdf
+    from danvan_desktop.services.reporting.report_output import ReportRequest, save_report
+    from danvan_desktop.services.reporting.return_check import findings_lines, inspect_return
+
+    request = ReportRequest(kind="return", unit="DH-PHUCCHU", period="2023", date=dt.date(2023, 2, 5))
+    signer = load_p12(test_pki.signer_p12, P12_PASSPHRASE)
+    appearance = Appearance(load_profile("nha_nuoc").digital_signature)
+    out = tmp_path / "bc.pdf"
+    save_report(phuc_chu_db, request, out, sign=lambda pdf: sign_pdf(pdf, signer, appearance))
+    with phuc_chu_db.transaction() as session:
+        set_setting(session, "sign.trust_dir", str(test_pki.trust_dir))
+    with phuc_chu_db.session() as session:
+        findings = inspect_return(session, out.read_bytes(), None)
+        lines = findings_lines(findings, str(test_pki.trust_dir))
+    assert not findings.flagged, findings.problems
+    assert lines[-1] == "HỢP LỆ." and any("Số liệu: KHỚP" in line for line in lines)

@@ -306,10 +306,14 @@ def inspect_return(session: Session, pdf: bytes, profiles_dir: Path | None) -> R
             key = public_key_from_raw(raw) if raw is not None else None
         elif own.site_id == site_id:
             from danvan_desktop.services.exchange.signing_keys import signing_key
+            from danvan_desktop.transport.keys import KeyFileError
 
             db_path = _database_path(session)
-            if db_path is not None:
-                key = public_key_from_raw(public_key_raw(signing_key(db_path, site_id)))
+            try:
+                if db_path is not None:
+                    key = public_key_from_raw(public_key_raw(signing_key(db_path, site_id)))
+            except KeyFileError:  # a server database: the key lies beside the file it was made from
+                key = None
     findings = examine_return(
         session, pdf, roots, site_public_key=key, site_id=site_id, profiles_dir=profiles_dir
     )
