@@ -137,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     from danvan_desktop.cli.review_commands import add_review_commands
 
     add_review_commands(sub)
+    from danvan_desktop.cli.return_commands import add_return_commands
+
+    add_return_commands(sub)
     _vietnamese_headings(parser)
     return parser
 
@@ -251,6 +254,10 @@ def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) 
         from danvan_desktop.cli.review_commands import run_review_command
 
         return run_review_command(args, user, args.db or user.default_database)
+    if command in ("verify-code", "returns"):
+        from danvan_desktop.cli.return_commands import run_return_command
+
+        return run_return_command(args, user, args.db or user.default_database)
     if command in ("users", "audit"):
         from danvan_desktop.cli.account_commands import run_account_command
 

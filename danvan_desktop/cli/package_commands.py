@@ -39,6 +39,15 @@ def add_package_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     export.add_argument(
         "--passphrase-file", type=Path, metavar="TỆP", help="mã hóa gói bằng mật khẩu ghi trong tệp"
     )
+    export.add_argument(
+        "--return",
+        dest="returns",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="TỆP.pdf",
+        help="gửi kèm báo cáo đã ký số của đơn vị (lặp lại được); gói dùng định dạng 3",
+    )
 
     imp = sub.add_parser(
         "import",
@@ -110,7 +119,12 @@ def cmd_export(args: argparse.Namespace, db: Database) -> int:
             info = load_installation(session)
         out = Path.cwd() / f"{info.office_code}-{dt.date.today():%Y%m%d}{PACKAGE_SUFFIX}"
     result = export_package(
-        db, out, periods=args.period, since_last=args.since_last, passphrase=_passphrase(args.passphrase_file)
+        db,
+        out,
+        periods=args.period,
+        since_last=args.since_last,
+        passphrase=_passphrase(args.passphrase_file),
+        returns=args.returns,
     )
     if result.summary is None:
         print("Không có số liệu nào để gửi" + (" kể từ lần xuất trước." if args.since_last else "."))
@@ -123,6 +137,8 @@ def cmd_export(args: argparse.Namespace, db: Database) -> int:
         )
     )
     print(f"Dấu vân tay khóa ký: {summary.fingerprint}" + (" · gói đã mã hóa" if summary.encrypted else ""))
+    if args.returns:
+        print(f"Gửi kèm {len(args.returns)} báo cáo đã ký số.")
     return 0
 
 
@@ -166,8 +182,11 @@ def cmd_import(args: argparse.Namespace, db: Database, user_paths: UserPaths) ->
             continue
         backed_up = backed_up or report.backup is not None
         counts = report.counts()
-        if counts["conflict"] or counts["rejected"]:
+        flagged = [r for r in report.returns if r.flagged]
+        if counts["conflict"] or counts["rejected"] or flagged:
             code = max(code, EXIT_ATTENTION)
+        for outcome in flagged:  # a return whose figures or signatures are wrong is never accepted silently
+            print(f"✗ {path.name}: {outcome.line()}", file=sys.stderr)
         reports.append(report.to_json())
         if report.status == "rejected":  # every record refused: the whole report is a refusal
             print(describe_report(report), file=sys.stderr)

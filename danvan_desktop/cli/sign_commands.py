@@ -106,14 +106,15 @@ def trust_dir(args: argparse.Namespace, user: UserPaths) -> Path:
     return Path(args.trust_dir) if args.trust_dir else user.data_dir / TRUST_DIR_NAME
 
 
-def cmd_verify(args: argparse.Namespace, user: UserPaths) -> int:
+def cmd_verify(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
     from danvan_desktop.services.reporting.pdf_verify import check_pdf, load_trust_roots
 
     path: Path = args.file
     if not path.is_file():
         raise UserError(f"Không có tệp «{path}».")
     roots = load_trust_roots(trust_dir(args, user))
-    result = check_pdf(path.read_bytes(), roots)
+    data = path.read_bytes()
+    result = check_pdf(data, roots)
     if not result.signatures:
         print(f"KHÔNG HỢP LỆ: {path} không có chữ ký số nào.")
         return EXIT_NOT_VALID
@@ -131,6 +132,14 @@ def cmd_verify(args: argparse.Namespace, user: UserPaths) -> int:
         print(f"  - nguyên vẹn: {intact}")
         print(f"  - chứng thư: {'tin cậy' if sig.trusted else 'KHÔNG tin cậy: ' + (sig.problem or '?')}")
         print(f"  - sau khi ký: {'không bị sửa' if not sig.changed_after else 'ĐÃ BỊ SỬA'}")
+    from danvan_desktop.cli.return_commands import figures_lines
+
+    lines, figures_ok = figures_lines(data, user, database)
+    if lines:
+        print("\n".join(lines))
+    if result.ok and not figures_ok:
+        print(f"KHÔNG HỢP LỆ: {path}: chữ ký hợp lệ nhưng số liệu khác với số liệu của cơ sở dữ liệu.")
+        return EXIT_NOT_VALID
     if result.ok:
         print(
             f"HỢP LỆ: {path} có {len(result.signatures)} chữ ký số hợp lệ, văn bản không bị sửa sau khi ký."
@@ -166,13 +175,24 @@ def cmd_sign(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
             appearance = office_appearance(session, profile_key(session, args.profile), user.profiles_dir)
             uses_token = "token" in (args.cert, args.org_cert)
             module = token_module(session, args.pkcs11_module) if uses_token else None
+        with open_keys(signer, org, module) as (signer_key, org_key):
+            _warn_holder(db, signer_key.holder)
+            signed = sign_pdf(data, signer_key, appearance, organization=org_key)
     finally:
         db.close()
-    with open_keys(signer, org, module) as (signer_key, org_key):
-        signed = sign_pdf(data, signer_key, appearance, organization=org_key)
     render.write_atomically(out, signed)
     print(f"Đã ký số và ghi {out}" + (" (người ký và cơ quan)." if org else " (người ký)."))
     return 0
+
+
+def _warn_holder(db: Database, holder: str) -> None:
+    """The certificate's holder is not the printed signer: said on stderr, the signing goes on."""
+    from danvan_desktop.services.reporting.signing_setup import holder_warning
+
+    with db.session() as session:
+        warning = holder_warning(session, holder)
+    if warning:
+        print(f"Lưu ý: {warning}", file=sys.stderr)
 
 
 def signed_report(
@@ -189,6 +209,7 @@ def signed_report(
         uses_token = "token" in (args.cert, args.org_cert)
         module = token_module(session, args.pkcs11_module) if uses_token else None
     with open_keys(signer, org, module) as (signer_key, org_key):
+        _warn_holder(db, signer_key.holder)
         return save_report(
             db, request, out, sign=lambda pdf: sign_pdf(pdf, signer_key, appearance, organization=org_key)
         )
@@ -196,5 +217,5 @@ def signed_report(
 
 def run_sign_command(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
     if args.command == "verify-pdf":
-        return cmd_verify(args, user)
+        return cmd_verify(args, user, database)
     return cmd_sign(args, user, database)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -302,6 +303,32 @@ class RefusedPackage(Base):
     file_name: Mapped[str] = mapped_column(String(300))
     file_sha256: Mapped[str] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(Text)  # the Vietnamese reason shown to the user
+
+
+class ReceivedReturn(Base):
+    """A signed return PDF received in a package (format 3), with what the office found checking it."""
+
+    __tablename__ = "received_return"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[str] = mapped_column(String(36), index=True)
+    site_id: Mapped[str] = mapped_column(String(36))
+    sender_unit: Mapped[str] = mapped_column(String(64))  # the sending office's unit code
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(20))  # return / summary
+    unit_code: Mapped[str] = mapped_column(String(64))
+    period_code: Mapped[str] = mapped_column(String(64))
+    series: Mapped[str] = mapped_column(String(100))
+    number: Mapped[int] = mapped_column(Integer)
+    # The paper code's 12 characters (services.reporting.return_code); "" when the PDF carried no
+    # statement. The full statement and signature are kept to check a typed code later.
+    code: Mapped[str] = mapped_column(String(16), index=True)
+    statement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    signer: Mapped[str] = mapped_column(String(200))  # the PAdES signer's certificate name
+    organization: Mapped[str] = mapped_column(String(200))
+    flagged: Mapped[bool] = mapped_column(Boolean)  # any problem below: never silently accepted
+    problems: Mapped[list[str]] = mapped_column(JSON)  # Vietnamese, one per problem found
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class RecordConflict(Base):

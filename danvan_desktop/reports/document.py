@@ -68,3 +68,5 @@ class ReportDocument:
     subject: str = ""  # PDF metadata
     landscape: bool = False  # the whole document (a register printout)
     extra: dict[str, str] = field(default_factory=dict)
+    # The paper copy's verification code (services.reporting.return_code), printed on the last page.
+    verification_code: str = ""

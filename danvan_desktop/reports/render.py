@@ -239,6 +239,24 @@ class Layout:
         )
         return table
 
+    def verification_line(self, code: str) -> Flowable:
+        """The paper copy's code, small, at the end of the last page: the office above types it in."""
+        spec = self.profile.signature.name
+        style = ParagraphStyle(
+            "verification",
+            fontName=self.fonts.face(bold=False, italic=True),
+            fontSize=max(spec.size - 3, 9),
+            leading=max(spec.size - 3, 9) * 1.3,
+            alignment=TA_LEFT,
+            spaceBefore=10,
+        )
+        bold = self.fonts.face(bold=True, italic=False)
+        text = (
+            f'Mã xác minh bản giấy: <font name="{bold}">{escape(code)}</font> — cơ quan cấp trên nhập mã '
+            "này vào Dân Vận Desktop (Báo cáo › Kiểm tra báo cáo đã ký số) để đối chiếu với số liệu đã nhận."
+        )
+        return RLParagraph(nfc(text), style)
+
     def annex_heading(self, doc: d.ReportDocument, wide: bool) -> list[Flowable]:
         spec = self.profile.annex
         so_ky_hieu = number_line(self.profile, doc).split(" ", 1)[-1]
@@ -318,6 +336,8 @@ def _story(layout: Layout, doc: d.ReportDocument) -> list[Flowable]:
         switch("landscape" if wide else "portrait", new_page=True)
         story.extend(layout.annex_heading(doc, wide))
         blocks(doc.annex)
+    if doc.verification_code:
+        story.append(layout.verification_line(doc.verification_code))
     return story
 
 

@@ -18,12 +18,15 @@ from danvan_desktop.errors import UserError
 FORMAT_NAME = "danvan-package"
 ENCRYPTED_FORMAT_NAME = "danvan-package-encrypted"
 # The newest manifest version this program reads and writes. A writer uses the lowest version that
-# holds what it sends: 1 for records alone, 2 when the package also defines units (docs §3.6), so
-# installations not yet updated keep reading the packages that need nothing new.
+# holds what it sends: 1 for records alone, 2 when the package also defines units (docs §3.6), 3 when
+# it carries signed return PDFs (docs §3.7), 4 when it states returns under review or is a reply (docs §8),
+# so installations not yet updated keep reading the packages that need nothing new.
 FORMAT_VERSION = 4
 PLAIN_FORMAT_VERSION = 1  # a package without unit definitions
-DEFINITIONS_FORMAT_VERSION = 2  # a package that defines units (docs §3.6)
-# A reply of the office above to one of its units, and a data package that states returns (docs §8).
+DEFINITIONS_FORMAT_VERSION = 2  # unit definitions, no returns
+RETURNS_FORMAT_VERSION = 3  # signed return PDFs attached (with or without unit definitions)
+# A reply of the office above to one of its units, and a data package that states returns (docs §8);
+# such a data package may also define units and attach signed returns.
 REVIEW_FORMAT_VERSION = 4
 ENVELOPE_FORMAT_VERSION = 1  # envelope.json of an encrypted package: versioned on its own
 
@@ -34,9 +37,12 @@ PAYLOAD_NAME = "payload.bin"
 
 REPLY_NAME = "reply.jsonl"  # a reply's review items: decisions and comments
 PAYLOADS_NAME = "payloads.jsonl"  # a reply's payloads (form definitions, targets...), see reply_payloads
+RETURNS_NAME = "returns.pdfs"  # format 3 and 4: the attached PDFs, one after another (docs §3.7)
 
 PLAIN_MEMBERS = frozenset({MANIFEST_NAME, RECORDS_NAME})
+OPTIONAL_PLAIN_MEMBERS = frozenset({RETURNS_NAME})
 REPLY_MEMBERS = frozenset({MANIFEST_NAME, REPLY_NAME, PAYLOADS_NAME})
+MAX_RETURNS = 500  # PDFs attached to one package
 ENCRYPTED_MEMBERS = frozenset({ENVELOPE_NAME, PAYLOAD_NAME})
 
 # A record's JSON may nest lists and objects (table rows inside a form), but not without end:
@@ -82,6 +88,20 @@ class ManifestInfo:
     unit_definitions: Mapping[str, Any] | None = None
     # Statements about the sender's returns (submitted, reopening asked, comments resolved), §8.3.
     review: Mapping[str, Any] | None = None
+    # Signed PDFs of the returns the package covers (format_version 3 or 4): written to returns.pdfs.
+    returns: Sequence[ReturnAttachment] = ()
+
+
+@dataclass(frozen=True)
+class ReturnAttachment:
+    """One signed return PDF a package carries, and what it is (docs §3.7)."""
+
+    kind: str  # "return" (a unit's own return) or "summary"
+    unit: str
+    period: str
+    series: str  # the document-number series ("BC-UBND:2023")
+    number: int
+    pdf: bytes
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from danvan_desktop.transport.package_format import (
     MAX_NESTING,
     PAYLOAD_NAME,
     RECORDS_NAME,
+    RETURNS_NAME,
     Limits,
     PackageError,
     canonical_json,
@@ -49,6 +50,7 @@ from danvan_desktop.transport.schema import (
     PRENORMALIZED,
     Manifest,
     PackageRecord,
+    ReturnEntry,
     describe_validation_error,
     english_detail,
     validated_member,
@@ -124,6 +126,33 @@ class VerifiedPackage:
                 f"({manifest.record_count}, {manifest.tombstone_count}).",
                 detail="record/tombstone counts differ from the manifest",
             )
+
+    def return_pdfs(self) -> list[tuple[ReturnEntry, bytes]]:
+        """The signed return PDFs of a format-3 package with their manifest entries ([] for others).
+
+        Each PDF's SHA-256 is checked against its entry; a mismatch (the file changed since it was
+        opened: the member's hash was checked then) refuses the package.
+        """
+        entries = self.manifest.returns or []
+        if not entries:
+            return []
+        with self._source() as source, open_zip(source, self.path) as zf:
+            _kind, infos = check_members(zf, self.path, self.limits)
+            if RETURNS_NAME not in infos:
+                raise PackageError(self.path, _CHANGED, detail="returns member gone")
+            data = read_member(zf, infos[RETURNS_NAME], self.limits.max_total_uncompressed, self.path)
+        pdfs = []
+        for entry in entries:
+            pdf = data[entry.offset : entry.offset + entry.size]
+            if hashlib.sha256(pdf).hexdigest() != entry.sha256:
+                raise PackageError(
+                    self.path,
+                    f"tệp báo cáo số {entry.number} ({entry.unit}) trong gói không khớp với manifest: gói "
+                    "đã bị sửa hoặc bị hỏng; hãy xin gửi lại gói.",
+                    detail=f"returns entry {entry.number} {entry.unit}: sha256 differs",
+                )
+            pdfs.append((entry, pdf))
+        return pdfs
 
     def read_all_records(self) -> list[PackageRecord]:
         """Every record, validated: one bad line refuses the whole package before anything is stored."""
@@ -355,16 +384,21 @@ def _verify_plain(
     check_format_header(obj, FORMAT_NAME, path, MANIFEST_NAME)
     manifest = validated_member(Manifest, obj, path, MANIFEST_NAME)
     public = verified_signer(obj, manifest.public_key, path)
-    _verify_records_member(zf, infos[RECORDS_NAME], manifest, path)
+    if set(infos) - {MANIFEST_NAME} != set(manifest.members):
+        raise PackageError(
+            path,
+            "các thành phần của gói không khớp với manifest: gói đã bị sửa hoặc bị hỏng.",
+            detail=f"zip members {sorted(infos)} vs manifest members {sorted(manifest.members)}",
+        )
+    for name in sorted(manifest.members):
+        _verify_member(zf, infos[name], manifest, path)
     return manifest, public
 
 
-def _verify_records_member(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, manifest: Manifest, path: Path
-) -> None:
-    expected = manifest.members[RECORDS_NAME]
+def _verify_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, manifest: Manifest, path: Path) -> None:
+    expected = manifest.members[info.filename]
     mismatch = (
-        f"nội dung {RECORDS_NAME} không khớp với manifest: gói đã bị sửa hoặc bị hỏng; hãy xin gửi lại gói."
+        f"nội dung {info.filename} không khớp với manifest: gói đã bị sửa hoặc bị hỏng; hãy xin gửi lại gói."
     )
     if info.file_size != expected.size:
         raise PackageError(path, mismatch, detail=f"size {info.file_size} != manifest {expected.size}")

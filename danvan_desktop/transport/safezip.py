@@ -13,6 +13,7 @@ from typing import IO, Literal
 from danvan_desktop.transport.package_format import (
     ENCRYPTED_MEMBERS,
     ENVELOPE_NAME,
+    OPTIONAL_PLAIN_MEMBERS,
     PLAIN_MEMBERS,
     REPLY_MEMBERS,
     REPLY_NAME,
@@ -119,8 +120,9 @@ def check_members(zf: zipfile.ZipFile, path: Path, limits: Limits) -> tuple[Kind
         raise PackageError(path, "gói chứa hai thành phần trùng tên.", detail=f"duplicate names {names!r}")
     kind: Kind = "encrypted" if ENVELOPE_NAME in names else "reply" if REPLY_NAME in names else "plain"
     expected = {"encrypted": ENCRYPTED_MEMBERS, "reply": REPLY_MEMBERS, "plain": PLAIN_MEMBERS}[kind]
+    allowed = expected | OPTIONAL_PLAIN_MEMBERS if kind == "plain" else expected
     for name in names:
-        if name not in expected:
+        if name not in allowed:
             raise PackageError(
                 path, f"gói chứa thành phần lạ «{shown_name(name)}».", detail=f"unexpected {name!r}"
             )

@@ -22,7 +22,13 @@ from pydantic import (
     model_validator,
 )
 
-from danvan_desktop.transport.package_format import MAX_NESTING, RECORDS_NAME, PackageError
+from danvan_desktop.transport.package_format import (
+    MAX_NESTING,
+    MAX_RETURNS,
+    RECORDS_NAME,
+    RETURNS_NAME,
+    PackageError,
+)
 
 if TYPE_CHECKING:
     from danvan_desktop.transport.review_schema import ReviewStatements
@@ -185,13 +191,28 @@ class UnitDefinitions(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
+class ReturnEntry(BaseModel):
+    """manifest.json's `returns` (format_version 3): one signed PDF in returns.pdfs and what it is."""
+
+    model_config = _STRICT
+
+    offset: Count
+    size: Annotated[int, Field(ge=5)]
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    kind: Literal["return", "summary"]
+    unit: Code
+    period: Code
+    series: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    number: Positive
+
+
 class Manifest(BaseModel):
-    """manifest.json of format_version 1 or 2, as validated (NFC) — see docs/package-format.md."""
+    """manifest.json of format_version 1, 2 or 3, as validated (NFC) — see docs/package-format.md."""
 
     model_config = _STRICT
 
     format: Literal["danvan-package"]
-    format_version: Literal[1, 2, 4]
+    format_version: Literal[1, 2, 3, 4]
     package_id: UuidText
     site_id: SiteId
     office_unit: Code
@@ -208,7 +229,8 @@ class Manifest(BaseModel):
     public_key: Base64Text
     key_fingerprint: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     signature: Base64Text
-    unit_definitions: UnitDefinitions | None = None  # format_version 2 always, 4 when there are some
+    unit_definitions: UnitDefinitions | None = None  # always in format_version 2, may be in 3 and 4
+    returns: Annotated[list[ReturnEntry], Field(min_length=1, max_length=MAX_RETURNS)] | None = None  # v3, v4
     # format_version 4 only, and always there: the sender's returns (review_schema.ReviewStatements).
     review: dict[str, Any] | None = None
 
@@ -218,18 +240,22 @@ class Manifest(BaseModel):
         return _normalized(data, info)
 
     @model_validator(mode="after")
-    def _definitions_need_version_2(self) -> Manifest:
-        if self.format_version == 4:
-            if self.review is None:
-                raise ValueError("review appears in format_version 4, and always there")
+    def _fields_of_the_version(self) -> Manifest:
+        version = self.format_version
+        if version == 1 and self.unit_definitions is not None:
+            raise ValueError("unit_definitions appear in format_version 2, 3 or 4")
+        if version == 2 and self.unit_definitions is None:
+            raise ValueError("format_version 2 carries unit_definitions")
+        if version == 3 and self.returns is None:
+            raise ValueError("format_version 3 carries returns")
+        if version < 3 and self.returns is not None:
+            raise ValueError("returns appear in format_version 3 or 4")
+        if (version == 4) != (self.review is not None):
+            raise ValueError("review appears in format_version 4, and always there")
+        if self.review is not None:
             from danvan_desktop.transport.review_schema import ReviewStatements
 
             ReviewStatements.model_validate(self.review)
-            return self
-        if self.review is not None:
-            raise ValueError("review appears in format_version 4 only")
-        if (self.format_version == 2) != (self.unit_definitions is not None):
-            raise ValueError("unit_definitions appear in format_version 2, and only there")
         return self
 
     def review_statements(self) -> ReviewStatements | None:
@@ -238,12 +264,25 @@ class Manifest(BaseModel):
 
         return None if self.review is None else ReviewStatements.model_validate(self.review)
 
-    @field_validator("members")
+    @model_validator(mode="after")
+    def _members_and_returns(self) -> Manifest:
+        expected = {RECORDS_NAME} | ({RETURNS_NAME} if self.returns is not None else set())
+        if set(self.members) != expected:
+            raise ValueError(f"members must list exactly {', '.join(sorted(expected))}")
+        if self.returns is not None and sum(e.size for e in self.returns) != self.members[RETURNS_NAME].size:
+            raise ValueError(f"returns do not fill {RETURNS_NAME} exactly")
+        return self
+
+    @field_validator("returns")
     @classmethod
-    def _only_records(cls, members: dict[str, MemberDigest]) -> dict[str, MemberDigest]:
-        if set(members) != {RECORDS_NAME}:
-            raise ValueError(f"members must list exactly {RECORDS_NAME}")
-        return members
+    def _contiguous(cls, returns: list[ReturnEntry] | None) -> list[ReturnEntry] | None:
+        # The PDFs lie one after another in returns.pdfs, in this order, nothing between them.
+        at = 0
+        for entry in returns or []:
+            if entry.offset != at:
+                raise ValueError("returns are not contiguous from offset 0 in their order")
+            at += entry.size
+        return returns
 
     @model_validator(mode="after")
     def _counts(self) -> Manifest:

@@ -30,6 +30,8 @@ from danvan_desktop.transport.package_format import (
     PAYLOAD_NAME,
     PLAIN_FORMAT_VERSION,
     RECORDS_NAME,
+    RETURNS_FORMAT_VERSION,
+    RETURNS_NAME,
     REVIEW_FORMAT_VERSION,
     Limits,
     ManifestInfo,
@@ -144,10 +146,20 @@ def _write_plain(
             tally = _stream_records(member, records, set(forms), set(units), set(periods), out, limits)
         definitions = _definitions(info)
         review = _review(info)
-        version = PLAIN_FORMAT_VERSION if definitions is None else DEFINITIONS_FORMAT_VERSION
+        members = {RECORDS_NAME: {"sha256": tally.digest.hexdigest(), "size": tally.size}}
+        returns = _write_returns(zf, info, now, members)
+        version = (
+            REVIEW_FORMAT_VERSION
+            if review is not None
+            else RETURNS_FORMAT_VERSION
+            if returns
+            else DEFINITIONS_FORMAT_VERSION
+            if definitions is not None
+            else PLAIN_FORMAT_VERSION
+        )
         unsigned = {
             "format": FORMAT_NAME,
-            "format_version": version if review is None else REVIEW_FORMAT_VERSION,
+            "format_version": version,
             "package_id": str(uuid.uuid4()),
             "site_id": nfc(info.site_id),
             "office_unit": nfc(info.office_unit),
@@ -160,12 +172,14 @@ def _write_plain(
             "units": units,
             "record_count": tally.count,
             "tombstone_count": tally.tombstones,
-            "members": {RECORDS_NAME: {"sha256": tally.digest.hexdigest(), "size": tally.size}},
+            "members": members,
         }
         if definitions is not None:
             unsigned["unit_definitions"] = definitions
         if review is not None:
             unsigned["review"] = review
+        if returns:
+            unsigned["returns"] = returns
         manifest = sign_manifest(unsigned, private_key)
         try:
             Manifest.model_validate(manifest)  # never write what a reader would refuse
@@ -173,6 +187,38 @@ def _write_plain(
             raise ValueError(f"invalid manifest fields: {english_detail(exc)}") from exc
         zf.writestr(_member(MANIFEST_NAME, now), canonical_json(manifest))
     return manifest
+
+
+def _write_returns(
+    zf: zipfile.ZipFile, info: ManifestInfo, when: dt.datetime, members: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """returns.pdfs (the PDFs one after another) and the manifest's entries for them; [] without any."""
+    if not info.returns:
+        return []
+    entries, offset = [], 0
+    digest = hashlib.sha256()
+    # PDFs are compressed inside already: STORED keeps the member's ratio check meaningful and cheap.
+    with zf.open(_member(RETURNS_NAME, when, zipfile.ZIP_STORED), "w") as member:
+        for attachment in info.returns:
+            if not attachment.pdf.startswith(b"%PDF-"):
+                raise ValueError(f"return {attachment.unit} {attachment.number}: not a PDF")
+            member.write(attachment.pdf)
+            digest.update(attachment.pdf)
+            entries.append(
+                {
+                    "offset": offset,
+                    "size": len(attachment.pdf),
+                    "sha256": hashlib.sha256(attachment.pdf).hexdigest(),
+                    "kind": attachment.kind,
+                    "unit": nfc(attachment.unit),
+                    "period": nfc(attachment.period),
+                    "series": nfc(attachment.series),
+                    "number": attachment.number,
+                }
+            )
+            offset += len(attachment.pdf)
+    members[RETURNS_NAME] = {"sha256": digest.hexdigest(), "size": offset}
+    return entries
 
 
 def _definitions(info: ManifestInfo) -> dict[str, Any] | None:

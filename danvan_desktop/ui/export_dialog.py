@@ -125,6 +125,9 @@ class ExportDialog(QDialog):
         form.addRow("", self.since_last)
         form.addRow("&Mật khẩu:", self.passphrase)
         form.addRow("&Nhập lại mật khẩu:", self.confirm)
+        from danvan_desktop.ui.export_returns import install_returns_row
+
+        self.returns = install_returns_row(form)  # signed returns travel with their data (format 3)
         hint = QLabel(
             "Gói luôn được ký bằng khóa của đơn vị. Mật khẩu (không bắt buộc) mã hóa gói; hãy báo mật khẩu "
             "cho nơi nhận qua điện thoại, không gửi kèm tệp."
@@ -214,17 +217,20 @@ class ExportDialog(QDialog):
         if not self.path_edit.text().strip():
             self._say("Hãy chọn nơi lưu tệp gói.", error=True)
             return False
-        out, passphrase, since_last = (
+        out, passphrase, since_last, returns = (
             self.target(),
             self.passphrase.text() or None,
             self.since_last.isChecked(),
+            list(self.returns.paths),
         )
         self._set_busy(True)
         self.fingerprint.setVisible(False)
         self.open_folder.setVisible(False)
         self._say(f"Đang ghi gói {out.name}…", error=False)
         run_in_background(
-            lambda: export_package(self.db, out, periods=codes, since_last=since_last, passphrase=passphrase),
+            lambda: export_package(
+                self.db, out, periods=codes, since_last=since_last, passphrase=passphrase, returns=returns
+            ),
             self._finished,
             self._failed,
         )

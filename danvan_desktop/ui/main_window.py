@@ -140,7 +140,10 @@ class MainWindow(QMainWindow):
         self._build_package_menu()
         from danvan_desktop.ui.reports_dialog import install_reports_menu
 
-        install_reports_menu(self)
+        reports_menu = install_reports_menu(self)
+        from danvan_desktop.ui.verify_returns_dialog import install_verify_menu
+
+        install_verify_menu(self, reports_menu)  # signed returns received, paper codes
         self._build_backup_menu()
         from danvan_desktop.ui.account_menu import install_account_menu
 

@@ -27,6 +27,7 @@ from danvan_desktop.ui.layout_helpers import resize_within_screen
 from danvan_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
+    from danvan_desktop.db.engine import Database
     from danvan_desktop.services.reporting.signing_setup import KeySource
     from danvan_desktop.ui.reports_dialog import ReportsDialog
 
@@ -36,8 +37,9 @@ TOKEN = "token"
 class SignDialog(QDialog):
     """Which key signs (the token or a .p12 file) and its PIN; the organization's .p12, if it has one."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, db: Database | None = None) -> None:
         super().__init__(parent)
+        self.db = db
         self.setWindowTitle("Ký số báo cáo")
         resize_within_screen(self, 620, 300)
         self.token_choice = QRadioButton("&Token (USB) của người ký")
@@ -77,6 +79,12 @@ class SignDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Hủy")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        if db is not None:  # images, the token's library, trusted roots: editable from here
+            settings = QPushButton("Cài đặt &ảnh chữ ký, con dấu, token…")
+            settings.setObjectName("signSettings")
+            settings.setAutoDefault(False)
+            settings.clicked.connect(self.edit_settings)
+            buttons.addButton(settings, QDialogButtonBox.ButtonRole.ResetRole)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
@@ -136,13 +144,39 @@ class SignDialog(QDialog):
             org = KeySource(org_file, self.org_pin.text())
         return KeySource(cert, self.pin.text()), org
 
+    def edit_settings(self) -> None:
+        from danvan_desktop.ui.sign_settings_dialog import SignSettingsDialog
+
+        if self.db is not None:
+            SignSettingsDialog(self.db, self).exec()
+
+    def holder_warning(self) -> str:
+        """For a .p12 (opened without hardware): a warning when its holder is not the printed signer."""
+        from danvan_desktop.services.reporting.pdf_signing import load_p12
+        from danvan_desktop.services.reporting.signing_setup import holder_warning
+
+        signer, _org = self.sources()
+        if signer.is_token or self.db is None:
+            return ""  # a token is opened with its PIN when signing: the warning comes then
+        key = load_p12(Path(signer.cert), signer.secret)
+        with self.db.session() as session:
+            return holder_warning(session, key.holder)
+
     def accept(self) -> None:
         try:
             self.sources()
+            warning = self.holder_warning()
         except UserError as error:
             self.message.setText(error.message)
             return
+        if warning and not self.confirmed_holder:
+            # Shown once in the dialog; pressing «Ký số» again signs all the same (a deputy may sign).
+            self.message.setText(warning + " Bấm «Ký số» lần nữa để vẫn ký.")
+            self.confirmed_holder = True
+            return
         super().accept()
+
+    confirmed_holder = False
 
 
 class _FollowEnabled(QObject):
@@ -178,7 +212,12 @@ def sign_report(
     """Ask where and with which key, then number, sign and write in the background; False if not started."""
     from danvan_desktop.services.reporting.pdf_signing import sign_pdf
     from danvan_desktop.services.reporting.report_output import issue_report, write_delivery
-    from danvan_desktop.services.reporting.signing_setup import office_appearance, open_keys, token_module
+    from danvan_desktop.services.reporting.signing_setup import (
+        holder_warning,
+        office_appearance,
+        open_keys,
+        token_module,
+    )
     from danvan_desktop.ui.reports_dialog import suggested_pdf_name
 
     preview = dialog.preview
@@ -189,7 +228,7 @@ def sign_report(
         dialog._say("Văn bản này không có số, không phải văn bản phát hành: không ký số.", error=True)
         return False
     if keys is None:
-        asked = SignDialog(dialog)
+        asked = SignDialog(dialog, dialog.db)
         if asked.exec() != QDialog.DialogCode.Accepted:
             dialog._say("Đã hủy ký số: không lấy số văn bản.", error=False)
             return False
@@ -208,18 +247,22 @@ def sign_report(
     dialog._set_busy(True)
     dialog._say(f"Đang ký số và ghi {out.name}…", error=False)
 
-    def work() -> Path:
+    def work() -> tuple[Path, str]:
         with db.session() as session:
             appearance = office_appearance(session, preview.report.profile_key, request.profiles_dir)
             module = token_module(session, None) if TOKEN in (signer.cert, org.cert if org else "") else None
         with open_keys(signer, org, module) as (signer_key, org_key):
+            with db.session() as session:
+                warning = holder_warning(session, signer_key.holder) if signer.is_token else ""
             sign = lambda pdf: sign_pdf(pdf, signer_key, appearance, organization=org_key)  # noqa: E731
             issue_report(db, preview.report, request, target.name, write_delivery(target, sign))
-        return target
+        return target, warning
 
-    def done(path: Path) -> None:
+    def done(result: tuple[Path, str]) -> None:
+        path, warning = result
         dialog._saved(path)
-        dialog._say(dialog.message.text().replace("Đã lưu", "Đã ký số và lưu", 1), error=False)
+        text = dialog.message.text().replace("Đã lưu", "Đã ký số và lưu", 1)
+        dialog._say(f"{text} Lưu ý: {warning}" if warning else text, error=False)
 
     run_in_background(work, done, lambda exc: dialog._failed("Chưa ký số được; không lấy số văn bản.", exc))
     return True

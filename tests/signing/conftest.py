@@ -27,8 +27,16 @@ class Pki:
     module: Path  # the SoftHSM2 PKCS#11 library, its token holding the signer's key
 
 
+_MADE: list[Pki] = []
+
+
 @pytest.fixture(scope="session")
 def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    # One PKI and one SoftHSM2 token per test process, even where another conftest imports this
+    # fixture (tests/exchange/returns): SoftHSM2 reads its configuration once, when first loaded, so
+    # a second token would land beside the first one and its key id would no longer be unique.
+    if _MADE:
+        return _MADE[0]
     folder = tmp_path_factory.mktemp("pki")
     ca = pki.make_ca("CA thử nghiệm Dân Vận")
     signer = pki.issue(ca, "Nguyễn Văn An")
@@ -38,7 +46,7 @@ def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     trust = folder / "trusted-roots"
     trust.mkdir()
     (trust / "ca-thu-nghiem.pem").write_bytes(ca.cert_pem)
-    return Pki(
+    made = Pki(
         ca=ca,
         signer=signer,
         organization=organization,
@@ -50,3 +58,5 @@ def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
         trust_dir=trust,
         module=pki.init_token(folder / "softhsm", signer),
     )
+    _MADE.append(made)
+    return made

@@ -37,6 +37,7 @@ def describe_report(report: PackageReport, *, details: bool = True, rejections: 
                         lines.append(
                             f"        {change.label}: đang có «{change.old}», gói gửi «{change.new}»"
                         )
+    lines += [f"  {outcome.line()}" for outcome in report.returns]  # signed returns (format 3)
     for missing in report.gaps:
         sender = report.office_label or report.office_unit
         lines.append(f"  ! Chưa nhận gói số {missing} của {sender[:1].lower()}{sender[1:]}.")

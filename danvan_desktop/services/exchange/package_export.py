@@ -13,6 +13,7 @@ from danvan_desktop.db.engine import Database
 from danvan_desktop.db.migrate import HEAD_REVISION
 from danvan_desktop.db.models import Installation, OrgUnit, Period, Record
 from danvan_desktop.services.exchange.package_records import office_unit_ids, records_to_send
+from danvan_desktop.services.exchange.package_returns import returns_to_attach
 from danvan_desktop.services.exchange.signing_keys import signing_key
 from danvan_desktop.services.exchange.unit_definitions import definitions_to_send
 from danvan_desktop.services.office.accounts import require_in
@@ -38,6 +39,7 @@ def export_package(
     periods: Sequence[str] = (),
     since_last: bool = False,
     passphrase: str | None = None,
+    returns: Sequence[Path] = (),
 ) -> ExportResult:
     """Write this office's records (its own and merged ones) to `out`; count the package.
 
@@ -59,7 +61,8 @@ def export_package(
         rows = session.execute(covered.distinct()).all()
         sequence = installation.export_sequence + 1
         review = statements_to_send(session, office.id)  # the returns it submitted: said in every package
-        if not rows and review is None:
+        attached = returns_to_attach(session, returns)  # signed returns travel with their data
+        if not rows and review is None and not attached:
             return ExportResult(None, installation.export_sequence, office.name)
         unit_codes = dict(session.execute(select(OrgUnit.id, OrgUnit.code)).all())
         period_codes = dict(session.execute(select(Period.id, Period.code)).all())
@@ -75,6 +78,7 @@ def export_package(
             units=sorted({unit_codes[r[0]] for r in rows}),
             unit_definitions=definitions_to_send(session, office.id),
             review=review,
+            returns=attached,
         )
         key = signing_key(db.path, installation.site_id)
         records = records_to_send(
@@ -87,7 +91,9 @@ def export_package(
         record_action(
             session,
             "package.export",
-            detail=f"gói số {sequence}, {summary.record_count} bản ghi: {out.name}",
+            detail=f"gói số {sequence}, {summary.record_count} bản ghi"
+            + (f", {len(attached)} báo cáo đã ký" if attached else "")
+            + f": {out.name}",
         )
         if not codes:  # a partial (some periods) export does not mark the rest as sent
             installation.exported_change = max(installation.exported_change, up_to)

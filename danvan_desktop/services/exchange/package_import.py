@@ -23,6 +23,11 @@ from danvan_desktop.services.exchange.package_ledger import (
     manifest_digest,
     record_refusal,
 )
+from danvan_desktop.services.exchange.package_returns import (
+    ReturnOutcome,
+    check_return_origin,
+    examine_package_returns,
+)
 from danvan_desktop.services.exchange.unit_definitions import learn_units
 from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
@@ -71,6 +76,7 @@ class PackageReport:
     plan: MergePlan | None = None
     gaps: list[int] = field(default_factory=list)
     backup: str | None = None
+    returns: list[ReturnOutcome] = field(default_factory=list)  # signed return PDFs (format 3)
 
     def counts(self) -> Counter[str]:
         return Counter(r.outcome for r in self.plan.results) if self.plan else Counter()
@@ -93,6 +99,7 @@ class PackageReport:
             "missing_sequences": self.gaps,
             "backup": self.backup,
             "records": [r.to_json() for r in self.plan.results] if self.plan else [],
+            "returns": [r.to_json() for r in self.returns],
         }
 
 
@@ -227,6 +234,10 @@ def import_package(
             report.plan = plan_merge(session, office_id, records)
         apply_plan(session, report.plan, manifest.package_id, user=user)
         review_lines = review_hooks.apply(session, manifest, report.office_label)
+        # Attached returns are checked against the records just merged, in the same transaction.
+        report.returns = examine_package_returns(
+            session, package, store=True, sender_unit=_sender(package, trusted)
+        )
         counts = ", ".join(f"{k}: {v}" for k, v in report.counts().items() if v)
         record_action(
             session,
@@ -307,6 +318,7 @@ def _forgery_signal(
             records=records,
         )
         review_hooks.check_origin(session, package, _sender(package, trusted))
+        check_return_origin(session, package, trusted.office_unit_code if trusted is not None else None)
     except (ForeignOriginError, EquivocationError) as refusal:
         return refusal
     return None

@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "reopen": "Mở lại kỳ báo cáo",
     "report.number": "Lấy số văn bản",
     "report.issue": "Ban hành báo cáo",
+    "report.number_returned": "Trả lại số văn bản (ký số hoặc ghi tệp không thành)",
     "backup.create": "Sao lưu",
     "backup.restore": "Khôi phục bản sao lưu",
     "trust.accept": "Chấp nhận khóa đơn vị gửi",

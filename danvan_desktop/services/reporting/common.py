@@ -29,6 +29,7 @@ REPORT_SETTING_KEYS = {
     "sign.signature_image": "Ảnh chữ ký của người ký (tệp PNG nền trong suốt, màu xanh)",
     "sign.seal_image": "Ảnh con dấu của cơ quan (tệp PNG nền trong suốt, màu đỏ, kích thước thật)",
     "sign.pkcs11_module": "Thư viện PKCS#11 của token chữ ký số (tệp .so/.dll của nhà cung cấp)",
+    "sign.trust_dir": "Thư mục chứng thư gốc tin cậy để kiểm tra báo cáo đã ký số nhận được",
 }
 REQUIRED_SETTINGS = ("signer.name", "signer.title", "office.issuing_body", "office.place_name")
 NARRATIVE_FORM = "bao_cao_tong_hop"

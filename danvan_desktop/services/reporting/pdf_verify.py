@@ -85,6 +85,17 @@ def _names(cert: Any) -> tuple[str, str, str]:
     )
 
 
+def signature_count(data: bytes) -> int:
+    """How many signatures the PDF carries (filled signature fields), without validating them."""
+    from pyhanko.pdf_utils.misc import PdfReadError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        return len(PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures)
+    except (PdfReadError, ValueError, KeyError) as exc:
+        raise UserError("Tệp PDF bị hỏng, không đọc được.", detail=repr(exc)) from exc
+
+
 def check_pdf(data: bytes, roots: list[Any]) -> PdfCheck:
     """Every signature of the PDF `data`, checked offline against `roots`."""
     from pyhanko.pdf_utils.misc import PdfReadError

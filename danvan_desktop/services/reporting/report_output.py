@@ -29,11 +29,15 @@ from danvan_desktop.services.reporting.report_numbers import (
 )
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from danvan_desktop.catalog.tree import UnitNode
     from danvan_desktop.db.models import Period
+    from danvan_desktop.services.reporting.return_code import SignedStatement
 
 log = logging.getLogger(__name__)
 
+SiteKey = tuple[str, "Ed25519PrivateKey"]  # the installation's site id and its package signing key
 ReportKind = Literal["return", "summary", "register"]
 KINDS: tuple[ReportKind, ...] = ("return", "summary", "register")
 KIND_LABELS: dict[ReportKind, str] = {
@@ -127,7 +131,9 @@ def _unnumbered_reason(profile: DocumentProfile, doc: ReportDocument) -> str:
     )
 
 
-def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
+def prepare_report(
+    session: Session, request: ReportRequest, site_key: SiteKey | None = None
+) -> PreparedReport:
     """Lay out the return with its number: the one asked for (refused if used) or the next free one.
 
     A document that takes no number (a unit's reading copy, a list) is laid out without one, and a
@@ -136,6 +142,7 @@ def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
     from danvan_desktop.reports.letterhead import abbreviation, is_numbered, number_series, signature_lines
     from danvan_desktop.reports.render import pdf_bytes, pdf_with_signature_box
     from danvan_desktop.services.reporting.pdf_signing import add_signature_fields
+    from danvan_desktop.services.reporting.return_code import embed_statement
 
     if request.number is not None and request.number < 1:
         raise UserError("Số văn bản phải là số nguyên dương.")
@@ -167,17 +174,65 @@ def prepare_report(session: Session, request: ReportRequest) -> PreparedReport:
         number = request.number
         check_unused(session, series, number)
     doc = replace(draft, number=number)  # the number only shows in the layout
+    signed = _statement(request, key, series, number, doc, site_key)
+    if signed is not None:
+        doc = replace(doc, verification_code=signed.code)
     pdf, pages, box = pdf_with_signature_box(doc, profile)
+    if signed is not None:  # before the signature fields: the PAdES signatures cover it
+        pdf = embed_statement(pdf, signed)
     if box is not None:  # where the signer and the organization sign digitally, now or later
         pdf = add_signature_fields(pdf, box, profile.digital_signature, profile.signature.name.size)
     guessed = None if doc.letterhead.abbreviation else abbreviation(doc.letterhead)
     return PreparedReport(pdf, pages, number, series, key, profile.name, doc.summary, guessed)
 
 
+def _statement(
+    request: ReportRequest,
+    profile: str,
+    series: str,
+    number: int,
+    doc: ReportDocument,
+    site_key: SiteKey | None,
+) -> SignedStatement | None:
+    """The site's signed statement of a numbered return (its paper code); None without a site key."""
+    from danvan_desktop.services.reporting.return_code import Statement, figures_digest, sign_statement
+
+    if site_key is None or request.kind not in ("return", "summary"):
+        return None
+    site_id, private_key = site_key
+    statement = Statement(
+        site=site_id,
+        unit=request.unit,
+        period=request.period,
+        kind=request.kind,
+        structure=request.structure,
+        profile=profile,
+        series=series,
+        number=number,
+        figures_sha256=figures_digest(doc),
+    )
+    return sign_statement(statement, private_key)
+
+
+def site_key_of(db: Database, session: Session) -> SiteKey | None:
+    """This installation's site id and Ed25519 key, which sign the paper codes; None when the key is
+    missing (the return still prints, without a code, and the log says why)."""
+    from danvan_desktop.services.exchange.signing_keys import signing_key
+    from danvan_desktop.services.office.installation import load_installation
+    from danvan_desktop.transport.keys import KeyFileError
+
+    site_id = load_installation(session).site_id
+    try:
+        return site_id, signing_key(db.path, site_id)
+    except KeyFileError as exc:
+        log.warning("no site key, returns print without a verification code: %r", exc)
+        return None
+
+
 def preview_report(db: Database, request: ReportRequest) -> PreparedReport:
     """The return as it would be saved now (with the next number), recording nothing."""
     with db.session() as session:
-        return prepare_report(session, request)
+        return prepare_report(session, request, site_key_of(db, session))
 
 
 def issue_report(
@@ -198,6 +253,46 @@ def issue_report(
     if prepared.number is None:
         deliver(prepared)
         return
+    taken: list[bool] = []  # set once the number is entered: only then is one given back
+    try:
+        _issue_numbered(db, prepared, request, file_name, deliver, taken)
+    except Exception as exc:
+        if taken:
+            _record_returned_number(db, prepared, request, file_name, exc)
+        raise
+
+
+def _record_returned_number(
+    db: Database, prepared: PreparedReport, request: ReportRequest, file_name: str, exc: Exception
+) -> None:
+    """The audit trail says that a number was taken and given back (a signing cancelled or failed, a
+    file not written): the register stays without a gap, and the event is not lost with the rollback."""
+    reason = exc.message if isinstance(exc, UserError) else type(exc).__name__
+    try:
+        with db.transaction() as session:
+            unit = session.scalar(select(OrgUnit.id).where(OrgUnit.code == request.unit))
+            period = session.scalar(select(Period.id).where(Period.code == request.period))
+            record_action(
+                session,
+                "report.number_returned",
+                unit_id=unit,
+                period_id=period,
+                old=f"{prepared.number} ({prepared.series})",
+                detail=f"{prepared.title} — {file_name}: {reason}"[:1000],
+            )
+    except Exception:  # the database itself may be what failed: the log keeps the event then
+        log.exception("could not record the returned number %s (%s)", prepared.number, prepared.series)
+
+
+def _issue_numbered(
+    db: Database,
+    prepared: PreparedReport,
+    request: ReportRequest,
+    file_name: str,
+    deliver: Callable[[PreparedReport], object],
+    taken: list[bool],
+) -> None:
+    assert prepared.number is not None
     with db.transaction() as session:
         require_in(session, "report.issue")
         record_number(
@@ -210,6 +305,7 @@ def issue_report(
             period=request.period,
             file_name=file_name,
         )
+        taken.append(True)
         unit = session.scalar(select(OrgUnit.id).where(OrgUnit.code == request.unit))
         period = session.scalar(select(Period.id).where(Period.code == request.period))
         number = f"{prepared.number} ({prepared.series})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -90,3 +91,41 @@ def open_keys(
                 "Người ký và cơ quan không ký cùng một token: chứng thư của cơ quan cần tệp .p12."
             )
         yield one(signer), (one(organization) if organization is not None else None)
+
+
+def _comparable(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def holder_warning(session: Session, holder: str) -> str:
+    """A warning when the certificate's holder is not the signer the return prints ("" when alike).
+
+    The printed name (signer.name) and the certificate's subject should be the same person; a
+    deputy signing with their own token while the settings still name the chief is a common slip.
+    """
+    printed = (get_setting(session, "signer.name") or "").strip()
+    if not printed or not holder or _comparable(printed) == _comparable(holder):
+        return ""
+    return (
+        f"Chứng thư số mang tên «{holder}», nhưng báo cáo in người ký «{printed}». Nếu người khác ký "
+        "thay, hãy sửa «Họ và tên người ký» trong Cài đặt báo cáo trước khi ký."
+    )
+
+
+SIGN_SETTINGS = ("sign.signature_image", "sign.seal_image", "sign.pkcs11_module", "sign.trust_dir")
+
+
+def check_sign_settings(values: dict[str, str]) -> str:
+    """Why the signing settings cannot be saved ("" when they can): each path names what it must be."""
+    for key in ("sign.signature_image", "sign.seal_image", "sign.pkcs11_module"):
+        value = values.get(key, "").strip()
+        if value and not Path(value).is_file():
+            return f"Không có tệp «{value}» ({key})."
+    folder = values.get("sign.trust_dir", "").strip()
+    if folder and not Path(folder).is_dir():
+        return f"Không có thư mục «{folder}» (sign.trust_dir)."
+    for key in ("sign.signature_image", "sign.seal_image"):
+        value = values.get(key, "").strip()
+        if value and Path(value).suffix.lower() != ".png":
+            return f"Ảnh chữ ký và con dấu cần là tệp PNG nền trong suốt («{value}»)."
+    return ""
