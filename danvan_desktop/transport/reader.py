@@ -36,6 +36,7 @@ from danvan_desktop.transport.package_format import (
     load_json_object,
     loads_strict,
 )
+from danvan_desktop.transport.record_decoding import decode_plain_line
 from danvan_desktop.transport.safezip import (
     check_members,
     iter_member_chunks,
@@ -185,6 +186,8 @@ def parse_record_line(raw: bytes, number: int, path: Path) -> PackageRecord:
         text = unicodedata.normalize("NFC", text)
     # Each list/object opens with a bracket, so their count bounds the nesting from above.
     walk = escaped or text.count("{") + text.count("[") > MAX_NESTING
+    if not walk and (record := decode_plain_line(text)) is not None:
+        return record  # else the slow reading below refuses the line and says why
     try:
         obj = loads_strict(text, nfc_text=not escaped)
         if _SURROGATE_ESCAPE.search(raw):

@@ -142,8 +142,7 @@ def import_package(
     accept_new_site: bool = False,
 ) -> PackageReport:
     """Import one package file; raises UserError subclasses for packages that are refused whole."""
-    package = open_package(path, passphrase)
-    records = package.read_all_records()  # every line checked before anything is touched
+    package = open_package(path, passphrase)  # signature and member hashes checked
     manifest = package.manifest
     report = PackageReport(
         file=str(path),
@@ -168,6 +167,8 @@ def import_package(
             report.message = f"Gói {path.name} đã được nhập trước đây; không có gì thay đổi."
             report.gaps = missing_sequences(session, manifest.site_id)
             return report
+        # The ledger is read right after the signature: a package received before costs no parsing.
+        records = package.read_all_records()  # every line checked before anything is touched
         trusted = _check_trust(session, package, accept_new_site)
         office_id = installation.office_unit_id
         # Unit definitions are learned first (in this session, never committed) so that the
