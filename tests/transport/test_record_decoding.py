@@ -79,7 +79,7 @@ def test_fast_reading_equals_the_strict_one(record: dict[str, Any]) -> None:
         (_line(RECORD).replace('"form_version":1', '"form_version":0'), "form_version"),
         (_line(RECORD).replace('"deleted":false', '"deleted":"false"'), "deleted"),
         (_line(RECORD).replace('+07:00"', '"'), "updated_at"),
-        (_line(RECORD).replace(':1}}', ":-1}}"), "version_vector"),
+        (_line(RECORD).replace(":1}}", ":-1}}"), "version_vector"),
         (_line(RECORD).replace('"0e8d17ca-e522', '"0e8d17ca-x522'), "id"),
         (_line(RECORD).replace('"deleted"', '"extra":1,"deleted"'), "extra"),
         (_line(RECORD).replace('"Ma Thị Hoa"', '"' + "A" * 201 + '"', 1), "created_by"),

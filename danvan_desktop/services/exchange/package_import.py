@@ -123,10 +123,18 @@ def missing_sequences(session: Session, site_id: str, also: int | None = None) -
 
 
 def backup_database(db: Database, backup_dir: Path, reason: str) -> Path:
-    """A consistent copy (SQLite online backup, with the signing key) before anything changes."""
-    from danvan_desktop.services.maintenance.backups import make_backup, prune_backups
+    """A consistent copy (SQLite online backup, with the signing key) before anything changes.
 
+    The last verified copy when nothing was written since it was made: it is that state already.
+    """
+    from danvan_desktop.services.maintenance.backups import make_backup, prune_backups
+    from danvan_desktop.services.maintenance.unchanged_copy import file_stamp, remember_copy, unchanged_copy
+
+    if (copy := unchanged_copy(db.path, backup_dir)) is not None:
+        return copy
+    before = file_stamp(db.path)
     target = make_backup(db.path, backup_dir, f"truoc-{reason}")
+    remember_copy(db.path, target, before)
     prune_backups(backup_dir)
     return target
 
