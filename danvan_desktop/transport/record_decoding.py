@@ -43,7 +43,7 @@ class _Line(msgspec.Struct, forbid_unknown_fields=True):
     updated_by: _Name
     updated_at: _Time
     origin_site: _Code
-    updated_by_name: _Name | None | UnsetType = UNSET  # UNSET: absent, so that its key is not counted
+    updated_by_name: _Name | UnsetType | None = UNSET  # UNSET: absent, so that its key is not counted
 
 
 _DECODER = msgspec.json.Decoder(_Line)
