@@ -126,6 +126,13 @@ class VerifiedPackage:
                 detail="record/tombstone counts differ from the manifest",
             )
 
+    def check_records(self) -> None:
+        """Size and hash of records.jsonl against the signed manifest (open_package checks them first,
+        unless told not to: a caller that may not need the records at all checks them here)."""
+        with self._source() as source, open_zip(source, self.path) as zf:
+            _kind, infos = check_members(zf, self.path, self.limits)
+            _verify_records_member(zf, infos[RECORDS_NAME], self.manifest, self.path)
+
     def read_all_records(self) -> list[PackageRecord]:
         """Every record, validated: one bad line refuses the whole package before anything is stored."""
         return list(self.records())
@@ -210,10 +217,16 @@ def parse_record_line(raw: bytes, number: int, path: Path) -> PackageRecord:
 
 
 def open_package(
-    path: Path, passphrase: str | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    passphrase: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    records_checked: bool = True,
 ) -> VerifiedPackage:
     """Open and verify a package file; no record is parsed until records() is iterated.
 
+    With `records_checked` False the records member is not inflated and hashed here (the manifest,
+    its signature and the zip layout still are): the caller calls check_records() if it needs them.
     Raises PackageError (or PackageSignatureError, PackagePassphraseError, PackageVersionError).
     """
     path = Path(path)
@@ -251,7 +264,7 @@ def open_package(
         with open_zip(handle, path) as zf:
             kind, infos = check_members(zf, path, limits)
             if kind == "plain":
-                manifest, public = _verify_plain(zf, infos, path, limits)
+                manifest, public = _verify_plain(zf, infos, path, limits, records_checked)
                 return VerifiedPackage(
                     path, manifest, public, fingerprint(public), False, size, file_sha256, limits
                 )
@@ -291,7 +304,11 @@ def _verify_decrypted(plain: bytes, path: Path, limits: Limits) -> tuple[Manifes
 
 
 def _verify_plain(
-    zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], path: Path, limits: Limits
+    zf: zipfile.ZipFile,
+    infos: dict[str, zipfile.ZipInfo],
+    path: Path,
+    limits: Limits,
+    records_checked: bool = True,
 ) -> tuple[Manifest, bytes]:
     """Manifest shape, key fingerprint, signature, then the size and hash of records.jsonl."""
     raw = read_member(zf, infos[MANIFEST_NAME], limits.max_manifest_size, path)
@@ -315,7 +332,8 @@ def _verify_plain(
         raise PackageSignatureError(
             path, "chữ ký không hợp lệ: gói đã bị sửa sau khi ký.", detail="Ed25519 signature does not verify"
         )
-    _verify_records_member(zf, infos[RECORDS_NAME], manifest, path)
+    if records_checked:
+        _verify_records_member(zf, infos[RECORDS_NAME], manifest, path)
     return manifest, public
 
 

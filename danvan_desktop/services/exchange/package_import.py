@@ -150,7 +150,9 @@ def import_package(
     accept_new_site: bool = False,
 ) -> PackageReport:
     """Import one package file; raises UserError subclasses for packages that are refused whole."""
-    package = open_package(path, passphrase)  # signature and member hashes checked
+    # Signature first, and the ledger right after it: a package received before costs neither the
+    # records' hash nor their parsing.
+    package = open_package(path, passphrase, records_checked=False)
     manifest = package.manifest
     report = PackageReport(
         file=str(path),
@@ -175,7 +177,7 @@ def import_package(
             report.message = f"Gói {path.name} đã được nhập trước đây; không có gì thay đổi."
             report.gaps = missing_sequences(session, manifest.site_id)
             return report
-        # The ledger is read right after the signature: a package received before costs no parsing.
+        package.check_records()
         records = package.read_all_records()  # every line checked before anything is touched
         trusted = _check_trust(session, package, accept_new_site)
         office_id = installation.office_unit_id
