@@ -83,7 +83,14 @@ class _Planner:
         self.session = session
         self.forms = form_registry()
         self.limits = office_unit_limits(session, office_unit_id)
-        self.units = {u.code: u for u in session.scalars(select(OrgUnit)) if u.id in self.limits}
+        # Only the office's units as objects: the whole catalog (a province's thousands) read as ORM
+        # objects for every package cost more than classifying its records.
+        scope = (
+            select(OrgUnit).where(OrgUnit.id.in_(list(self.limits)))
+            if len(self.limits) < 5000
+            else select(OrgUnit)
+        )
+        self.units = {u.code: u for u in session.scalars(scope) if u.id in self.limits}
         self.known_units = set(session.scalars(select(OrgUnit.code)))
         self.periods = {p.code: p for p in session.scalars(select(Period))}
         self.locks = set(session.execute(select(PeriodLock.org_unit_id, PeriodLock.period_id)))
