@@ -65,6 +65,11 @@ def magnitude_problem(field: FieldDef, value: int | float | Decimal) -> str | No
 
 def number_problem(field: FieldDef, value: object) -> str | None:
     """Why `value` cannot be stored in number field `field` (type, size, decimals, range), else None."""
+    if type(value) is int and -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
+        # The common case (a count), without Decimal: a whole number has no decimals to check.
+        low, high = number_range(field)
+        if (low is None or value >= low) and (high is None or value <= high):
+            return None
     if not is_number(value):
         return f"{_label(field)} phải là {TYPE_NAMES[field.type]}."
     assert isinstance(value, int | float | Decimal)

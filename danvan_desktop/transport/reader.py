@@ -35,6 +35,7 @@ from danvan_desktop.transport.package_format import (
     load_json_object,
     loads_strict,
 )
+from danvan_desktop.transport.record_decoding import decode_plain_line
 from danvan_desktop.transport.reply import VerifiedReply, verify_reply
 from danvan_desktop.transport.review_schema import CommentItem, ReplyManifest, ReturnItem
 from danvan_desktop.transport.safezip import (
@@ -154,6 +155,14 @@ class VerifiedPackage:
             pdfs.append((entry, pdf))
         return pdfs
 
+    def check_records(self) -> None:
+        """Sizes and hashes of records.jsonl (and returns.pdfs) against the signed manifest (open_package
+        checks them first, unless told not to: a caller that may not need the records checks them here)."""
+        with self._source() as source, open_zip(source, self.path) as zf:
+            _kind, infos = check_members(zf, self.path, self.limits)
+            for name in sorted(self.manifest.members):
+                _verify_member(zf, infos[name], self.manifest, self.path)
+
     def read_all_records(self) -> list[PackageRecord]:
         """Every record, validated: one bad line refuses the whole package before anything is stored."""
         return list(self.records())
@@ -214,6 +223,8 @@ def parse_record_line(raw: bytes, number: int, path: Path) -> PackageRecord:
         text = unicodedata.normalize("NFC", text)
     # Each list/object opens with a bracket, so their count bounds the nesting from above.
     walk = escaped or text.count("{") + text.count("[") > MAX_NESTING
+    if not walk and (record := decode_plain_line(text)) is not None:
+        return record  # else the slow reading below refuses the line and says why
     try:
         obj = loads_strict(text, nfc_text=not escaped)
         if _SURROGATE_ESCAPE.search(raw):
@@ -249,14 +260,20 @@ class ReplyPackageError(PackageError):
 
 
 def open_package(
-    path: Path, passphrase: str | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    passphrase: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    records_checked: bool = True,
 ) -> VerifiedPackage:
     """Open and verify a data package; no record is parsed until records() is iterated.
 
+    With `records_checked` False the members are not inflated and hashed here (the manifest, its
+    signature and the zip layout still are): the caller calls check_records() if it needs them.
     Raises PackageError (or PackageSignatureError, PackagePassphraseError, PackageVersionError;
     ReplyPackageError, carrying the verified reply, when the file is a reply package).
     """
-    package = open_any(path, passphrase, limits)
+    package = open_any(path, passphrase, limits, records_checked=records_checked)
     if isinstance(package, VerifiedReply):
         raise ReplyPackageError(package)
     return package
@@ -273,7 +290,11 @@ def open_reply(path: Path, passphrase: str | None = None, limits: Limits = DEFAU
 
 
 def open_any(
-    path: Path, passphrase: str | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    passphrase: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    records_checked: bool = True,
 ) -> VerifiedPackage | VerifiedReply:
     """Open and verify a data package or a reply package, whichever the file is."""
     path = Path(path)
@@ -313,7 +334,7 @@ def open_any(
             if kind == "reply":
                 return _reply(path, verify_reply(zf, infos, path, limits), False, size, file_sha256)
             if kind == "plain":
-                manifest, public = _verify_plain(zf, infos, path, limits)
+                manifest, public = _verify_plain(zf, infos, path, limits, records_checked)
                 return VerifiedPackage(
                     path, manifest, public, fingerprint(public), False, size, file_sha256, limits
                 )
@@ -376,7 +397,11 @@ def _verify_decrypted(plain: bytes, path: Path, limits: Limits) -> tuple[Manifes
 
 
 def _verify_plain(
-    zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], path: Path, limits: Limits
+    zf: zipfile.ZipFile,
+    infos: dict[str, zipfile.ZipInfo],
+    path: Path,
+    limits: Limits,
+    records_checked: bool = True,
 ) -> tuple[Manifest, bytes]:
     """Manifest shape, key fingerprint, signature, then the size and hash of records.jsonl."""
     raw = read_member(zf, infos[MANIFEST_NAME], limits.max_manifest_size, path)
@@ -390,8 +415,9 @@ def _verify_plain(
             "các thành phần của gói không khớp với manifest: gói đã bị sửa hoặc bị hỏng.",
             detail=f"zip members {sorted(infos)} vs manifest members {sorted(manifest.members)}",
         )
-    for name in sorted(manifest.members):
-        _verify_member(zf, infos[name], manifest, path)
+    if records_checked:
+        for name in sorted(manifest.members):
+            _verify_member(zf, infos[name], manifest, path)
     return manifest, public
 
 

@@ -41,29 +41,38 @@ def format_utc(moment: dt.datetime) -> str:
     return moment.isoformat() + "Z"
 
 
-def _to_utc(value: Any) -> Any:
-    """ISO 8601 text with an offset (or a datetime; naive ones are the database's UTC) -> aware UTC."""
+def utc_time(text: str) -> dt.datetime:
+    """ISO 8601 text with an offset -> aware UTC; ValueError without one, or out of range."""
+    if len(text) > 40:
+        raise ValueError("time text too long")
+    parsed = dt.datetime.fromisoformat(text)
+    if parsed.utcoffset() is None:
+        raise ValueError("time without a UTC offset")
     try:
-        if isinstance(value, str):
-            if len(value) > 40:
-                raise ValueError("time text too long")
-            parsed = dt.datetime.fromisoformat(value)
-            if parsed.utcoffset() is None:
-                raise ValueError("time without a UTC offset")
-            return parsed.astimezone(dt.UTC)
-        if isinstance(value, dt.datetime):
-            return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return parsed.astimezone(dt.UTC)
     except OverflowError as exc:  # year 1 at +05:00 has no UTC equivalent
         raise ValueError("time out of range") from exc
+
+
+def _to_utc(value: Any) -> Any:
+    """ISO 8601 text with an offset (or a datetime; naive ones are the database's UTC) -> aware UTC."""
+    if isinstance(value, str):
+        return utc_time(value)
+    if isinstance(value, dt.datetime):
+        try:
+            return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise ValueError("time out of range") from exc
     return value  # anything else is refused by the strict datetime check
 
 
-def _canonical_uuid(value: str) -> str:
+def canonical_uuid(value: str) -> str:
+    """The UUID's canonical spelling; ValueError when `value` is no UUID."""
     return str(uuid.UUID(value))
 
 
 UtcTime = Annotated[dt.datetime, BeforeValidator(_to_utc)]
-UuidText = Annotated[str, StringConstraints(min_length=32, max_length=45), AfterValidator(_canonical_uuid)]
+UuidText = Annotated[str, StringConstraints(min_length=32, max_length=45), AfterValidator(canonical_uuid)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 SiteId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Name = Annotated[str, StringConstraints(max_length=200)]
@@ -316,6 +325,20 @@ class PackageRecord(BaseModel):
     @classmethod
     def _normalize(cls, data: Any, info: ValidationInfo) -> Any:
         return _normalized(data, info)
+
+    @classmethod
+    def checked(cls, **fields: Any) -> PackageRecord:
+        """A record from fields already checked as model_validate would (transport.record_decoding).
+
+        model_construct without its per-field bookkeeping, which costs more than msgspec's decoding.
+        """
+        record = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(record, "__dict__", fields)
+        _set(record, "__pydantic_fields_set__", set(fields))
+        _set(record, "__pydantic_extra__", None)
+        _set(record, "__pydantic_private__", None)
+        return record
 
     def to_json_dict(self) -> dict[str, Any]:
         """The object written as one line of records.jsonl."""

@@ -289,3 +289,19 @@ def test_a_record_for_a_unit_the_form_is_not_meant_for_is_rejected_alone(
     rejected = next(r for r in report.plan.results if r.outcome == "rejected") if report.plan else None
     assert rejected is not None and "không dành cho Thị trấn Chợ Chu" in rejected.reason
     assert [r.id for r in province.records()] == [good]
+
+
+def test_merged_records_are_searchable_as_if_saved_here(phuc_chu: Site, district: Site) -> None:
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH | {"to_chuc": "DTN", "hoi_vien": 12})
+    district.import_(phuc_chu.export("pc-1.danvan"), accept_new_site=True)
+    records = district.records()
+    assert len(records) == 2
+    with district.db.session() as session:
+        for record in records:
+            period = session.get_one(Period, record.period_id)
+            form = get_form(record.form_id)
+            context = form_context(session, form, record.org_unit_id, period)
+            assert record.search_text and record.search_text == search_text(form, record.values, context)
+    # Each record with its own organization's label (a label cache shared between records must not mix them).
+    assert sorted("doan" in r.search_text for r in records) == [False, True]

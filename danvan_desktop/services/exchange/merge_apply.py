@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.models import Record, RecordConflict
@@ -94,7 +94,7 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
         change += 1
     table = Record.metadata.tables[Record.__tablename__]
     if new_rows:
-        session.execute(insert(table), new_rows)  # Core: the ORM's per-row bookkeeping is not needed
+        insert_rows(session, table, new_rows)
     if updated_rows:
         # Rows differ in their keys (vector-only merges), and executemany needs one shape.
         for keys in {frozenset(row) for row in updated_rows}:
@@ -103,6 +103,30 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
             session.execute(update(table).where(table.c.id == bindparam("record_id")).values(columns), rows)
     remember_stored_versions(session, versions, "merge")
     session.flush()
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT `rows` (dicts with the same keys) in one executemany.
+
+    On SQLite straight through the driver, each value turned into what the column stores by the
+    column type's own bind processor (JSON text, date-time text exactly as SQLAlchemy writes
+    them): the statement is compiled once, not a parameter dict built per row. Elsewhere Core
+    (the server's driver batches the rows its own way).
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        connection.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    processors = [table.c[name].type.bind_processor(dialect) for name in names]
+    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({', '.join('?' * len(names))})"
+    columns = [
+        [row[name] for row in rows] if process is None else [process(row[name]) for row in rows]
+        for name, process in zip(names, processors, strict=True)
+    ]
+    connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
 
 def _keep_conflict(session: Session, result: RecordResult, package_id: str, now: dt.datetime) -> None:

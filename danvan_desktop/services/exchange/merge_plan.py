@@ -83,11 +83,19 @@ class _Planner:
         self.session = session
         self.forms = forms_in_force(session)  # a version pushed from above validates as the shipped one
         self.limits = office_unit_limits(session, office_unit_id)
-        self.units = {u.code: u for u in session.scalars(select(OrgUnit)) if u.id in self.limits}
+        # Only the office's units as objects: the whole catalog (a province's thousands) read as ORM
+        # objects for every package cost more than classifying its records.
+        scope = (
+            select(OrgUnit).where(OrgUnit.id.in_(list(self.limits)))
+            if len(self.limits) < 5000
+            else select(OrgUnit)
+        )
+        self.units = {u.code: u for u in session.scalars(scope) if u.id in self.limits}
         self.known_units = set(session.scalars(select(OrgUnit.code)))
         self.periods = {p.code: p for p in session.scalars(select(Period))}
         self.locks = set(session.execute(select(PeriodLock.org_unit_id, PeriodLock.period_id)))
-        self.contexts: dict[tuple[str, int, str], FormContext] = {}
+        self.contexts: dict[tuple[str, int, str], FormContext] = {}  # by form id, unit id, period code
+        self._shared: dict[tuple[str, int, str], FormContext] = {}
         self.local: dict[str, Record] = {}
         self.today = dt.date.today()  # date fields of tombstones: within the default 1945..+5 years
 
@@ -119,12 +127,16 @@ class _Planner:
         return Period(code=spec.code, kind=spec.kind.value, start=spec.start, end=spec.end, label=spec.label)
 
     def context(self, form: FormDef, unit: OrgUnit, period: Period) -> FormContext:
-        # Only a form with catalog-driven choices needs its own context; the others share the unit's
-        # (its dated subtree is the costly part), each with its own cache of labels, keyed by field id.
-        key = (form.id if any(f.choices_from for f in form.fields()) else "", unit.id, period.code)
+        key = (form.id, unit.id, period.code)
         if key not in self.contexts:
-            self.contexts[key] = form_context(self.session, form, unit.id, period)
-        return dataclasses.replace(self.contexts[key], _labels={})
+            # Only a form with catalog-driven choices needs its own context; the others share the
+            # unit's (its dated subtree is the costly part), each form with its own cache of labels
+            # (keyed by field id, which another form may use with other choices).
+            shared = (form.id if any(f.choices_from for f in form.fields()) else "", unit.id, period.code)
+            if shared not in self._shared:
+                self._shared[shared] = form_context(self.session, form, unit.id, period)
+            self.contexts[key] = dataclasses.replace(self._shared[shared], _labels={})
+        return self.contexts[key]
 
     def classify(self, incoming: PackageRecord) -> RecordResult:
         if problem := record_problem(incoming, known_periods=self.periods):  # timestamps, period years

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from danvan_desktop.catalog.kinds import display_name
 from danvan_desktop.catalog.periods import parse_period_code
 from danvan_desktop.db.models import OrgUnit, Period, UnitLineage
 from danvan_desktop.errors import UserError
@@ -22,10 +23,15 @@ Span = tuple[dt.date, dt.date]
 class _Unit:
     id: int
     code: str
-    label: str
+    kind: str
+    name: str
     parent_id: int | None
     valid_from: dt.date
     valid_to: dt.date | None
+
+    @property
+    def label(self) -> str:
+        return display_name(self.kind, self.name)
 
 
 @dataclass
@@ -40,12 +46,10 @@ class Hierarchy:
 
     @classmethod
     def load(cls, session: Session) -> Hierarchy:
-        from danvan_desktop.services.office.orgunits import unit_label
-
-        rows = session.scalars(select(OrgUnit)).all()
-        units = {
-            u.code: _Unit(u.id, u.code, unit_label(u), u.parent_id, u.valid_from, u.valid_to) for u in rows
-        }
+        # Plain rows, not ORM objects: a province's catalog has thousands of units, read per package.
+        columns = (OrgUnit.id, OrgUnit.code, OrgUnit.kind, OrgUnit.name, OrgUnit.parent_id)
+        rows = session.execute(select(*columns, OrgUnit.valid_from, OrgUnit.valid_to))
+        units = {row.code: _Unit(*row) for row in rows}
         merged_into: dict[int, list[tuple[int, dt.date]]] = {}
         for link in session.scalars(select(UnitLineage)):
             merged_into.setdefault(link.from_unit_id, []).append((link.to_unit_id, link.effective))

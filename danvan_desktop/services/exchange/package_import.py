@@ -131,10 +131,18 @@ def missing_sequences(session: Session, site_id: str, also: int | None = None) -
 
 
 def backup_database(db: Database, backup_dir: Path, reason: str) -> Path:
-    """A consistent copy (SQLite online backup, with the signing key) before anything changes."""
-    from danvan_desktop.services.maintenance.backups import make_backup, prune_backups
+    """A consistent copy (SQLite online backup, with the signing key) before anything changes.
 
+    The last verified copy when nothing was written since it was made: it is that state already.
+    """
+    from danvan_desktop.services.maintenance.backups import make_backup, prune_backups
+    from danvan_desktop.services.maintenance.unchanged_copy import file_stamp, remember_copy, unchanged_copy
+
+    if (copy := unchanged_copy(db.path, backup_dir)) is not None:
+        return copy
+    before = file_stamp(db.path)
     target = make_backup(db.path, backup_dir, f"truoc-{reason}")
+    remember_copy(db.path, target, before)
     prune_backups(backup_dir)
     return target
 
@@ -150,8 +158,10 @@ def import_package(
     accept_new_site: bool = False,
 ) -> PackageReport:
     """Import one package file; raises UserError subclasses for packages that are refused whole."""
+    # Signature first, and the ledger right after it: a package received before costs neither the
+    # records' hash nor their parsing.
     try:
-        package = open_package(path, passphrase)
+        package = open_package(path, passphrase, records_checked=False)
     except ReplyPackageError as found:  # a reply of the office above: its own rules (reply_import)
         from danvan_desktop.services.exchange.reply_import import import_reply
 
@@ -163,7 +173,6 @@ def import_package(
             dry_run=dry_run,
             accept_new_site=accept_new_site,
         )
-    records = package.read_all_records()  # every line checked before anything is touched
     manifest = package.manifest
     report = PackageReport(
         file=str(path),
@@ -188,6 +197,8 @@ def import_package(
             report.message = f"Gói {path.name} đã được nhập trước đây; không có gì thay đổi."
             report.gaps = missing_sequences(session, manifest.site_id)
             return report
+        package.check_records()
+        records = package.read_all_records()  # every line checked before anything is touched
         trusted = _check_trust(session, package, accept_new_site)
         office_id = installation.office_unit_id
         # Unit definitions are learned first (in this session, never committed) so that the
