@@ -6,7 +6,16 @@ import datetime as dt
 from collections.abc import Sequence
 
 from danvan_desktop.reports import figures as fig
-from danvan_desktop.reports.document import Block, Column, Heading, Paragraph, ReportDocument, Table
+from danvan_desktop.reports.document import (
+    BarChart,
+    Block,
+    Column,
+    Heading,
+    Paragraph,
+    ReportDocument,
+    Table,
+)
+from danvan_desktop.reports.indicators_table import indicators_table, share_chart
 from danvan_desktop.reports.letterhead import unit_letterhead
 from danvan_desktop.reports.model import CommuneReturnData, NarrativeSection, OrganizationRow
 from danvan_desktop.reports.profile import DocumentProfile
@@ -30,20 +39,37 @@ def narrative_blocks(sections: tuple[NarrativeSection, ...]) -> list[Block]:
     return blocks
 
 
-def _numbered(tables: list[Table]) -> tuple[Table, ...]:
-    return tuple(
-        Table(f"Biểu {i}. {t.title}", t.columns, t.rows, t.total, t.note, t.landscape)
-        for i, t in enumerate(tables, start=1)
+def _numbered(blocks: list[Block]) -> tuple[Block, ...]:
+    """Tables numbered "Biểu 1.", "Biểu 2." in order; charts between them keep their own titles."""
+    numbered: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Table):
+            n = sum(1 for b in numbered if isinstance(b, Table)) + 1
+            block = Table(f"Biểu {n}. {block.title}", block.columns, block.rows, block.total, block.note,
+                          block.landscape)  # fmt: skip
+        numbered.append(block)
+    return tuple(numbered)
+
+
+def ntm_years_chart(years: tuple[tuple[str, float], ...]) -> BarChart | None:
+    """The criteria a xã met, year after year: only worth a chart over two years or more."""
+    if len(years) < 2:
+        return None
+    return BarChart(
+        "Số tiêu chí nông thôn mới đạt được qua các năm",
+        tuple(y for y, _ in years),
+        tuple(v for _, v in years),
+        "Số tiêu chí đạt (theo bộ tiêu chí áp dụng từng năm)",
     )
 
 
-def annex_tables(data: CommuneReturnData, profile: DocumentProfile) -> list[Table]:
+def annex_tables(data: CommuneReturnData, profile: DocumentProfile) -> list[Block]:
     unit = profile.tables.money_unit
 
     def money(value: float) -> str:
         return fig.money(profile, value)
 
-    tables: list[Table] = []
+    tables: list[Block] = []
     if data.figures:
         tables.append(
             Table(
@@ -53,6 +79,11 @@ def annex_tables(data: CommuneReturnData, profile: DocumentProfile) -> list[Tabl
                 landscape=False,
             )
         )
+    if data.indicators:
+        tables.append(indicators_table(data.indicators))
+        chart = share_chart(data.indicators)
+        if chart is not None:
+            tables.append(chart)
     if data.contributions:
         rows = data.contributions
         tables.append(
@@ -174,6 +205,9 @@ def annex_tables(data: CommuneReturnData, profile: DocumentProfile) -> list[Tabl
                 landscape=False,
             )
         )
+        years = ntm_years_chart(data.ntm_years)
+        if years is not None:
+            tables.append(years)
     if data.organizations:
         tables.append(organizations_table(data.organizations, new_members=True))
     if data.dialogues:

@@ -37,6 +37,7 @@ from danvan_desktop.services.reporting.common import (
     num_value,
     resolve_scope,
 )
+from danvan_desktop.services.reporting.indicators import criteria_by_year, unit_indicators
 from danvan_desktop.services.reporting.issuing import reading_copy_of
 
 
@@ -197,4 +198,6 @@ def commune_return_data(session: Session, unit_code: str, period_code: str) -> C
         ntm=_ntm(session, scope, ntm[0] if ntm else None),
         organizations=organization_rows(session, reader),
         dialogues=_dialogues(reader),
+        indicators=unit_indicators(session, scope.unit.id, scope.period_id),
+        ntm_years=criteria_by_year(session, scope.unit.id, scope.period_end.year) if ntm else (),
     )
