@@ -246,16 +246,15 @@ class MainWindow(QMainWindow):
         self._open_package_dialog(dialog)
 
     def show_completeness(self) -> None:
-        from danvan_desktop.ui.completeness_view import CompletenessDialog
+        from danvan_desktop.ui.completeness_view import CompletenessDialog, follow_cells
 
         if self.db is None or self.installation is None:
             return
         office, forms = self.installation.office_unit_id, self.form_area.forms
-        self._open_package_dialog(
-            CompletenessDialog(
-                self.db, office, self.periods, forms, self.current_period(), self, self.log_file
-            )
+        dialog = CompletenessDialog(
+            self.db, office, self.periods, forms, self.current_period(), self, self.log_file
         )
+        self._open_package_dialog(follow_cells(dialog, self))
 
     def show_ledger(self) -> None:
         from danvan_desktop.ui.ledger_dialog import LedgerDialog

@@ -1,4 +1,4 @@
-"""Project 05 in the returns: the indicator table (plan, result, share, assessment) read back from the PDFs."""
+"""Project 05 in the returns: the indicator table (plan, result, share, assessment) read back from PDFs."""
 
 from __future__ import annotations
 

@@ -104,7 +104,7 @@ def write_pivot(table: PivotTable, view: PivotView, out: Path, *, today: dt.date
     elif suffix == ".pdf":
         write_atomically(out, pivot_pdf(table, view, today=today or dt.date.today())[0])
     else:
-        _save_xlsx(_workbook(table, view, labels, figures, columns), out)
+        save_workbook(_workbook(table, view, labels, figures, columns), out)
     return len(labels) - 1
 
 
@@ -168,7 +168,7 @@ def _workbook(
     return book
 
 
-def _save_xlsx(book: Any, out: Path) -> None:
+def save_workbook(book: Any, out: Path) -> None:
     """Save beside `out`, then rename over it: a failed save never leaves half a workbook."""
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".tmp", dir=out.parent)
