@@ -135,9 +135,10 @@ class MainWindow(QMainWindow):
         self.reopen_action.triggered.connect(self.reopen_current)
         period_menu.addAction(self.reopen_action)
         self._build_package_menu()
+        from danvan_desktop.ui.pivot_dialog import install_pivot_menu
         from danvan_desktop.ui.reports_dialog import install_reports_menu
 
-        install_reports_menu(self)
+        install_pivot_menu(self, install_reports_menu(self))  # the cross-tab sits beside the returns
         self._build_backup_menu()
         from danvan_desktop.ui.account_menu import install_account_menu
 
