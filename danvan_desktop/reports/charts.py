@@ -34,6 +34,7 @@ def _nice_step(top: float) -> int:
 
 
 BAR_PITCH = 15  # points per bar of a horizontal chart
+MAX_PLOT_HEIGHT = 380
 LABEL_WIDTH = 190  # room for the category labels left of a horizontal chart
 
 
@@ -93,7 +94,9 @@ def _horizontal(layout: Layout, block: d.BarChart, width: float) -> list[Flowabl
     fonts = layout.fonts
     title_style = layout.style(layout.profile.tables.title, TA_CENTER)
     drawing_width = min(int(width), 480)
-    plot_height = BAR_PITCH * max(len(block.values), 1)
+    # A landscape A4 frame is about 480 points high: the bars close up rather than overflow it.
+    pitch = min(BAR_PITCH, MAX_PLOT_HEIGHT / max(len(block.values), 1))
+    plot_height = int(pitch * max(len(block.values), 1))
     drawing = Drawing(drawing_width, plot_height + 45)
     setattr(drawing, "initialFontName", fonts.regular)  # noqa: B010 - not in the type stubs
     setattr(drawing, "initialFontSize", LABEL_SIZE)  # noqa: B010
@@ -115,7 +118,7 @@ def _horizontal(layout: Layout, block: d.BarChart, width: float) -> list[Flowabl
     chart.valueAxis.labels.fontName = fonts.regular
     chart.valueAxis.labels.fontSize = LABEL_SIZE - 1
     chart.valueAxis.labelTextFormat = lambda v: format_number(v, block.decimals)
-    chart.barWidth = int(BAR_PITCH * 0.6)
+    chart.barWidth = int(pitch * 0.6)
     if block.bar_texts:
         block = d.BarChart(block.title, block.labels, block.values, block.value_label,
                            tuple(reversed(block.bar_texts)), True, block.decimals)  # fmt: skip

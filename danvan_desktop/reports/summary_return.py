@@ -121,7 +121,7 @@ def _folded_table(data: SummaryData) -> Table:
     )
 
 
-MOST_CONTRIBUTIONS = 30  # bars in the contributions chart; a province lists its largest only
+MOST_CONTRIBUTIONS = 25  # bars in the contributions chart; a province lists its largest only
 
 
 def contributions_chart(data: SummaryData, profile: DocumentProfile) -> BarChart | None:

@@ -97,5 +97,5 @@ def test_the_table_goes_to_excel_and_pdf(demo_db: Database, tmp_path: Path) -> N
 def test_excel_only(demo_db: Database, tmp_path: Path, name: str) -> None:
     from danvan_desktop.errors import UserError
 
-    with pytest.raises(UserError, match="phải có đuôi .xlsx"):
+    with pytest.raises(UserError, match=r"phải có đuôi \.xlsx"):
         write_completeness_xlsx(_period(demo_db, "2023"), form_registry(), tmp_path / name)

@@ -102,7 +102,7 @@ def test_completeness_hides_forms_not_due_and_opens_a_cell(qtbot: QtBot, demo_db
             half,
             window,
             today=dt.date(2024, 3, 1),
-        ),  # fmt: skip
+        ),
         window,
     )
     qtbot.addWidget(dialog)
