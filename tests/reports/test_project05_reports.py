@@ -15,7 +15,7 @@ from danvan_desktop.reports.summary_return import build_summary_return
 from danvan_desktop.services.office.orgunits import find_unit
 from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.services.reporting import commune_return_data, summary_data
-from danvan_desktop.services.reporting.indicators import office_indicators
+from danvan_desktop.services.reporting.indicators import ntm_by_year, office_indicators
 from tests.reports.factories import _save, writer_for
 from tests.reports.pdfcheck import text, unembedded
 from tests.tools import require_program
@@ -141,3 +141,21 @@ def test_a_cap_is_reached_by_not_exceeding_it() -> None:
     assert row(2, 3, True).assessment == "Không đạt"
     assert row(2, 3, False).assessment == "Vượt chỉ tiêu" and row(2, 2, False).assessment == "Đạt"
     assert row(2, 1, False).assessment == "Không đạt"
+
+
+def test_new_rural_standing_over_the_years(demo_db: Database) -> None:
+    met = {"muc_dat": "dat_chuan", "so_quyet_dinh": "1234/QĐ-UBND", "ngay_quyet_dinh": "2021-12-01"}
+    with demo_db.transaction() as session:
+        writer = writer_for(session)
+        for unit, code, values in (
+            ("DH-PHUCCHU", "2022", {"muc_dat": "chua_dat"}),
+            ("DH-BAOLINH", "2022", met),
+            ("DH-PHUCCHU", "2023", met),
+            ("DH-BAOLINH", "2023", met),
+            ("DH-KIMPHUONG", "2023", {"muc_dat": "chua_dat"}),
+        ):
+            unit_id, period_id = find_unit(session, unit).id, get_period(session, code).id
+            _save(session, writer, "tien_do_ntm", unit_id, period_id, [values])
+        district = find_unit(session, "DH").id
+        assert ntm_by_year(session, district, 2023) == (("2022", 1, 2), ("2023", 2, 3))
+        assert ntm_by_year(session, district, 2022) == (("2022", 1, 2),)  # nothing after the period
