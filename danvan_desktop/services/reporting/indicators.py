@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.kinds import UnitKind
-from danvan_desktop.db.models import Period
+from danvan_desktop.db.models import Period, Record
 from danvan_desktop.reports.model import IndicatorRow
 from danvan_desktop.services.office.orgunits import dated_subtree
 from danvan_desktop.services.reporting.common import NTM_MET, form_values
@@ -94,7 +94,9 @@ def _sum(values: Iterable[float | None]) -> float | None:
 
 
 def _year_periods(session: Session, last_year: int) -> list[Period]:
-    stmt = select(Period).where(Period.kind == "year").order_by(Period.start)
+    """The year periods up to `last_year` that hold any NTM record: the others need no tree built."""
+    used = select(Record.period_id).where(Record.form_id == "tien_do_ntm", Record.deleted.is_(False))
+    stmt = select(Period).where(Period.kind == "year", Period.id.in_(used.distinct())).order_by(Period.start)
     return [p for p in session.scalars(stmt) if p.start.year <= last_year]
 
 
