@@ -10,6 +10,10 @@ from danvan_desktop.reports.document import BarChart, Column, Table
 from danvan_desktop.reports.model import IndicatorRow
 
 TITLE = "Kết quả thực hiện các chỉ tiêu Đề án 05-ĐA/TU"
+PER_UNIT = "Theo đơn vị"
+PER_UNIT_NOTE = (
+    "Chỉ tiêu tính bằng tỷ lệ (%) không cộng giữa các đơn vị: đánh giá theo số đơn vị đạt chỉ tiêu của mình."
+)
 RESTRICTIVE_NOTE = (
     "(*) Chỉ tiêu khống chế: đạt khi kết quả không vượt mức đề ra; tỷ lệ là kết quả so với mức khống chế."
 )
@@ -46,7 +50,7 @@ def indicators_table(rows: Sequence[IndicatorRow], *, units_label: str = "") -> 
             _figure(row.target),
             _figure(row.result),
             share,
-            row.assessment,
+            PER_UNIT if _per_unit(row) else row.assessment,
         ]
         if units_label:
             cells.append(fig.ratio(*row.units_reached) if row.units_reached else "")
@@ -57,8 +61,14 @@ def indicators_table(rows: Sequence[IndicatorRow], *, units_label: str = "") -> 
         count = sum(1 for r in reached if r.reached)
         total = ("", f"Số chỉ tiêu đạt và vượt: {fig.ratio(count, len(reached))}", "", "", "", "", "")
         total += ("",) if units_label else ()
-    note = RESTRICTIVE_NOTE if any(r.restrictive for r in rows) else ""
-    return Table(TITLE, tuple(columns), tuple(body), total, note, landscape=False)
+    notes = [RESTRICTIVE_NOTE] if any(r.restrictive for r in rows) else []
+    notes += [PER_UNIT_NOTE] if any(_per_unit(r) for r in rows) else []
+    return Table(TITLE, tuple(columns), tuple(body), total, " ".join(notes), landscape=False)
+
+
+def _per_unit(row: IndicatorRow) -> bool:
+    """A share put together from units: no figure of its own, only how many units reached theirs."""
+    return row.target is None and row.result is None and row.units_reached is not None
 
 
 def share_chart(rows: Sequence[IndicatorRow]) -> BarChart | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from danvan_desktop.db.engine import Database
 from danvan_desktop.reports.commune_return import build_commune_return
+from danvan_desktop.reports.indicators_table import indicators_table
 from danvan_desktop.reports.model import IndicatorRow
 from danvan_desktop.reports.profile import load_profile
 from danvan_desktop.reports.render import render_pdf
@@ -131,6 +132,10 @@ def test_office_without_its_own_indicators_puts_the_units_together(demo_db: Data
     # Shares are not added up across units: no figure, only how many units reached theirs.
     assert (share.target, share.result, share.units_reached) == (None, None, (1, 2))
     assert share.assessment == "Chưa có kết quả"
+    printed = indicators_table(rows, units_label="Số đơn vị đạt")
+    assert printed.rows[0][3:] == ("15", "16", "106,7%", "Vượt chỉ tiêu", "1/2")
+    assert printed.rows[1][3:] == ("", "", "", "Theo đơn vị", "1/2")
+    assert "không cộng giữa các đơn vị" in printed.note
 
 
 def test_a_cap_is_reached_by_not_exceeding_it() -> None:
