@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     from danvan_desktop.cli.return_commands import add_return_commands
 
     add_return_commands(sub)
+    from danvan_desktop.cli.pivot_commands import add_pivot_commands
+
+    add_pivot_commands(sub)
     _vietnamese_headings(parser)
     return parser
 
@@ -262,6 +265,10 @@ def _run_command(command: str, args: argparse.Namespace, user: paths.UserPaths) 
         from danvan_desktop.cli.account_commands import run_account_command
 
         return run_account_command(args, user, args.db or user.default_database)
+    if command == "pivot":
+        from danvan_desktop.cli.pivot_commands import run_pivot
+
+        return run_pivot(args, user)
     if command == "periods":
         from danvan_desktop.cli.period_commands import run_periods
 

@@ -52,6 +52,9 @@ TYPE_NAMES = {
     "ratio": "tỷ số dạng a/b",
 }
 
+# The kinds of period a form can be due for: the values of catalog.periods.PeriodKind.
+Periodicity = Literal["year", "nine_months", "half", "quarter", "month", "phase"]
+
 NUMERIC_TYPES = frozenset({"integer", "decimal", "money", "area", "labour_days", "percent"})
 WHOLE_NUMBER_TYPES = frozenset({"integer", "money"})
 
@@ -124,9 +127,15 @@ class FormDef(StrictModel):
     rules: list[RuleDef] = Field(default_factory=list)
     list_columns: list[FieldId] = Field(default_factory=list)  # register table columns, in order
     record_title: str | None = None  # field id naming a register record ("ten_mo_hinh")
+    # The kinds of period a unit must send the form for (completeness); None: every period.
+    periodicity: list[Periodicity] | None = Field(default=None, min_length=1)
 
     def fields(self) -> list[FieldDef]:
         return list(self._all_fields)
+
+    def due_for(self, period_kind: str) -> bool:
+        """Whether units must send the form for a period of this kind (a year, a half, a phase...)."""
+        return self.periodicity is None or period_kind in self.periodicity
 
     def applies_to(self, kind: str) -> bool:
         """Whether a unit of `kind` fills in the form (communes fill commune forms, and so on)."""

@@ -6,9 +6,18 @@ import datetime as dt
 from collections.abc import Sequence
 
 from danvan_desktop.reports import figures as fig
-from danvan_desktop.reports.document import Block, Column, Heading, Paragraph, ReportDocument, Table
+from danvan_desktop.reports.document import (
+    BarChart,
+    Block,
+    Column,
+    Heading,
+    Paragraph,
+    ReportDocument,
+    Table,
+)
+from danvan_desktop.reports.indicators_table import indicators_table, share_chart
 from danvan_desktop.reports.letterhead import unit_letterhead
-from danvan_desktop.reports.model import CommuneReturnData, IndicatorRow, NarrativeSection, OrganizationRow
+from danvan_desktop.reports.model import CommuneReturnData, NarrativeSection, OrganizationRow
 from danvan_desktop.reports.profile import DocumentProfile
 
 SUMMARY = "Kết quả công tác dân vận {period}"
@@ -30,20 +39,37 @@ def narrative_blocks(sections: tuple[NarrativeSection, ...]) -> list[Block]:
     return blocks
 
 
-def _numbered(tables: list[Table]) -> tuple[Table, ...]:
-    return tuple(
-        Table(f"Biểu {i}. {t.title}", t.columns, t.rows, t.total, t.note, t.landscape)
-        for i, t in enumerate(tables, start=1)
+def _numbered(blocks: list[Block]) -> tuple[Block, ...]:
+    """Tables numbered "Biểu 1.", "Biểu 2." in order; charts between them keep their own titles."""
+    numbered: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Table):
+            n = sum(1 for b in numbered if isinstance(b, Table)) + 1
+            block = Table(f"Biểu {n}. {block.title}", block.columns, block.rows, block.total, block.note,
+                          block.landscape)  # fmt: skip
+        numbered.append(block)
+    return tuple(numbered)
+
+
+def ntm_years_chart(years: tuple[tuple[str, float], ...]) -> BarChart | None:
+    """The criteria a xã met, year after year: only worth a chart over two years or more."""
+    if len(years) < 2:
+        return None
+    return BarChart(
+        "Số tiêu chí nông thôn mới đạt được qua các năm",
+        tuple(y for y, _ in years),
+        tuple(v for _, v in years),
+        "Số tiêu chí đạt (theo bộ tiêu chí áp dụng từng năm)",
     )
 
 
-def annex_tables(data: CommuneReturnData, profile: DocumentProfile) -> list[Table]:
+def annex_tables(data: CommuneReturnData, profile: DocumentProfile) -> list[Block]:
     unit = profile.tables.money_unit
 
     def money(value: float) -> str:
         return fig.money(profile, value)
 
-    tables: list[Table] = []
+    tables: list[Block] = []
     if data.figures:
         tables.append(
             Table(
@@ -53,6 +79,11 @@ def annex_tables(data: CommuneReturnData, profile: DocumentProfile) -> list[Tabl
                 landscape=False,
             )
         )
+    if data.indicators:
+        tables.append(indicators_table(data.indicators))
+        chart = share_chart(data.indicators)
+        if chart is not None:
+            tables.append(chart)
     if data.contributions:
         rows = data.contributions
         tables.append(
@@ -174,10 +205,11 @@ def annex_tables(data: CommuneReturnData, profile: DocumentProfile) -> list[Tabl
                 landscape=False,
             )
         )
+        years = ntm_years_chart(data.ntm_years)
+        if years is not None:
+            tables.append(years)
     if data.organizations:
         tables.append(organizations_table(data.organizations, new_members=True))
-    if data.indicators:
-        tables.append(indicators_table(data.indicators))
     if data.dialogues:
         talks = data.dialogues
         tables.append(
@@ -268,36 +300,5 @@ def organizations_table(orgs: Sequence[OrganizationRow], *, new_members: bool) -
             sum(o.eligible for o in orgs),
             sum(o.new_members for o in orgs),
         ),
-        landscape=False,
-    )
-
-
-def indicators_table(rows: Sequence[IndicatorRow]) -> Table:
-    """Project 05 indicators: plan figure (marked when assigned from above), result, rate, assessment."""
-    assigned = any(r.assigned for r in rows)
-    return Table(
-        "Kết quả thực hiện các chỉ tiêu Đề án 05-ĐA/TU",
-        (
-            Column("STT", 0.45, "center"),
-            Column("Chỉ tiêu", 2.6),
-            Column("Đơn vị tính", 0.8),
-            Column("Chỉ tiêu kế hoạch", 0.9, "right"),
-            Column("Kết quả", 0.9, "right"),
-            Column("Tỷ lệ", 0.7, "right"),
-            Column("Đánh giá", 0.9),
-        ),
-        tuple(
-            (
-                r.number,
-                r.name,
-                r.measure,
-                r.target + ("*" if r.assigned else ""),
-                r.result,
-                r.rate,
-                r.assessment,
-            )
-            for r in rows
-        ),
-        note="(*) Chỉ tiêu do cấp trên giao." if assigned else "",
         landscape=False,
     )

@@ -48,6 +48,9 @@ class BarChart:
     labels: tuple[str, ...]
     values: tuple[float, ...]
     value_label: str  # what the bars count, under the chart
+    bar_texts: tuple[str, ...] = ()  # printed over each bar instead of its value ("16/22")
+    horizontal: bool = False  # many or long labels: one bar a line, the labels on the left
+    decimals: int = 0
 
 
 Block = Heading | Paragraph | Table | BarChart

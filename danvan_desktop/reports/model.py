@@ -146,16 +146,31 @@ class DialogueRow:
 
 @dataclass(frozen=True)
 class IndicatorRow:
-    """One Project 05 indicator of a unit, as printed: figures already formatted."""
+    """One Project 05 indicator: plan and result; "khống chế" ones are reached by not exceeding the plan."""
 
-    number: str
+    number: int | None
     name: str
-    measure: str
-    target: str
-    result: str
-    rate: str
-    assessment: str
-    assigned: bool  # the target was assigned by the office above
+    unit: str  # đơn vị tính: "%", "mô hình", "vụ"
+    target: float | None
+    result: float | None
+    restrictive: bool  # khống chế
+    units_reached: tuple[int, int] | None = None  # summaries: units below that reached it / reported it
+    assigned: bool = False  # the plan figure was assigned by the office above (targets)
+
+    @property
+    def reached(self) -> bool | None:
+        """None until both figures are there."""
+        if self.target is None or self.result is None:
+            return None
+        return self.result <= self.target if self.restrictive else self.result >= self.target
+
+    @property
+    def assessment(self) -> str:
+        if self.target is None or self.result is None:
+            return "Chưa có kết quả"
+        if not self.reached:
+            return "Không đạt"
+        return "Vượt chỉ tiêu" if not self.restrictive and self.result > self.target else "Đạt"
 
 
 @dataclass(frozen=True)
@@ -171,7 +186,8 @@ class CommuneReturnData:
     ntm: NtmStatus | None
     organizations: tuple[OrganizationRow, ...]
     dialogues: tuple[DialogueRow, ...]
-    indicators: tuple[IndicatorRow, ...] = ()  # Project 05, when the unit keeps them
+    indicators: tuple[IndicatorRow, ...] = ()  # Project 05
+    ntm_years: tuple[tuple[str, float], ...] = ()  # (year, criteria met) over the years, for a chart
 
 
 @dataclass(frozen=True)
@@ -230,6 +246,10 @@ class SummaryData:
     notes: tuple[str, ...] = ()  # how units valid in part of the period are counted
     folded: tuple[tuple[str, str], ...] = ()  # (today's unit, the former units summed into it)
     structure_label: str = ""  # "quy đổi theo đơn vị hành chính mới"; "" the units of the period
+    indicators: tuple[
+        IndicatorRow, ...
+    ] = ()  # Project 05: the office's own, with how many units reached each
+    ntm_years: tuple[tuple[str, int, int], ...] = ()  # (year, xã meeting the standard, xã) for a chart
 
     def at_end(self) -> tuple[CommuneFigures, ...]:
         """The rows whose end-of-period figures (villages, houses, models, members, NTM) count."""

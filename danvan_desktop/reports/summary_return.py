@@ -7,6 +7,7 @@ import datetime as dt
 from danvan_desktop.reports import figures as fig
 from danvan_desktop.reports.commune_return import narrative_blocks, organizations_table, period_phrase
 from danvan_desktop.reports.document import BarChart, Block, Column, Paragraph, ReportDocument, Table
+from danvan_desktop.reports.indicators_table import indicators_table, share_chart
 from danvan_desktop.reports.letterhead import unit_letterhead
 from danvan_desktop.reports.model import SummaryData
 from danvan_desktop.reports.profile import DocumentProfile
@@ -120,10 +121,58 @@ def _folded_table(data: SummaryData) -> Table:
     )
 
 
+MOST_CONTRIBUTIONS = 25  # bars in the contributions chart; a province lists its largest only
+
+
+def contributions_chart(data: SummaryData, profile: DocumentProfile) -> BarChart | None:
+    """People's money (cash and in kind) by unit, largest first: who mobilized most is seen at once."""
+    rows = sorted((c for c in data.communes if c.cash + c.in_kind), key=lambda c: -(c.cash + c.in_kind))
+    if len(rows) < 2:
+        return None
+    shown = rows[:MOST_CONTRIBUTIONS]
+    factor = float(profile.tables.money_factor)
+    title = "Nhân dân đóng góp tiền và hiện vật theo đơn vị"
+    if len(rows) > len(shown):
+        title += f" ({len(shown)} đơn vị đóng góp nhiều nhất)"
+    return BarChart(
+        title,
+        tuple(c.label for c in shown),
+        tuple((c.cash + c.in_kind) / factor for c in shown),
+        f"Tiền và hiện vật quy đổi ({profile.tables.money_unit})",
+        tuple(fig.money(profile, c.cash + c.in_kind) for c in shown),
+        horizontal=True,
+    )
+
+
+def ntm_chart(data: SummaryData) -> BarChart | None:
+    """Xã meeting the new-rural standard year after year (with "16/22"): only over two years or more."""
+    years = data.ntm_years
+    if len(years) < 2:
+        return None
+    return BarChart(
+        "Số xã đạt chuẩn nông thôn mới qua các năm",
+        tuple(y for y, _, _ in years),
+        tuple(float(met) for _, met, _ in years),
+        "Số xã đạt chuẩn (đạt chuẩn, nâng cao, kiểu mẫu) trên số xã có báo cáo",
+        tuple(fig.ratio(met, total) for _, met, total in years),
+    )
+
+
 def annex(data: SummaryData, profile: DocumentProfile) -> list[Block]:
     tables: list[Block] = [_indicator_table(data, profile)]
     if data.folded:
         tables.append(_folded_table(data))
+    money = contributions_chart(data, profile)
+    if money is not None:
+        tables.append(money)
+    if data.indicators:
+        tables.append(indicators_table(data.indicators, units_label="Số đơn vị đạt"))
+        share = share_chart(data.indicators)
+        if share is not None:
+            tables.append(share)
+    years = ntm_chart(data)
+    if years is not None:
+        tables.append(years)
     models = data.models
     tables.append(
         BarChart(

@@ -138,12 +138,14 @@ class MainWindow(QMainWindow):
         self.reopen_action.triggered.connect(self.reopen_current)
         period_menu.addAction(self.reopen_action)
         self._build_package_menu()
+        from danvan_desktop.ui.pivot_dialog import install_pivot_menu
         from danvan_desktop.ui.reports_dialog import install_reports_menu
 
         reports_menu = install_reports_menu(self)
         from danvan_desktop.ui.verify_returns_dialog import install_verify_menu
 
         install_verify_menu(self, reports_menu)  # signed returns received, paper codes
+        install_pivot_menu(self, reports_menu)  # the cross-tab sits beside the returns
         self._build_backup_menu()
         from danvan_desktop.ui.account_menu import install_account_menu
 
@@ -255,16 +257,15 @@ class MainWindow(QMainWindow):
         self._open_package_dialog(dialog)
 
     def show_completeness(self) -> None:
-        from danvan_desktop.ui.completeness_view import CompletenessDialog
+        from danvan_desktop.ui.completeness_view import CompletenessDialog, follow_cells
 
         if self.db is None or self.installation is None:
             return
         office, forms = self.installation.office_unit_id, self.form_area.forms
-        self._open_package_dialog(
-            CompletenessDialog(
-                self.db, office, self.periods, forms, self.current_period(), self, self.log_file
-            )
+        dialog = CompletenessDialog(
+            self.db, office, self.periods, forms, self.current_period(), self, self.log_file
         )
+        self._open_package_dialog(follow_cells(dialog, self))
 
     def show_ledger(self) -> None:
         from danvan_desktop.ui.ledger_dialog import LedgerDialog

@@ -43,29 +43,44 @@ def open_hit(window: MainWindow, hit: RecordHit) -> bool:
     Each step goes through the window's own selection, which asks about unsaved changes once (the
     first step that changes something rebuilds the page); a "Hủy" there stops here.
     """
+    if not show_unit_form(
+        window, hit.period_code, hit.unit_id, hit.form_id, hit.unit_label, hit.period_label
+    ):
+        return False
+    return _select_record(window, hit)
+
+
+def show_unit_form(
+    window: MainWindow,
+    period_code: str,
+    unit_id: int,
+    form_id: str,
+    unit_label: str = "Đơn vị",
+    period_label: str = "",
+) -> bool:
+    """Select the period, the unit and the form in the window; False (said in the status bar) if not."""
     period = window.current_period()
-    if period is None or period.code != hit.period_code:
-        index = window.period_box.findData(hit.period_code)
+    shown = period_label or period_code
+    if period is None or period.code != period_code:
+        index = window.period_box.findData(period_code)
         if index < 0:
-            return _say(window, f"Không có kỳ báo cáo «{hit.period_label}» trong danh sách kỳ.")
+            return _say(window, f"Không có kỳ báo cáo «{shown}» trong danh sách kỳ.")
         window.period_box.setCurrentIndex(index)
         period = window.current_period()
-        if period is None or period.code != hit.period_code:
+        if period is None or period.code != period_code:
             return False  # the clerk kept the unsaved changes
     if window.unit_filter.text():
         window.unit_filter.clear()  # the unit may be filtered out of the tree
     proxy = window.tree_proxy
-    found = proxy.match(proxy.index(0, 0), UNIT_ID_ROLE, hit.unit_id, 1, Qt.MatchFlag.MatchRecursive)
+    found = proxy.match(proxy.index(0, 0), UNIT_ID_ROLE, unit_id, 1, Qt.MatchFlag.MatchRecursive)
     if not found:
-        return _say(window, f"{hit.unit_label} không có trong cây đơn vị của kỳ «{hit.period_label}».")
+        return _say(window, f"{unit_label} không có trong cây đơn vị của kỳ «{shown}».")
     window.tree.setCurrentIndex(found[0])
     target = window.current_target()
-    if target is None or target.unit_id != hit.unit_id:
+    if target is None or target.unit_id != unit_id:
         return False
-    window.form_area.select_form(hit.form_id)
-    if window.form_area.current_form_id() != hit.form_id:
-        return False
-    return _select_record(window, hit)
+    window.form_area.select_form(form_id)
+    return window.form_area.current_form_id() == form_id
 
 
 def _select_record(window: MainWindow, hit: RecordHit) -> bool:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Base, OrgUnit, Record, UnitTarget
 from danvan_desktop.errors import UserError
+from danvan_desktop.reports.indicators_table import ASSIGNED_NOTE, indicators_table
 from danvan_desktop.services.entry.entry import form_context, save_entry
 from danvan_desktop.services.entry.locking import lock_period
 from danvan_desktop.services.exchange import pushed_payloads as rp
@@ -111,7 +112,9 @@ def test_targets_assigned_above_become_the_plan_figures_below(district: Site, ph
     with phuc_chu.db.session() as session:
         data = commune_return_data(session, "DH-PHUCCHU", "2023")
     shown = [(r.number, r.target, r.result, r.assessment, r.assigned) for r in data.indicators]
-    assert shown == [("1", "100", "95", "Không đạt", True), ("2", "14", "15", "Vượt chỉ tiêu", True)]
+    assert shown == [(1, 100.0, 95.0, "Không đạt", True), (2, 14.0, 15.0, "Vượt chỉ tiêu", True)]
+    printed = indicators_table(data.indicators)  # the return marks an assigned plan figure
+    assert [row[3] for row in printed.rows] == ["100 (**)", "14 (**)"] and ASSIGNED_NOTE in printed.note
 
 
 def test_a_submitted_period_is_left_as_it_was(district: Site, phuc_chu: Site) -> None:

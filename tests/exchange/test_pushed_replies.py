@@ -67,7 +67,7 @@ def test_a_pushed_form_version_and_targets_arrive_and_are_used(phuc_chu: Site, d
         inbox = " ".join(f"{i.title} {i.detail}" for i in session.scalars(select(InboxItem)))
         assert "Chỉ tiêu Đề án 05" in inbox and "Biểu mẫu" in inbox
         data = commune_return_data(session, "DH-PHUCCHU", "2023")
-    assert [(r.target, r.assigned) for r in data.indicators] == [("100", True)]
+    assert [(r.target, r.assigned) for r in data.indicators] == [(100.0, True)]
 
     # The commune enters a house under version 2; the district, which published it, takes it in.
     house = {"xom": "DH-PHUCCHU-02", "tinh_trang": "xay_moi", "dien_tich_san": 120.5}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -27,26 +28,21 @@ from danvan_desktop.reports.model import (
     ReportScope,
 )
 from danvan_desktop.services.entry.entry import form_context
-from danvan_desktop.services.office.form_versions import form_in_force
 from danvan_desktop.services.office.forms import get_form
 from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.services.office.targets import (
-    INDICATOR_FORM,
-    NUMBER_FIELD,
-    TARGET_FIELD,
     assigned_targets,
-    target_of,
 )
 from danvan_desktop.services.reporting.common import (
     NARRATIVE_FORM,
     FormReader,
-    form_values,
     int_value,
     labels,
     load_letterhead,
     num_value,
     resolve_scope,
 )
+from danvan_desktop.services.reporting.indicators import criteria_by_year, unit_indicators
 from danvan_desktop.services.reporting.issuing import reading_copy_of
 
 
@@ -180,29 +176,12 @@ def _dialogues(reader: FormReader, unit_id: int | None = None) -> tuple[Dialogue
 
 
 def indicator_rows(session: Session, scope: ReportScope) -> tuple[IndicatorRow, ...]:
-    """The unit's Project 05 indicators in their order; a target assigned from above is marked."""
-    form = form_in_force(session, INDICATOR_FORM)
+    """The unit's Project 05 indicators (indicators.py); a plan figure assigned from above is marked."""
     period = get_period(session, scope.period_code, create=False)
     targets = assigned_targets(session, scope.unit.id, period.start, period.end)
-    stored = [v for _, v in form_values(session, INDICATOR_FORM, [scope.unit.id], scope.period_id)]
-    rows = sorted(stored, key=lambda v: int_value(v, NUMBER_FIELD) or 10**6)
-
-    def shown(values: Mapping[str, Any], field_id: str) -> str:
-        value = values.get(field_id)
-        return "" if value is None else format_value(form.field(field_id), value)
-
     return tuple(
-        IndicatorRow(
-            shown(v, NUMBER_FIELD),
-            str(v.get("ten_chi_tieu") or ""),
-            str(v.get("don_vi_tinh") or ""),
-            shown(v, TARGET_FIELD),
-            shown(v, "ket_qua"),
-            shown(v, "ty_le_dat"),
-            shown(v, "danh_gia"),
-            target_of(v, targets) is not None,
-        )
-        for v in rows
+        replace(row, assigned=row.number in targets)
+        for row in unit_indicators(session, scope.unit.id, scope.period_id)
     )
 
 
@@ -235,4 +214,5 @@ def commune_return_data(session: Session, unit_code: str, period_code: str) -> C
         organizations=organization_rows(session, reader),
         dialogues=_dialogues(reader),
         indicators=indicator_rows(session, scope),
+        ntm_years=criteria_by_year(session, scope.unit.id, scope.period_end.year) if ntm else (),
     )

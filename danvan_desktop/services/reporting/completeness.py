@@ -17,7 +17,9 @@ from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.services.office.form_versions import forms_in_force
 from danvan_desktop.services.office.orgunits import dated_subtree
 
-CellStatus = Literal["received", "missing", "late", "conflict", "not_applicable"]
+CellStatus = Literal["received", "missing", "late", "conflict", "not_due", "not_applicable"]
+# Statuses that ask nothing of the unit: the form is not its to fill, or not due for this period.
+NOT_EXPECTED: frozenset[str] = frozenset({"not_due", "not_applicable"})
 
 GRACE_DAYS = 15  # after the end of a period, a missing return counts as late
 
@@ -26,6 +28,7 @@ STATUS_LABELS: dict[str, str] = {
     "missing": "Chưa có",
     "late": "Trễ hạn",
     "conflict": "Xung đột",
+    "not_due": "Không phải gửi kỳ này",
     "not_applicable": "Không áp dụng",
 }
 
@@ -54,12 +57,12 @@ class UnitRow:
 
     def expected(self) -> bool:
         """Whether the unit has at least one form to send."""
-        return any(s != "not_applicable" for s in self.cells.values())
+        return any(s not in NOT_EXPECTED for s in self.cells.values())
 
     def complete(self) -> bool:
         """Every form it has to send is there (a conflict still means it was sent)."""
         return self.expected() and all(
-            s in ("received", "conflict", "not_applicable") for s in self.cells.values()
+            s in ("received", "conflict") or s in NOT_EXPECTED for s in self.cells.values()
         )
 
 
@@ -70,6 +73,7 @@ class PeriodCompleteness:
     period_label: str
     period_end: dt.date
     rows: list[UnitRow]
+    period_kind: str = "year"
 
     def reporting_rows(self) -> list[UnitRow]:
         """The units expected to send: those below the office, or the office itself when alone."""
@@ -80,6 +84,10 @@ class PeriodCompleteness:
         """(units that sent every form, units expected to send)."""
         rows = self.reporting_rows()
         return sum(r.complete() for r in rows), len(rows)
+
+    def due_forms(self, form_ids: Sequence[str]) -> list[str]:
+        """The forms some unit owes (or sent anyway) for this period: the columns worth showing."""
+        return [f for f in form_ids if any(r.cells.get(f) not in NOT_EXPECTED for r in self.rows)]
 
     def counts(self) -> dict[str, int]:
         tally = dict.fromkeys(STATUS_LABELS, 0)
@@ -110,6 +118,26 @@ class CompletenessTable:
 def form_applies(form: FormDef | None, kind: str) -> bool:
     """Whether a unit of `kind` fills in the form; a form this office does not know: any non-village."""
     return form.applies_to(kind) if form is not None else not UnitKind(kind).is_village_level
+
+
+def form_due(form: FormDef | None, period_kind: str) -> bool:
+    """Whether the form is due for a period of this kind; a form this office does not know: always."""
+    return form.due_for(period_kind) if form is not None else True
+
+
+def cell_status(
+    form: FormDef | None, kind: str, period_kind: str, *, present: bool, disputed: bool, overdue: bool
+) -> CellStatus:
+    """One cell: whether the unit owes the form for the period, and if so whether it is there."""
+    if not form_applies(form, kind):
+        return "not_applicable"
+    if disputed:  # sent, whatever the periodicity says: a conflict waits for a person
+        return "conflict"
+    if present:
+        return "received"
+    if not form_due(form, period_kind):
+        return "not_due"
+    return "late" if overdue else "missing"
 
 
 def _rows_for(tree: UnitNode) -> list[UnitNode]:
@@ -167,18 +195,16 @@ def completeness(
             )
             for form_id in form_ids:
                 key = (node.id, period.id, form_id)
-                status: CellStatus
-                if not form_applies(forms.get(form_id), node.kind):
-                    status = "not_applicable"
-                elif key in disputed:
-                    status = "conflict"
-                elif key in present:
-                    status = "received"
-                else:
-                    status = "late" if overdue else "missing"
-                row.cells[form_id] = status
+                row.cells[form_id] = cell_status(
+                    forms.get(form_id),
+                    node.kind,
+                    period.kind,
+                    present=key in present,
+                    disputed=key in disputed,
+                    overdue=overdue,
+                )
                 if (node.id, form_id) in reviews:
                     row.reviews[form_id] = reviews[node.id, form_id]
             rows.append(row)
-        result.append(PeriodCompleteness(period.id, period.code, period.label, period.end, rows))
+        result.append(PeriodCompleteness(period.id, period.code, period.label, period.end, rows, period.kind))
     return CompletenessTable(list(form_ids), result)

@@ -32,6 +32,7 @@ from danvan_desktop.services.reporting.common import (
     resolve_scope,
 )
 from danvan_desktop.services.reporting.commune import count_models, narrative_sections, organization_rows
+from danvan_desktop.services.reporting.indicators import ntm_by_year, office_indicators
 from danvan_desktop.services.reporting.issuing import reading_copy_of
 from danvan_desktop.services.reporting.lineage import STRUCTURES, Member, PlannedRow, Structure, plan_rows
 from danvan_desktop.services.reporting.span_reader import SpanReader
@@ -147,6 +148,8 @@ def summary_data(
         notes=plan.notes,
         folded=plan.folded,
         structure_label=STRUCTURES[structure] if structure != "ky" else "",
+        indicators=office_indicators(session, scope.unit.id, [m.id for m in members], scope.period_id),
+        ntm_years=ntm_by_year(session, scope.unit.id, scope.period_end.year),
     )
 
 
