@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -136,6 +136,7 @@ def completeness(
     today: dt.date,
     *,
     grace_days: int = GRACE_DAYS,
+    trees: Mapping[int, UnitNode | None] | None = None,
 ) -> CompletenessTable:
     """The units × forms table for each period; periods the office did not exist in have no rows."""
     forms = form_registry()
@@ -154,7 +155,12 @@ def completeness(
     packages = last_packages(session)
     result = []
     for period in periods:
-        tree = dated_subtree(session, office_unit_id, period.start, period.end)
+        # A caller holding the dated tree already (the home page) passes it: loading every unit
+        # again is most of the cost of a one-period table.
+        if trees is not None and period.id in trees:
+            tree = trees[period.id]
+        else:
+            tree = dated_subtree(session, office_unit_id, period.start, period.end)
         overdue = (today - period.end).days > grace_days
         rows = []
         for node in _rows_for(tree) if tree else []:

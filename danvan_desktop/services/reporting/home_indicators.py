@@ -43,6 +43,11 @@ def _number(value: float) -> str:
     return format_number(value, 2)
 
 
+def _with_unit(value: float, unit_word: str) -> str:
+    """ "85%" but "8 mô hình": a percent sign is written against the number."""
+    return f"{_number(value)}%" if unit_word.strip() == "%" else f"{_number(value)} {unit_word}"
+
+
 def _line(row: Row) -> _Line:
     target = row.values[1] if isinstance(row.values[1], float) else None
     result = row.values[2] if isinstance(row.values[2], float) else None
@@ -88,13 +93,16 @@ def _share(
     period_code: Callable[[int], str],
 ) -> Share:
     label, code = describe(line.unit_id)
-    result = "—" if line.result is None else _number(line.result)
-    target = "—" if line.target is None else _number(line.target)
-    met = line.met(kind)
-    word = "" if met is None else (" — đạt" if met else " — chưa đạt")
+
+    def render() -> str:
+        result = "—" if line.result is None else _number(line.result)
+        target = "—" if line.target is None else _number(line.target)
+        met = line.met(kind)
+        word = "" if met is None else (" — đạt" if met else " — chưa đạt")
+        return f"{result}/{target}{'' if unit_word.strip() == '%' else ' '}{unit_word}{word}"
+
     value = (line.result or 0) / line.target if line.target else 0.0
-    text = f"{result}/{target} {unit_word}{word}"
-    return Share(label, text, value, code, period_code(line.period_id), FORM)
+    return Share(label, render, value, code, period_code(line.period_id), FORM)
 
 
 def _reached(result: float | None, target: float | None, kind: str) -> tuple[str, float | None, bool | None]:
@@ -112,8 +120,8 @@ def _own(
     number: int, name: str, unit_word: str, kind: str, line: _Line, shares: tuple[Share, ...]
 ) -> Indicator:
     text, ratio, met = _reached(line.result, line.target, kind)
-    target = "" if line.target is None else f"{_number(line.target)} {unit_word}"
-    result = "" if line.result is None else f"{_number(line.result)} {unit_word}"
+    target = "" if line.target is None else _with_unit(line.target, unit_word)
+    result = "" if line.result is None else _with_unit(line.result, unit_word)
     return Indicator(number, name, unit_word, kind, target, result, text, ratio, met, shares)
 
 
@@ -129,8 +137,8 @@ def _summed(
         name,
         unit_word,
         kind,
-        f"{_number(target)} {unit_word}" if counted else "",
-        f"{_number(result)} {unit_word}" if counted else "",
+        _with_unit(target, unit_word) if counted else "",
+        _with_unit(result, unit_word) if counted else "",
         text,
         ratio,
         met,

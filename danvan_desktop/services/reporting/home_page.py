@@ -9,6 +9,7 @@ can list the units behind it and open their records.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
@@ -26,7 +27,7 @@ from danvan_desktop.services.reporting.common import NTM_MET, labels
 from danvan_desktop.services.reporting.completeness import completeness
 from danvan_desktop.services.reporting.home_indicators import indicators
 from danvan_desktop.services.reporting.home_records import Row, read_rows
-from danvan_desktop.services.reporting.home_types import Due, Figure, HomePage, Share
+from danvan_desktop.services.reporting.home_types import Due, Figure, HomePage, Share, fixed
 from danvan_desktop.services.reporting.home_units import (
     Part,
     Span,
@@ -62,6 +63,7 @@ class _Context:
         self.tiles = tiles_of(session, owners, [GIFTS, MODELS, P05], span)
         self.owners = owners
         self.villages = {p.unit.code: p.unit for p in self.parts} if self.commune else {}
+        self.labels = {p.unit.id: p.label for p in self.parts}
         self.periods = {pid: code for pid, code in session.execute(select(Period.id, Period.code))}
 
     def pairs(self, form_id: str) -> set[tuple[int, int]]:
@@ -69,7 +71,7 @@ class _Context:
 
     def describe(self, unit_id: int) -> tuple[str, str]:
         unit = self.index.unit(unit_id)
-        return next((p.label for p in self.parts if p.unit.id == unit_id), unit.label), unit.code
+        return self.labels.get(unit_id) or unit.label, unit.code
 
     def share_key(self, row: Row, village_index: int | None) -> tuple[str, str, str]:
         """(label, unit code, search text) of the share a record belongs to."""
@@ -80,9 +82,11 @@ class _Context:
             return NO_VILLAGE, self.unit.code, ""
         return village.label, self.unit.code, village.name
 
-    def share(self, key: tuple[str, str, str], text: str, value: float, form_id: str, pid: int) -> Share:
+    def share(
+        self, key: tuple[str, str, str], render: Callable[[], str], value: float, form_id: str, pid: int
+    ) -> Share:
         label, code, search = key
-        return Share(label, text, value, code, self.periods[pid], form_id, search)
+        return Share(label, render, value, code, self.periods[pid], form_id, search)
 
 
 def home_page(session: Session, unit_code: str, period_code: str, *, today: dt.date) -> HomePage:
@@ -136,7 +140,9 @@ def _mobilized(ctx: _Context) -> list[Figure]:
             per[share_key] += row.number(i)
             period_of.setdefault(share_key, row.period_id)
         total = sum(per.values())
-        shares = [ctx.share(k, write(v), v, GIFTS, period_of[k]) for k, v in per.items() if v]
+        shares = [
+            ctx.share(k, functools.partial(write, v), v, GIFTS, period_of[k]) for k, v in per.items() if v
+        ]
         figures.append(Figure(f"huy_dong.{key}", label, write(total), total, _sorted(shares)))
     return figures
 
@@ -157,7 +163,7 @@ def _models(ctx: _Context) -> tuple[list[Figure], list[Figure]]:
             per[share_key] += 1
             period_of.setdefault(share_key, row.period_id)
         recognized = sum(1 for r in chosen if r.text(1) == "cong_nhan")
-        shares = [ctx.share(k, f"{v} mô hình", v, MODELS, period_of[k]) for k, v in per.items()]
+        shares = [ctx.share(k, fixed(f"{v} mô hình"), v, MODELS, period_of[k]) for k, v in per.items()]
         detail = f"{recognized} được công nhận" if key.startswith("mo_hinh.linh_vuc") else ""
         return Figure(key, label, count(len(chosen)), len(chosen), _sorted(shares), detail)
 
@@ -228,7 +234,7 @@ def _ntm_years(ctx: _Context) -> list[Figure]:
         for part in xa:
             standing = latest.get((year.id, part.unit.id))
             if standing is None:
-                shares.append(Share(part.label, "Chưa báo cáo", -1, part.unit.code, year.code, NTM))
+                shares.append(Share(part.label, fixed("Chưa báo cáo"), -1, part.unit.code, year.code, NTM))
                 continue
             reported += 1
             good = standing.text(1) in NTM_MET
@@ -237,16 +243,18 @@ def _ntm_years(ctx: _Context) -> list[Figure]:
             if standing.values[0] is not None:
                 text = f"{text} ({count(standing.number(0))} tiêu chí)"
             period = ctx.periods[standing.period_id]
-            shares.append(Share(part.label, text, float(good), part.unit.code, period, NTM))
+            shares.append(Share(part.label, fixed(text), float(good), part.unit.code, period, NTM))
         if not reported:
             continue
         missing = len(xa) - reported
         detail = f"{missing} xã chưa báo cáo" if missing else ""
+        # A commune's own bar says its level; an office's, how many of its xã met the standard.
+        own = shares[0].text if ctx.commune else ""
         figures.append(
             Figure(
                 f"ntm.{year.code}",
                 year.code,
-                f"{met}/{reported} xã",
+                own or f"{met}/{reported} xã",
                 met,
                 _sorted(shares),
                 detail,
@@ -258,7 +266,10 @@ def _ntm_years(ctx: _Context) -> list[Figure]:
 
 def _completeness(ctx: _Context, page: HomePage, today: dt.date) -> None:
     forms = form_registry()
-    table = completeness(ctx.session, ctx.unit.id, [ctx.span.id], list(forms), today)
+    tree = ctx.index.tree(ctx.unit.id, ctx.span.start, ctx.span.end)
+    table = completeness(
+        ctx.session, ctx.unit.id, [ctx.span.id], list(forms), today, trees={ctx.span.id: tree}
+    )
     if not table.periods:
         return
     period = table.periods[0]
@@ -271,7 +282,7 @@ def _completeness(ctx: _Context, page: HomePage, today: dt.date) -> None:
         f"{done}/{expected}",
         done,
         tuple(
-            Share(r.unit_label, _missing_text(r.cells), 0, r.unit_code, ctx.span.code, "")
+            Share(r.unit_label, fixed(_missing_text(r.cells)), 0, r.unit_code, ctx.span.code, "")
             for r in missing_units
         ),
         percent(done, expected),
@@ -291,7 +302,7 @@ def _completeness(ctx: _Context, page: HomePage, today: dt.date) -> None:
                 tuple(
                     Share(
                         r.unit_label,
-                        "Trễ hạn" if r.cells[form_id] == "late" else "Chưa có",
+                        fixed("Trễ hạn" if r.cells[form_id] == "late" else "Chưa có"),
                         0,
                         r.unit_code,
                         ctx.span.code,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -10,12 +11,23 @@ class Share:
     """One unit's part of a figure: what the click-through lists, and where its records are."""
 
     label: str  # "Xã Phúc Chu", "Xóm Nà Lom", "Xã Lam Vỹ (đến 30/6/2025)"
-    text: str  # its value as shown: "125.500.000", "Đạt chuẩn nông thôn mới", "Chưa có"
+    # Its value as shown ("125.500.000 đồng", "Đạt chuẩn nông thôn mới"), written when asked: a
+    # province's page holds thousands of shares and only the ones clicked through are read.
+    render: Callable[[], str]
     value: float  # for sorting and the bars
     unit_code: str  # the unit whose records these are (a village's figures are its commune's records)
     period_code: str
     form_id: str
     search: str = ""  # text that finds the records in the unit's register (a village's name)
+
+    @property
+    def text(self) -> str:
+        return self.render()
+
+
+def fixed(text: str) -> Callable[[], str]:
+    """A share text known already."""
+    return lambda: text
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from danvan_desktop.catalog.kinds import UnitKind, display_name
 from danvan_desktop.catalog.periods import PeriodKind
+from danvan_desktop.catalog.tree import UnitNode
 from danvan_desktop.db.models import OrgUnit, Period, UnitLineage
 from danvan_desktop.services.reporting.lineage import Member, choose_tiles, day_text
 
@@ -90,8 +91,11 @@ class UnitIndex:
             OrgUnit.parent_id,
             OrgUnit.valid_from,
             OrgUnit.valid_to,
+            OrgUnit.name_folded,
         )
-        self.units = {row[0]: Unit(*row) for row in session.execute(select(*columns))}
+        rows = session.execute(select(*columns)).all()
+        self.units = {row[0]: Unit(*row[:7]) for row in rows}
+        self.folded = {row[0]: row[7] for row in rows}
         self.children: dict[int, list[Unit]] = {}
         for unit in self.units.values():
             if unit.parent_id is not None:
@@ -100,16 +104,33 @@ class UnitIndex:
         for source, target in session.execute(select(UnitLineage.from_unit_id, UnitLineage.to_unit_id)):
             self.backward.setdefault(target, []).append(source)
 
+    def tree(self, unit_id: int, start: dt.date, end: dt.date) -> UnitNode | None:
+        """The unit and its descendants valid in [start, end], as orgunits.dated_subtree builds it."""
+        root = self.units.get(unit_id)
+        if root is None or not root.valid_during(start, end):
+            return None
+
+        def build(unit: Unit) -> UnitNode:
+            node = UnitNode(unit.id, unit.code, unit.name, unit.kind, unit.valid_from, unit.valid_to)
+            kids = [c for c in self.children.get(unit.id, []) if c.valid_during(start, end)]
+            kids.sort(key=lambda c: (c.kind != "thi_tran", self.folded[c.id]))
+            node.children = [build(c) for c in kids]
+            return node
+
+        return build(root)
+
     def unit(self, unit_id: int) -> Unit:
         return self.units[unit_id]
 
     def _below(self, unit_id: int, start: dt.date, end: dt.date) -> list[Unit]:
+        """The units under `unit_id` valid in the span, down to the commune level (not their villages)."""
         found: list[Unit] = []
         queue = [c for c in self.children.get(unit_id, []) if c.valid_during(start, end)]
         while queue:
             unit = queue.pop()
             found.append(unit)
-            queue.extend(c for c in self.children.get(unit.id, []) if c.valid_during(start, end))
+            if not UnitKind(unit.kind).is_commune_level:
+                queue.extend(c for c in self.children.get(unit.id, []) if c.valid_during(start, end))
         return found
 
     def _predecessors(self, unit_id: int) -> list[Unit]:
@@ -171,9 +192,9 @@ def tiles_of(
     phase count each day once.
     """
     whole = span.kind != PeriodKind.PHASE.value
-    simple = [p for p in parts if whole and (p.start, p.end) == (span.start, span.end)]
-    tiles = {(p.unit.id, f): [span.id] for p in simple for f in forms}
-    rest = [p for p in parts if p not in simple]
+    simple = {p.unit.id for p in parts if whole and (p.start, p.end) == (span.start, span.end)}
+    tiles = {(unit_id, f): [span.id] for unit_id in simple for f in forms}
+    rest = [p for p in parts if p.unit.id not in simple]
     if rest:
         members = [
             Member(
