@@ -249,12 +249,12 @@ def _ntm_years(ctx: _Context) -> list[Figure]:
         missing = len(xa) - reported
         detail = f"{missing} xã chưa báo cáo" if missing else ""
         # A commune's own bar says its level; an office's, how many of its xã met the standard.
-        own = shares[0].text if ctx.commune else ""
+        level_text = shares[0].text if ctx.commune else ""
         figures.append(
             Figure(
                 f"ntm.{year.code}",
                 year.code,
-                own or f"{met}/{reported} xã",
+                level_text or f"{met}/{reported} xã",
                 met,
                 _sorted(shares),
                 detail,
