@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
     from danvan_desktop.formspec.model import FormDef
     from danvan_desktop.ui.entry_pages import AggregatePage, RegisterPage
+    from danvan_desktop.ui.totals_page import TotalsPage
 
 KIND_NOTES = {"aggregate": "biểu tổng hợp", "register": "sổ theo dõi"}
 
@@ -58,7 +59,7 @@ class FormArea(QWidget):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.pages.addWidget(self.placeholder)
-        self.page: AggregatePage | RegisterPage | None = None
+        self.page: AggregatePage | RegisterPage | TotalsPage | None = None
         forms_panel = QWidget()
         forms_layout = QVBoxLayout(forms_panel)
         forms_layout.setContentsMargins(0, 0, 0, 0)
@@ -119,9 +120,13 @@ class FormArea(QWidget):
             self.pages.setCurrentWidget(self.placeholder)
             return
         from danvan_desktop.ui.entry_pages import AggregatePage, RegisterPage
+        from danvan_desktop.ui.totals_page import TotalsPage, shows_totals
 
         form = self.forms[form_id]
+        page_class: type[AggregatePage | RegisterPage | TotalsPage]
         page_class = AggregatePage if form.kind == "aggregate" else RegisterPage
+        if shows_totals(form, self.target):  # a district or province: its units' values added up
+            page_class = TotalsPage
         self.page = page_class(self.db, form, self.target)
         self.pages.addWidget(self.page)
         self.pages.setCurrentWidget(self.page)
