@@ -120,11 +120,18 @@ def _rows_for(tree: UnitNode) -> list[UnitNode]:
 def last_packages(session: Session) -> dict[str, LastPackage]:
     """The newest received package per sending office unit code."""
     newest: dict[str, LastPackage] = {}
-    rows = session.scalars(select(ReceivedPackage).order_by(ReceivedPackage.received_at)).all()
-    for row in rows:
-        newest[row.office_unit_code] = LastPackage(
-            row.sequence, row.received_at, row.file_name, row.record_count
-        )
+    columns = (
+        ReceivedPackage.office_unit_code,
+        ReceivedPackage.sequence,
+        ReceivedPackage.received_at,
+        ReceivedPackage.file_name,
+        ReceivedPackage.record_count,
+    )
+    # Columns, not rows: a province has received hundreds of packages and the home page asks each time.
+    for code, sequence, received_at, file_name, count in session.execute(
+        select(*columns).order_by(ReceivedPackage.received_at)
+    ):
+        newest[code] = LastPackage(sequence, received_at, file_name, count)
     return newest
 
 

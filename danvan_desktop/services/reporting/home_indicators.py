@@ -63,8 +63,9 @@ def indicators(
     period_code: Callable[[int], str],
 ) -> tuple[list[Indicator], str]:
     """The indicators and where they come from ("chỉ tiêu của đơn vị" or "tổng hợp từ N đơn vị")."""
-    own = read_rows(session, FORM, {(unit.id, span.id)}, NUMBERS, TEXTS)
-    rows = own or read_rows(session, FORM, unit_pairs, NUMBERS, TEXTS)
+    both = read_rows(session, FORM, {(unit.id, span.id)} | unit_pairs, NUMBERS, TEXTS)  # one query
+    own = [r for r in both if r.unit_id == unit.id and r.period_id == span.id]
+    rows = own or [r for r in both if (r.unit_id, r.period_id) in unit_pairs]
     groups: dict[tuple[str, str, str], list[_Line]] = {}
     for row in rows:
         kind = row.text(5) or "phan_dau"

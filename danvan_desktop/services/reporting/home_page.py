@@ -26,7 +26,7 @@ from danvan_desktop.services.office.forms import form_registry
 from danvan_desktop.services.reporting.common import NTM_MET, labels
 from danvan_desktop.services.reporting.completeness import completeness
 from danvan_desktop.services.reporting.home_indicators import indicators
-from danvan_desktop.services.reporting.home_records import Row, read_rows
+from danvan_desktop.services.reporting.home_records import Row, read_unit_rows, summed
 from danvan_desktop.services.reporting.home_types import Due, Figure, HomePage, Share, fixed
 from danvan_desktop.services.reporting.home_units import (
     Part,
@@ -64,7 +64,9 @@ class _Context:
         self.owners = owners
         self.villages = {p.unit.code: p.unit for p in self.parts} if self.commune else {}
         self.labels = {p.unit.id: p.label for p in self.parts}
-        self.periods = {pid: code for pid, code in session.execute(select(Period.id, Period.code))}
+        columns = (Period.id, Period.code, Period.kind, Period.label, Period.start, Period.end)
+        self.spans = [Span(*row) for row in session.connection().execute(select(*columns))]
+        self.periods = {s.id: s.code for s in self.spans}
 
     def pairs(self, form_id: str) -> set[tuple[int, int]]:
         return wanted_records(self.tiles, self.owners, form_id)
@@ -129,15 +131,17 @@ def _sorted(shares: Iterable[Share]) -> tuple[Share, ...]:
 
 def _mobilized(ctx: _Context) -> list[Figure]:
     fields = [f for _, f, _, _ in MOBILIZED]
-    rows = read_rows(ctx.session, GIFTS, ctx.pairs(GIFTS), numbers=fields, texts=["xom"])
-    village = len(fields) if ctx.commune else None
+    texts = ["xom"] if ctx.commune else []  # a commune's figures by village, an office's by unit
+    rows = summed(ctx.session, GIFTS, ctx.pairs(GIFTS), texts, fields)
+    village = 0 if ctx.commune else None
+    keys = [ctx.share_key(row, village) for row in rows]
+    first = len(texts) + 1  # after the grouping texts and the count
     figures = []
     for i, (key, _, label, write) in enumerate(MOBILIZED):
         per: dict[tuple[str, str, str], float] = defaultdict(float)
         period_of: dict[tuple[str, str, str], int] = {}
-        for row in rows:
-            share_key = ctx.share_key(row, village)
-            per[share_key] += row.number(i)
+        for row, share_key in zip(rows, keys, strict=True):
+            per[share_key] += row.number(first + i)
             period_of.setdefault(share_key, row.period_id)
         total = sum(per.values())
         shares = [
@@ -148,43 +152,43 @@ def _mobilized(ctx: _Context) -> list[Figure]:
 
 
 def _models(ctx: _Context) -> tuple[list[Figure], list[Figure]]:
-    rows = read_rows(
-        ctx.session, MODELS, ctx.pairs(MODELS), texts=["linh_vuc", "trang_thai", "cap_cong_nhan", "xom"]
-    )
-    live = [r for r in rows if r.text(1) != "rut"]
+    texts = ["linh_vuc", "trang_thai", "cap_cong_nhan"] + (["xom"] if ctx.commune else [])
+    rows = [r for r in summed(ctx.session, MODELS, ctx.pairs(MODELS), texts) if r.text(1) != "rut"]
     village = 3 if ctx.commune else None
+    keys = {id(row): ctx.share_key(row, village) for row in rows}
     fields = labels(form_registry()[MODELS], "linh_vuc")
+    weight = len(texts)  # each row is a group of records: its count follows the texts
 
     def figure(key: str, label: str, chosen: list[Row]) -> Figure:
-        per: dict[tuple[str, str, str], int] = defaultdict(int)
+        per: dict[tuple[str, str, str], float] = defaultdict(float)
         period_of: dict[tuple[str, str, str], int] = {}
         for row in chosen:
-            share_key = ctx.share_key(row, village)
-            per[share_key] += 1
+            share_key = keys[id(row)]
+            per[share_key] += row.number(weight)
             period_of.setdefault(share_key, row.period_id)
-        recognized = sum(1 for r in chosen if r.text(1) == "cong_nhan")
-        shares = [ctx.share(k, fixed(f"{v} mô hình"), v, MODELS, period_of[k]) for k, v in per.items()]
-        detail = f"{recognized} được công nhận" if key.startswith("mo_hinh.linh_vuc") else ""
-        return Figure(key, label, count(len(chosen)), len(chosen), _sorted(shares), detail)
+        total = sum(r.number(weight) for r in chosen)
+        recognized = sum(r.number(weight) for r in chosen if r.text(1) == "cong_nhan")
+        shares = [ctx.share(k, fixed(f"{round(v)} mô hình"), v, MODELS, period_of[k]) for k, v in per.items()]
+        detail = f"{round(recognized)} được công nhận" if key.startswith("mo_hinh.linh_vuc") else ""
+        return Figure(key, label, count(total), total, _sorted(shares), detail)
 
     by_field = [
-        figure(f"mo_hinh.linh_vuc.{code}", name, [r for r in live if r.text(0) == code])
+        figure(f"mo_hinh.linh_vuc.{code}", name, [r for r in rows if r.text(0) == code])
         for code, name in fields.items()
     ]
-    recognized = [r for r in live if r.text(1) == "cong_nhan"]
+    recognized = [r for r in rows if r.text(1) == "cong_nhan"]
     by_level = [
         figure(f"mo_hinh.cap.{code}", name, [r for r in recognized if r.text(2) == code])
         for code, name in LEVELS
     ]
-    waiting = [r for r in live if r.text(1) != "cong_nhan"]
+    waiting = [r for r in rows if r.text(1) != "cong_nhan"]
     by_level.append(figure("mo_hinh.cap.chua", NOT_YET, waiting))
     return by_field, by_level
 
 
 def _year_spans(ctx: _Context) -> list[Span]:
-    stmt = select(Period).where(Period.kind == PeriodKind.YEAR.value, Period.end <= ctx.span.end)
-    years = sorted(ctx.session.scalars(stmt), key=lambda p: p.start)[-YEARS_SHOWN:]
-    return [Span(p.id, p.code, p.kind, p.label, p.start, p.end) for p in years]
+    years = [s for s in ctx.spans if s.kind == PeriodKind.YEAR.value and s.end <= ctx.span.end]
+    return sorted(years, key=lambda s: s.start)[-YEARS_SHOWN:]
 
 
 def _ntm_years(ctx: _Context) -> list[Figure]:
@@ -193,13 +197,9 @@ def _ntm_years(ctx: _Context) -> list[Figure]:
     if not years:
         return []
     periods = [
-        (pid, start, end)
-        for pid, start, end, kind in ctx.session.execute(
-            select(Period.id, Period.start, Period.end, Period.kind).where(
-                Period.start >= years[0].start, Period.end <= years[-1].end
-            )
-        )
-        if kind != PeriodKind.PHASE.value
+        (s.id, s.start, s.end)
+        for s in ctx.spans
+        if s.kind != PeriodKind.PHASE.value and years[0].start <= s.start and s.end <= years[-1].end
     ]
     xa_by_year: dict[int, list[Part]] = {}
     for year in years:
@@ -209,23 +209,22 @@ def _ntm_years(ctx: _Context) -> list[Figure]:
         else:
             parts = ctx.index.parts(ctx.unit.id, year)
             xa_by_year[year.id] = [p for p in parts if p.at_end and p.unit.kind == UnitKind.XA.value]
-    pairs = {
-        (p.unit.id, pid)
-        for year in years
-        for p in xa_by_year[year.id]
-        for pid, start, end in periods
-        if year.start <= start and end <= year.end
-    }
-    rows = read_rows(ctx.session, NTM, pairs, numbers=["so_tieu_chi_dat"], texts=["muc_dat"])
+    units = {p.unit.id for parts in xa_by_year.values() for p in parts}
+    period_ids = [pid for pid, _, _ in periods]
+    rows = read_unit_rows(ctx.session, NTM, units, period_ids, numbers=["so_tieu_chi_dat"], texts=["muc_dat"])
     spans = {pid: (start, end) for pid, start, end in periods}
+    year_of = {pid: next(y.id for y in years if y.start <= s and e <= y.end) for pid, (s, e) in spans.items()}
+    counted = {y.id: {p.unit.id for p in xa_by_year[y.id]} for y in years}
     latest: dict[tuple[int, int], Row] = {}  # (year, unit): its newest standing inside the year
     for row in rows:
+        year_id = year_of[row.period_id]
+        if row.unit_id not in counted[year_id]:
+            continue
         start, end = spans[row.period_id]
-        year = next(y for y in years if y.start <= start and end <= y.end)
-        held = latest.get((year.id, row.unit_id))
+        held = latest.get((year_id, row.unit_id))
         # The period ending last gives the standing; of two ending together, the longer (the year).
         if held is None or (end, end - start) >= (spans[held.period_id][1], _length(spans[held.period_id])):
-            latest[year.id, row.unit_id] = row
+            latest[year_id, row.unit_id] = row
     level_names = labels(form_registry()[NTM], "muc_dat")
     figures = []
     for year in years:
@@ -239,11 +238,9 @@ def _ntm_years(ctx: _Context) -> list[Figure]:
             reported += 1
             good = standing.text(1) in NTM_MET
             met += good
-            text = level_names.get(standing.text(1), "")
-            if standing.values[0] is not None:
-                text = f"{text} ({count(standing.number(0))} tiêu chí)"
+            render = functools.partial(_standing_text, level_names, standing)
             period = ctx.periods[standing.period_id]
-            shares.append(Share(part.label, fixed(text), float(good), part.unit.code, period, NTM))
+            shares.append(Share(part.label, render, float(good), part.unit.code, period, NTM))
         if not reported:
             continue
         missing = len(xa) - reported
@@ -317,6 +314,11 @@ def _completeness(ctx: _Context, page: HomePage, today: dt.date) -> None:
 def _missing_text(cells: Mapping[str, str]) -> str:
     lacking = [f for f, s in cells.items() if s in ("missing", "late")]
     return f"thiếu {len(lacking)} biểu mẫu" if lacking else ""
+
+
+def _standing_text(level_names: Mapping[str, str], standing: Row) -> str:
+    text = level_names.get(standing.text(1), "")
+    return f"{text} ({count(standing.number(0))} tiêu chí)" if standing.values[0] is not None else text
 
 
 def _length(span: tuple[dt.date, dt.date]) -> dt.timedelta:

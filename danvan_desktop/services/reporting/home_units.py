@@ -9,7 +9,9 @@ two queries, not as ORM rows: the home page of a province is drawn on every unit
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,9 +27,17 @@ from danvan_desktop.services.reporting.lineage import Member, choose_tiles, day_
 FLOWS = frozenset({"dong_gop_nhan_dan", "doi_thoai_tiep_dan", "dan_chu_co_so", "chi_tieu_de_an_05"})
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A unit as the index holds it (no session needed)."""
+@functools.lru_cache(maxsize=4096)
+def _label(kind: str, name: str) -> str:
+    return display_name(kind, name)
+
+
+COMMUNE_KINDS = frozenset(k.value for k in UnitKind if k.is_commune_level)
+VILLAGE_KINDS = frozenset(k.value for k in UnitKind if k.is_village_level)
+
+
+class Unit(NamedTuple):
+    """A unit as the index holds it (no session needed); a tuple: a province loads thousands."""
 
     id: int
     code: str
@@ -39,7 +49,7 @@ class Unit:
 
     @property
     def label(self) -> str:
-        return display_name(self.kind, self.name)
+        return _label(self.kind, self.name)
 
     def valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
@@ -93,26 +103,29 @@ class UnitIndex:
             OrgUnit.valid_to,
             OrgUnit.name_folded,
         )
-        rows = session.execute(select(*columns)).all()
-        self.units = {row[0]: Unit(*row[:7]) for row in rows}
+        rows = session.execute(select(*columns)).tuples().all()
+        self.units = {row[0]: Unit._make(row[:7]) for row in rows}
         self.folded = {row[0]: row[7] for row in rows}
         self.children: dict[int, list[Unit]] = {}
         for unit in self.units.values():
             if unit.parent_id is not None:
                 self.children.setdefault(unit.parent_id, []).append(unit)
         self.backward: dict[int, list[int]] = {}
+        self._earlier: dict[int, list[Unit]] = {}  # predecessors, asked again for every year shown
         for source, target in session.execute(select(UnitLineage.from_unit_id, UnitLineage.to_unit_id)):
             self.backward.setdefault(target, []).append(source)
 
     def tree(self, unit_id: int, start: dt.date, end: dt.date) -> UnitNode | None:
-        """The unit and its descendants valid in [start, end], as orgunits.dated_subtree builds it."""
+        """The unit and its descendants valid in [start, end], as orgunits.dated_subtree builds it,
+        down to the commune level: below an office, completeness lists communes, not villages."""
         root = self.units.get(unit_id)
         if root is None or not root.valid_during(start, end):
             return None
 
         def build(unit: Unit) -> UnitNode:
             node = UnitNode(unit.id, unit.code, unit.name, unit.kind, unit.valid_from, unit.valid_to)
-            kids = [c for c in self.children.get(unit.id, []) if c.valid_during(start, end)]
+            below = unit.id != unit_id and unit.kind in COMMUNE_KINDS
+            kids = [c for c in self.children.get(unit.id, []) if not below and c.valid_during(start, end)]
             kids.sort(key=lambda c: (c.kind != "thi_tran", self.folded[c.id]))
             node.children = [build(c) for c in kids]
             return node
@@ -129,11 +142,13 @@ class UnitIndex:
         while queue:
             unit = queue.pop()
             found.append(unit)
-            if not UnitKind(unit.kind).is_commune_level:
+            if unit.kind not in COMMUNE_KINDS:
                 queue.extend(c for c in self.children.get(unit.id, []) if c.valid_during(start, end))
         return found
 
     def _predecessors(self, unit_id: int) -> list[Unit]:
+        if unit_id in self._earlier:
+            return self._earlier[unit_id]
         seen: dict[int, Unit] = {}
         queue = list(self.backward.get(unit_id, []))
         while queue:
@@ -141,7 +156,8 @@ class UnitIndex:
             if current not in seen and current != unit_id:
                 seen[current] = self.units[current]
                 queue.extend(self.backward.get(current, []))
-        return list(seen.values())
+        self._earlier[unit_id] = list(seen.values())
+        return self._earlier[unit_id]
 
     def parts(self, unit_id: int, span: Span) -> list[Part]:
         """The units whose figures make up `unit_id`'s in the span, in the order a page lists them.
@@ -152,14 +168,14 @@ class UnitIndex:
         """
         unit = self.units[unit_id]
         below = self._below(unit_id, span.start, span.end)
-        if UnitKind(unit.kind).is_commune_level:
-            chosen = [u for u in below if UnitKind(u.kind).is_village_level]
+        if unit.kind in COMMUNE_KINDS:
+            chosen = [u for u in below if u.kind in VILLAGE_KINDS]
         else:
-            chosen = [u for u in below if UnitKind(u.kind).is_commune_level]
+            chosen = [u for u in below if u.kind in COMMUNE_KINDS]
             known = {u.id for u in chosen}
             for current in list(chosen):
                 for earlier in self._predecessors(current.id):
-                    commune = UnitKind(earlier.kind).is_commune_level
+                    commune = earlier.kind in COMMUNE_KINDS
                     if commune and earlier.id not in known and earlier.valid_during(span.start, span.end):
                         chosen.append(earlier)
                         known.add(earlier.id)
