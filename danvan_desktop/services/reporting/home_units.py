@@ -103,7 +103,7 @@ class UnitIndex:
             OrgUnit.valid_to,
             OrgUnit.name_folded,
         )
-        rows = session.execute(select(*columns)).tuples().all()
+        rows = session.execute(select(*columns)).all()
         self.units = {row[0]: Unit._make(row[:7]) for row in rows}
         self.folded = {row[0]: row[7] for row in rows}
         self.children: dict[int, list[Unit]] = {}
