@@ -13,14 +13,12 @@ from danvan_desktop.db.models import OrgUnit
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.office.orgunits import find_unit
 from danvan_desktop.services.reporting.home_page import home_page
-from tests.reports.test_reform_reports import (  # noqa: F401  (the province fixtures, shared)
-    Entered,
-    _save,
-    former,
-    new_communes,
-    province,
-    province_template,
-)
+from tests.reports import test_reform_reports as reform
+from tests.reports.test_reform_reports import Entered, _save, former, new_communes
+
+# The province of the reform tests (Định Hóa's history and its new communes), shared: built once.
+province_template = reform.province_template
+province = reform.province
 
 TODAY = dt.date(2026, 12, 3)
 DECIDED = {"so_quyet_dinh": "12/QĐ-UBND", "ngay_quyet_dinh": "2023-06-15", "tieu_chi_dat": ["1"]}
@@ -167,7 +165,7 @@ def test_district_money_land_labour_and_households_are_the_units_sums(district: 
     assert shares["Xã Phúc Chu"].value == 173_500_000 and shares["Xã Phúc Chu"].text == "173.500.000 đồng"
     assert shares["Thị trấn Chợ Chu"].unit_code == "DH-CHOCHU"
     assert {s.form_id for s in shares.values()} == {"dong_gop_nhan_dan"}
-    assert [s.label for s in page.figure("huy_dong.tien").shares][0] == "Xã Phúc Chu"  # largest first
+    assert page.figure("huy_dong.tien").shares[0].label == "Xã Phúc Chu"  # the largest first
 
 
 def test_new_rural_is_16_of_22_xa(district: Database) -> None:
