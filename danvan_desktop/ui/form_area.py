@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -35,6 +35,8 @@ KIND_NOTES = {"aggregate": "biểu tổng hợp", "register": "sổ theo dõi"}
 
 class FormArea(QWidget):
     """Forms on the left; the chosen form for the selected unit and period on the right."""
+
+    form_chosen = Signal()  # a form was picked (by the clerk or select_form): the window shows it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,6 +99,7 @@ class FormArea(QWidget):
         for row in range(self.form_list.count()):
             if self.form_list.item(row).data(Qt.ItemDataRole.UserRole) == form_id:
                 self.form_list.setCurrentRow(row)
+                self.form_chosen.emit()
                 return
 
     def detach(self) -> None:
@@ -157,3 +160,4 @@ class FormArea(QWidget):
             self.form_list.blockSignals(False)
             return
         self.refresh()
+        self.form_chosen.emit()

@@ -11,7 +11,8 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from danvan_desktop.services.reporting.home_types import HomePage, Share
@@ -42,6 +43,21 @@ class HomeTab(QWidget):
         self._pending = QTimer(self)
         self._pending.setSingleShot(True)
         self._pending.timeout.connect(self.refresh)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A tab behind is not laid out by Qt; the form area keeps the size it will be shown at, so
+        # that its splitter holds the sizes the clerk left (restored at start, saved at close).
+        form_area = self.window_ref.form_area
+        if not form_area.isVisible():
+            form_area.resize(self.size())
+            layout = form_area.layout()
+            if layout is not None:
+                layout.setGeometry(form_area.rect())
+            # Qt holds a hidden widget's resize event until it is shown; the splitter lays out its
+            # panes only on that event, so it gets it now.
+            splitter = form_area.splitter
+            QApplication.sendEvent(splitter, QResizeEvent(splitter.size(), splitter.size()))
 
     def schedule(self) -> None:
         """Redraw once the event loop is free: a period change also rebuilds the tree first."""
@@ -124,6 +140,8 @@ def install_home_page(window: MainWindow) -> HomeTab:
     window.setCentralWidget(tabs)
     window.tree.selectionModel().currentChanged.connect(home.schedule)
     window.period_box.currentIndexChanged.connect(home.schedule)
+    # A form picked (in its list, or by a click-through) is shown; the window still opens on home.
+    window.form_area.form_chosen.connect(lambda: tabs.setCurrentIndex(FORMS_TAB))
     window.ready.connect(lambda: tabs.setCurrentIndex(HOME_TAB))
     window.ready.connect(lambda: home.refresh(force=True))
     tabs.currentChanged.connect(lambda index: home.schedule() if index == HOME_TAB else None)

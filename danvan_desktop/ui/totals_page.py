@@ -25,6 +25,7 @@ from danvan_desktop.db.engine import Database
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.services.reporting.form_totals import FormTotals, form_totals
 from danvan_desktop.ui.entry_target import EntryTarget
+from danvan_desktop.ui.help_window import HELP_PROPERTY
 
 FIXED_COLUMNS = 2  # the field and its total; one column per unit follows
 
@@ -44,6 +45,7 @@ class TotalsPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.form, self.target = form, target
+        self.setProperty(HELP_PROPERTY, "bieu-tong-hop")  # F1: the help on aggregate forms
         with db.session() as session:
             self.totals: FormTotals = form_totals(session, form, target.unit_id, target.period_id)
         totals = self.totals
