@@ -84,20 +84,18 @@ class HomeTab(QWidget):
 
     def show_for(self, unit_code: str, period_code: str) -> None:
         from danvan_desktop.errors import UserError
-        from danvan_desktop.services.reporting.home_page import home_page
-        from danvan_desktop.ui.home_view import HomeView
+        from danvan_desktop.ui.home_view import build_home_view
 
         db = self.window_ref.db
         if db is None:
             return
         self.shown_for = (unit_code, period_code)
         try:
-            with db.session() as session:
-                self.page = home_page(session, unit_code, period_code, today=dt.date.today())
+            self.view = build_home_view(db, unit_code, period_code, dt.date.today(), self.open_share)
         except UserError as exc:
             self._message(exc.message)
             return
-        self.view = HomeView(self.page, self.open_share)
+        self.page = self.view.page
         self.area.setWidget(self.view)
 
     def _message(self, text: str) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import datetime as dt
+import gc
+from collections.abc import Callable, Iterator, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -21,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from danvan_desktop.db.engine import Database
+from danvan_desktop.services.reporting.home_page import home_page
 from danvan_desktop.services.reporting.home_types import Figure, HomePage, Indicator, Share
 from danvan_desktop.ui.bar_chart import Bar, BarChart
 
@@ -30,6 +35,29 @@ FIGURE_STYLE = (
     " padding: 4px 8px; background: palette(base); }"
     " QPushButton:hover { background: palette(alternate-base); }"
 )
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """No garbage collection while a page is made: it makes tens of thousands of short-lived rows and
+    widgets without cycles, and each collection on the way walks the whole window's objects again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def build_home_view(
+    db: Database, unit_code: str, period_code: str, today: dt.date, open_share: OpenShare
+) -> HomeView:
+    """The page of a unit and period, computed and laid out (what the home tab and the benchmark show)."""
+    with collection_paused():
+        with db.session() as session:
+            page = home_page(session, unit_code, period_code, today=today)
+        return HomeView(page, open_share)
 
 
 class SharesDialog(QDialog):
