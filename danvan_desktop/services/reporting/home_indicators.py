@@ -9,7 +9,7 @@ they become how many units reached their target ("8/10 đơn vị đạt").
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,7 @@ TEXTS = ["ten_chi_tieu", "don_vi_tinh", "loai_chi_tieu"]
 CAP = "khong_che"  # a ceiling: met when the result stays at or under the target
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     unit_id: int
     period_id: int
     number: int

@@ -153,36 +153,43 @@ def _mobilized(ctx: _Context) -> list[Figure]:
 
 def _models(ctx: _Context) -> tuple[list[Figure], list[Figure]]:
     texts = ["linh_vuc", "trang_thai", "cap_cong_nhan"] + (["xom"] if ctx.commune else [])
-    rows = [r for r in summed(ctx.session, MODELS, ctx.pairs(MODELS), texts) if r.text(1) != "rut"]
+    rows = summed(ctx.session, MODELS, ctx.pairs(MODELS), texts)
     village = 3 if ctx.commune else None
-    keys = {id(row): ctx.share_key(row, village) for row in rows}
     fields = labels(form_registry()[MODELS], "linh_vuc")
+    levels = dict(LEVELS)
     weight = len(texts)  # each row is a group of records: its count follows the texts
+    # One pass: per figure, per share (unit or village) the models counted and the period they are of.
+    per: dict[str, dict[tuple[str, str, str], list[float]]] = defaultdict(dict)
+    recognized: dict[str, float] = defaultdict(float)
+    for row in rows:
+        field, status, level = row.values[0], row.values[1], row.values[2]
+        if status == "rut":
+            continue
+        number = float(row.values[weight] or 0)
+        share_key = ctx.share_key(row, village)
+        keys = [f"mo_hinh.linh_vuc.{field}"]
+        if status == "cong_nhan":
+            recognized[keys[0]] += number
+            if level in levels:
+                keys.append(f"mo_hinh.cap.{level}")
+        else:
+            keys.append("mo_hinh.cap.chua")
+        for key in keys:
+            held = per[key].setdefault(share_key, [0.0, row.period_id])
+            held[0] += number
 
-    def figure(key: str, label: str, chosen: list[Row]) -> Figure:
-        per: dict[tuple[str, str, str], float] = defaultdict(float)
-        period_of: dict[tuple[str, str, str], int] = {}
-        for row in chosen:
-            share_key = keys[id(row)]
-            per[share_key] += row.number(weight)
-            period_of.setdefault(share_key, row.period_id)
-        total = sum(r.number(weight) for r in chosen)
-        recognized = sum(r.number(weight) for r in chosen if r.text(1) == "cong_nhan")
-        shares = [ctx.share(k, fixed(f"{round(v)} mô hình"), v, MODELS, period_of[k]) for k, v in per.items()]
-        detail = f"{round(recognized)} được công nhận" if key.startswith("mo_hinh.linh_vuc") else ""
+    def figure(key: str, label: str) -> Figure:
+        found = per.get(key, {})
+        total = sum(v for v, _ in found.values())
+        shares = [
+            ctx.share(k, fixed(f"{round(v)} mô hình"), v, MODELS, int(pid)) for k, (v, pid) in found.items()
+        ]
+        detail = f"{round(recognized[key])} được công nhận" if key.startswith("mo_hinh.linh_vuc") else ""
         return Figure(key, label, count(total), total, _sorted(shares), detail)
 
-    by_field = [
-        figure(f"mo_hinh.linh_vuc.{code}", name, [r for r in rows if r.text(0) == code])
-        for code, name in fields.items()
-    ]
-    recognized = [r for r in rows if r.text(1) == "cong_nhan"]
-    by_level = [
-        figure(f"mo_hinh.cap.{code}", name, [r for r in recognized if r.text(2) == code])
-        for code, name in LEVELS
-    ]
-    waiting = [r for r in rows if r.text(1) != "cong_nhan"]
-    by_level.append(figure("mo_hinh.cap.chua", NOT_YET, waiting))
+    by_field = [figure(f"mo_hinh.linh_vuc.{code}", name) for code, name in fields.items()]
+    by_level = [figure(f"mo_hinh.cap.{code}", name) for code, name in LEVELS]
+    by_level.append(figure("mo_hinh.cap.chua", NOT_YET))
     return by_field, by_level
 
 
@@ -202,12 +209,14 @@ def _ntm_years(ctx: _Context) -> list[Figure]:
         if s.kind != PeriodKind.PHASE.value and years[0].start <= s.start and s.end <= years[-1].end
     ]
     xa_by_year: dict[int, list[Part]] = {}
+    # Every unit under the office in any of the years, walked once; each year then keeps its own.
+    pool = ctx.index.below(ctx.unit.id, years[0].start, years[-1].end)
     for year in years:
         if ctx.commune:
             own = ctx.unit.kind == UnitKind.XA.value
             xa_by_year[year.id] = [Part(ctx.unit, year.start, year.end, True)] if own else []
         else:
-            parts = ctx.index.parts(ctx.unit.id, year)
+            parts = ctx.index.parts(ctx.unit.id, year, pool)
             xa_by_year[year.id] = [p for p in parts if p.at_end and p.unit.kind == UnitKind.XA.value]
     units = {p.unit.id for parts in xa_by_year.values() for p in parts}
     period_ids = [pid for pid, _, _ in periods]

@@ -135,7 +135,7 @@ class UnitIndex:
     def unit(self, unit_id: int) -> Unit:
         return self.units[unit_id]
 
-    def _below(self, unit_id: int, start: dt.date, end: dt.date) -> list[Unit]:
+    def below(self, unit_id: int, start: dt.date, end: dt.date) -> list[Unit]:
         """The units under `unit_id` valid in the span, down to the commune level (not their villages)."""
         found: list[Unit] = []
         queue = [c for c in self.children.get(unit_id, []) if c.valid_during(start, end)]
@@ -159,15 +159,19 @@ class UnitIndex:
         self._earlier[unit_id] = list(seen.values())
         return self._earlier[unit_id]
 
-    def parts(self, unit_id: int, span: Span) -> list[Part]:
+    def parts(self, unit_id: int, span: Span, pool: list[Unit] | None = None) -> list[Part]:
         """The units whose figures make up `unit_id`'s in the span, in the order a page lists them.
 
         A commune: its villages. Above it: the commune-level units under it valid in the span, and
         the former communes they were formed from that were valid in it (lineage), as the summary's
-        rows by validity; communes first by name, former ones after.
+        rows by validity; communes first by name, former ones after. `pool`: what below() gave for
+        a longer time, filtered here instead of walking the tree again.
         """
         unit = self.units[unit_id]
-        below = self._below(unit_id, span.start, span.end)
+        if pool is None:
+            below = self.below(unit_id, span.start, span.end)
+        else:  # the units under it over a longer time (below() of several years): this span's
+            below = [u for u in pool if u.valid_during(span.start, span.end)]
         if unit.kind in COMMUNE_KINDS:
             chosen = [u for u in below if u.kind in VILLAGE_KINDS]
         else:
