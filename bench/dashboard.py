@@ -75,14 +75,17 @@ def baseline(conn: sqlite3.Connection, tn: int, period: int) -> dict[str, list[t
     return {name: conn.execute(sql, {"tn": tn, "p": period}).fetchall() for name, sql in BASELINE.items()}
 
 
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, object]:
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, object]:
+    """Median wall time and median CPU time of this process (ms): on a busy machine the CPU time
+    says what the work costs, the wall time what a user waits."""
     fn()  # warm: imports, caches, the first page of the file read
-    times, result = [], None
+    walls, cpus, result = [], [], None
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000, result
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000, result
 
 
 def ensure_demo(path: Path) -> Path:
@@ -107,7 +110,7 @@ def main() -> int:
         conn.execute("SELECT id FROM period WHERE code = ?", (PERIOD,)).fetchone()[0],
     )
     records = conn.execute("SELECT COUNT(*) FROM record WHERE deleted = 0").fetchone()[0]
-    sql_ms, sums = timed(lambda: baseline(conn, tn, period), args.runs)
+    sql_ms, sql_cpu, sums = timed(lambda: baseline(conn, tn, period), args.runs)
     conn.close()
     db = open_database(path)
     views: list[HomeView] = []
@@ -121,7 +124,7 @@ def main() -> int:
         views.append(view)
         return view
 
-    page_ms, view = timed(draw, args.runs)
+    page_ms, page_cpu, view = timed(draw, args.runs)
     app.processEvents()
     db.close()
     assert isinstance(view, HomeView) and isinstance(sums, dict)
@@ -131,9 +134,9 @@ def main() -> int:
     ratio = page_ms / sql_ms
     units = view.page.complete.text if view.page.complete else "?"
     print(f"records in the database: {records:,}; units that sent every form: {units}")
-    print(f"plain SQL aggregates (baseline): {sql_ms:7.1f} ms")
-    print(f"home page, computed and drawn:   {page_ms:7.1f} ms")
-    print(f"ratio: {ratio:.2f}x (target <= 3x and < 500 ms)")
+    print(f"plain SQL aggregates (baseline): {sql_ms:7.1f} ms (CPU {sql_cpu:6.1f} ms)")
+    print(f"home page, computed and drawn:   {page_ms:7.1f} ms (CPU {page_cpu:6.1f} ms)")
+    print(f"ratio: {ratio:.2f}x, CPU {page_cpu / sql_cpu:.2f}x (target <= 3x and < 500 ms)")
     ok = ratio <= 3 and page_ms < 500
     print("OK" if ok else "OVER BUDGET")
     return 0 if ok else 1
