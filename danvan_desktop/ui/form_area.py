@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,12 +28,15 @@ if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
     from danvan_desktop.formspec.model import FormDef
     from danvan_desktop.ui.entry_pages import AggregatePage, RegisterPage
+    from danvan_desktop.ui.totals_page import TotalsPage
 
 KIND_NOTES = {"aggregate": "biểu tổng hợp", "register": "sổ theo dõi"}
 
 
 class FormArea(QWidget):
     """Forms on the left; the chosen form for the selected unit and period on the right."""
+
+    form_chosen = Signal()  # a form was picked (by the clerk or select_form): the window shows it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,7 +61,7 @@ class FormArea(QWidget):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.pages.addWidget(self.placeholder)
-        self.page: AggregatePage | RegisterPage | None = None
+        self.page: AggregatePage | RegisterPage | TotalsPage | None = None
         forms_panel = QWidget()
         forms_layout = QVBoxLayout(forms_panel)
         forms_layout.setContentsMargins(0, 0, 0, 0)
@@ -96,6 +99,7 @@ class FormArea(QWidget):
         for row in range(self.form_list.count()):
             if self.form_list.item(row).data(Qt.ItemDataRole.UserRole) == form_id:
                 self.form_list.setCurrentRow(row)
+                self.form_chosen.emit()
                 return
 
     def detach(self) -> None:
@@ -119,9 +123,13 @@ class FormArea(QWidget):
             self.pages.setCurrentWidget(self.placeholder)
             return
         from danvan_desktop.ui.entry_pages import AggregatePage, RegisterPage
+        from danvan_desktop.ui.totals_page import TotalsPage, shows_totals
 
         form = self.forms[form_id]
+        page_class: type[AggregatePage | RegisterPage | TotalsPage]
         page_class = AggregatePage if form.kind == "aggregate" else RegisterPage
+        if shows_totals(form, self.target):  # a district or province: its units' values added up
+            page_class = TotalsPage
         self.page = page_class(self.db, form, self.target)
         self.pages.addWidget(self.page)
         self.pages.setCurrentWidget(self.page)
@@ -152,3 +160,4 @@ class FormArea(QWidget):
             self.form_list.blockSignals(False)
             return
         self.refresh()
+        self.form_chosen.emit()

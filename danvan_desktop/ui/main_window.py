@@ -30,6 +30,7 @@ from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.error_dialog import report_exception
 from danvan_desktop.ui.file_menu import install_file_menu
 from danvan_desktop.ui.form_area import FormArea
+from danvan_desktop.ui.home_page import install_home_page
 from danvan_desktop.ui.period_picker import empty_tree_note, fill_period_box
 from danvan_desktop.ui.record_search import install_record_search
 from danvan_desktop.ui.unit_models import (
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.db_status, 1)
         self.statusBar().addPermanentWidget(self.office_status)
         self._build_menus()
+        self.home_page = install_home_page(self)  # the tab the window opens on: the unit's figures
         restore_layout(self)  # last run's size and layout, or maximized on a small screen
 
     def _build_menus(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -149,11 +149,18 @@ def _rows_for(tree: UnitNode) -> list[UnitNode]:
 def last_packages(session: Session) -> dict[str, LastPackage]:
     """The newest received package per sending office unit code."""
     newest: dict[str, LastPackage] = {}
-    rows = session.scalars(select(ReceivedPackage).order_by(ReceivedPackage.received_at)).all()
-    for row in rows:
-        newest[row.office_unit_code] = LastPackage(
-            row.sequence, row.received_at, row.file_name, row.record_count
-        )
+    columns = (
+        ReceivedPackage.office_unit_code,
+        ReceivedPackage.sequence,
+        ReceivedPackage.received_at,
+        ReceivedPackage.file_name,
+        ReceivedPackage.record_count,
+    )
+    # Columns, not rows: a province has received hundreds of packages and the home page asks each time.
+    for code, sequence, received_at, file_name, count in session.execute(
+        select(*columns).order_by(ReceivedPackage.received_at)
+    ):
+        newest[code] = LastPackage(sequence, received_at, file_name, count)
     return newest
 
 
@@ -165,6 +172,7 @@ def completeness(
     today: dt.date,
     *,
     grace_days: int = GRACE_DAYS,
+    trees: Mapping[int, UnitNode | None] | None = None,
 ) -> CompletenessTable:
     """The units × forms table for each period; periods the office did not exist in have no rows."""
     forms = forms_in_force(session)
@@ -186,7 +194,12 @@ def completeness(
     result = []
     for period in periods:
         reviews = review_states(session, period.id)
-        tree = dated_subtree(session, office_unit_id, period.start, period.end)
+        # A caller holding the dated tree already (the home page) passes it: loading every unit
+        # again is most of the cost of a one-period table.
+        if trees is not None and period.id in trees:
+            tree = trees[period.id]
+        else:
+            tree = dated_subtree(session, office_unit_id, period.start, period.end)
         overdue = (today - period.end).days > grace_days
         rows = []
         for node in _rows_for(tree) if tree else []:

@@ -1,0 +1,72 @@
+"""Totals of an aggregate form above its units: sums, ratios from summed parts, "16/22 xã", the reform."""
+
+from __future__ import annotations
+
+from danvan_desktop.db.engine import Database
+from danvan_desktop.services.office.forms import get_form
+from danvan_desktop.services.office.orgunits import find_unit
+from danvan_desktop.services.office.periods import get_period
+from danvan_desktop.services.reporting.form_totals import FormTotals, form_totals
+from tests.reports import test_reform_reports as reform
+from tests.reports.test_reform_reports import Entered, _save, former, new_communes
+from tests.services import test_home_page as home
+
+district = home.district
+province_template = reform.province_template
+province = reform.province
+
+
+def totals_of(db: Database, form_id: str, unit: str, period: str = "2023") -> FormTotals:
+    with db.session() as session:
+        unit_id, period_id = find_unit(session, unit).id, get_period(session, period).id
+        return form_totals(session, get_form(form_id), unit_id, period_id)
+
+
+def test_profile_numbers_add_and_ratios_come_from_the_summed_parts(district: Database) -> None:
+    with district.transaction() as session:
+        pc, bl = find_unit(session, "DH-PHUCCHU"), find_unit(session, "DH-BAOLINH")
+        profile = {"so_xom": 6, "so_nha_van_hoa": 6, "so_ho": 612, "so_nhan_khau": 2410, "so_ho_ngheo": 12}
+        _save(session, "ho_so_xa", pc, "2023", profile)
+        profile = {"so_xom": 10, "so_nha_van_hoa": 5, "so_ho": 400, "so_nhan_khau": 1600, "so_ho_ngheo": 40}
+        _save(session, "ho_so_xa", bl, "2023", profile)
+    totals = totals_of(district, "ho_so_xa", "DH")
+    assert (totals.reported, totals.word) == (2, "đơn vị")  # xã and a town fill it
+    assert totals.line("Số xóm, tổ dân phố").total == "16"
+    assert totals.line("Số xóm đã có nhà văn hóa").total == "11"
+    # 11/16 = 68,75%, not the mean of 100% and 50%.
+    assert totals.line("Tỷ lệ xóm có nhà văn hóa").total == "68,8%"
+    assert totals.line("Số hộ").total == "1.012"
+    assert totals.line("Tỷ lệ hộ nghèo").total == "5,14%"  # 52/1.012
+    column = {label: i for i, label in enumerate(totals.units)}
+    cells = totals.line("Tỷ lệ xóm có nhà văn hóa").cells
+    assert cells[column["Xã Phúc Chu"]] == "100%" and cells[column["Xã Bảo Linh"]] == "50%"
+    assert cells[column["Xã Định Biên"]] == ""  # not reported: an empty column, not a zero
+    assert totals.line("Mô tả thành phần dân tộc").total == "đã ghi 0/2 đơn vị"
+
+
+def test_new_rural_standing_reads_16_of_22_xa(district: Database) -> None:
+    totals = totals_of(district, "tien_do_ntm", "DH")
+    assert totals.word == "xã" and totals.reported == 22
+    assert totals.line("Đạt chuẩn nông thôn mới", "option").total == "16/22 xã"
+    assert totals.line("Chưa đạt chuẩn", "option").total == "6/22 xã"
+    assert totals.line("Mức đạt chuẩn nông thôn mới").total == "22/22 xã trả lời"
+    assert totals.line("Số tiêu chí đã đạt").note == "không cộng được giữa các đơn vị"
+    assert "Thị trấn Chợ Chu" not in totals.units  # towns are not assessed
+
+
+def test_a_state_across_the_reform_counts_the_units_standing_at_the_end(
+    province: tuple[Database, Entered],
+) -> None:
+    db, entered = province
+    with db.session() as session:
+        news = {u.code for u in new_communes(session)}
+        olds = {p.code for u in new_communes(session) for p in former(session, u)}
+    totals = totals_of(db, "ho_so_xa", "TN", "2025")
+    expected = sum(entered.villages[c, "2025-H2"] for c in news)
+    assert totals.line("Số xóm, tổ dân phố").total == f"{expected:,}".replace(",", ".")
+    assert totals.reported == len(news)
+    counted = dict(zip(totals.units, totals.counted, strict=True))
+    assert not any(v for label, v in counted.items() if "(đến 30/6/2025)" in label)
+    # Every former commune has its column (the province's others too), never in the total.
+    assert sum(1 for label in counted if "(đến 30/6/2025)" in label) >= len(olds) > 0
+    assert any("chỉ cộng các đơn vị có hiệu lực ngày cuối kỳ" in n for n in totals.notes)
