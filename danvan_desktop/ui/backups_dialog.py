@@ -133,7 +133,7 @@ class BackupsDialog(QDialog):
     def refresh(self) -> None:
         from danvan_desktop.services.maintenance.backups import list_backups
 
-        self._show_backups(list_backups(self.backup_dir))
+        self._show_backups(list_backups(self.backup_dir, self.db_path))
 
     def _show_backups(self, backups: list[BackupInfo]) -> None:
         chosen = self.selected()
@@ -204,7 +204,7 @@ class BackupsDialog(QDialog):
 
         def work() -> tuple[Path, list[BackupInfo]]:  # the list is read here too: it opens every copy
             target = make_manual_backup(db_path, backup_dir, by=actor)
-            return target, list_backups(backup_dir)
+            return target, list_backups(backup_dir, db_path)
 
         run_in_background(work, self._backed_up, self._backup_failed)
         return True
@@ -225,9 +225,10 @@ class BackupsDialog(QDialog):
         info = self.selected()
         if info is None or self.busy:
             return False
+        count = "" if info.record_count is None else f" ({info.record_count} bản ghi)"
         question = (
-            f"Thay toàn bộ dữ liệu hiện tại bằng bản sao lưu ngày {_shown(info.created)} "
-            f"({info.record_count} bản ghi)?\n\nDữ liệu hiện tại sẽ được sao lưu trước khi khôi phục."
+            f"Thay toàn bộ dữ liệu hiện tại bằng bản sao lưu ngày {_shown(info.created)}{count}?"
+            "\n\nDữ liệu hiện tại sẽ được sao lưu trước khi khôi phục."
         )
         if not self.confirm(question):
             return False
@@ -239,7 +240,7 @@ class BackupsDialog(QDialog):
 
         def work() -> tuple[Path | None, list[BackupInfo]]:
             safety = restore_backup(info.path, db_path, backup_dir, by=actor)
-            return safety, list_backups(backup_dir)
+            return safety, list_backups(backup_dir, db_path)
 
         run_in_background(
             work,

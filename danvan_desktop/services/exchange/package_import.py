@@ -123,7 +123,7 @@ def missing_sequences(session: Session, site_id: str, also: int | None = None) -
 
 
 def backup_database(db: Database, backup_dir: Path, reason: str) -> Path:
-    """A consistent copy (SQLite online backup, with the signing key) before anything changes."""
+    """A consistent copy (SQLite online backup or pg_dump, with the signing key) before anything changes."""
     from danvan_desktop.services.maintenance.backups import make_backup, prune_backups
 
     target = make_backup(db.path, backup_dir, f"truoc-{reason}")
@@ -193,9 +193,8 @@ def import_package(
         report.status = "rejected"
         report.message = f"Không nhận bản ghi nào của gói {path.name}; cơ sở dữ liệu không thay đổi."
         return report
-    if report.plan.changes_records() and backup_dir is not None and not db.is_server:
-        # backup_dir None: the caller took one before the first package of this batch. A server
-        # applies the package in one transaction and is backed up on its own schedule (docs/server.md).
+    if report.plan.changes_records() and backup_dir is not None:
+        # backup_dir None: the caller took one before the first package of this batch (a server: pg_dump).
         report.backup = str(backup_database(db, backup_dir, "nhap-goi"))
     with db.transaction() as session:
         # Another window (another PC on a server) may have written since the plan was made: it is
