@@ -162,6 +162,15 @@ class Scratch:
         self.admin.dispose()
 
 
+def dump_once(db_path: Path, folder: Path) -> dict[str, Any]:
+    """The backup an import run takes first (pg_dump of the whole database), timed once."""
+    from danvan_desktop.services.maintenance.backups import make_backup
+
+    start = time.perf_counter()
+    target = make_backup(db_path, folder, "truoc-nhap-goi")
+    return {"seconds": time.perf_counter() - start, "bytes": target.stat().st_size}
+
+
 def wall(*results: dict[str, Any]) -> float:
     """From the first importer's first package to the last importer's end."""
     return max(r["ended"] for r in results) - min(r["began"] for r in results)
@@ -183,10 +192,12 @@ def run_server(url_text: str, n: int, m: int, cache: Path) -> int:
             communes = commune_codes(template)
             gen_seconds = generate(cache, communes, n, m)
             files = [str(package_path(cache, i)) for i in range(n)]
-            backups = str(work / "backups")  # not written: a server is backed up on its own schedule
+            backups = str(work / "backups")  # one pg_dump per importer, before its first package
 
             copied = run_child("--child", "copy", str(scratch.create("copy", template)), *files)
-            one = run_child("--child", "import", str(scratch.create("one", template)), backups, *files)
+            one_db = scratch.create("one", template)
+            one = run_child("--child", "import", str(one_db), backups, *files)
+            dumped = dump_once(one_db, work / "dumps")  # what the next import run's backup costs
             two_db = str(scratch.create("two", template))
             halves = [files[: n // 2], files[n // 2 :]]
             with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
@@ -219,12 +230,16 @@ def run_server(url_text: str, n: int, m: int, cache: Path) -> int:
         f"{len(halves[0])} and {len(halves[1])} packages)  {two_rate / one_rate:.2f}x one importer"
     )
     for label, runs in [("one importer", [one]), ("two, summed", two)]:
-        seconds = {k: sum(r["phases"].get(k, 0.0) for r in runs) for k in ("plan", "apply")}
+        seconds = {k: sum(r["phases"].get(k, 0.0) for r in runs) for k in ("plan", "apply", "backup")}
         rest = sum(r["seconds"] for r in runs) - sum(seconds.values())
         print(
             f"  {label + ':':30s} plan_merge {seconds['plan']:5.1f} s, apply_plan {seconds['apply']:5.1f} s, "
-            f"rest (read, verify, lock wait, commit) {rest:5.1f} s"
+            f"pg_dump {seconds['backup']:4.1f} s, rest (read, verify, lock wait, commit) {rest:5.1f} s"
         )
+    print(
+        f"pg_dump before an import run:    {dumped['seconds']:.1f} s for the {total:,} records imported "
+        f"({dumped['bytes'] / 1_048_576:.1f} MB, custom format)"
+    )
     print(f"  outcomes (one importer):       {one['outcomes']}  statuses {one['statuses']}")
     print(f"  statuses (two importers):      {[r['statuses'] for r in two]}")
     print(f"peak memory of an importer:      {max(r['peak_mb'] for r in [one, *two]):7.1f} MB (RSS)")

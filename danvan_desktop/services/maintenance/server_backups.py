@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from danvan_desktop.db import migrate
-from danvan_desktop.db.location import read_server_file
+from danvan_desktop.db.location import SSL_MODE, SSL_ROOT_CERT, read_server_file
 from danvan_desktop.db.snapshots import keys_archive_for, zip_keys
 from danvan_desktop.errors import NewerDatabaseError, NotADatabaseError, UserError
 
@@ -70,6 +70,9 @@ def _run(
     env = {**os.environ, "PGCONNECT_TIMEOUT": "10", "PGAPPNAME": "danvan"}
     if url.password:
         env["PGPASSWORD"] = str(url.password)
+    for key, variable in ((SSL_MODE, "PGSSLMODE"), (SSL_ROOT_CERT, "PGSSLROOTCERT")):
+        if url.query.get(key):  # the same TLS checks as the program's own connection
+            env[variable] = str(url.query[key])
     connection = [
         "--host",
         url.host or "localhost",
