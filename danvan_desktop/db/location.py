@@ -63,8 +63,9 @@ def masked(url: URL | str) -> str:
     from sqlalchemy.engine import URL, make_url
 
     url = url if isinstance(url, URL) else make_url(url)
+    query = {k: v for k, v in url.query.items() if k not in (SSL_MODE, SSL_ROOT_CERT)}  # noise to a clerk
     shown = URL.create(  # built anew: URL.set() cannot take the password away
-        url.get_backend_name(), url.username, None, url.host, url.port, url.database, url.query
+        url.get_backend_name(), url.username, None, url.host, url.port, url.database, query
     )
     return shown.render_as_string(hide_password=True)
 

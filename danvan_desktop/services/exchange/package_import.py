@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.models import Installation, OrgUnit, ReceivedPackage, Record, TrustedSite
+from danvan_desktop.db.models import Installation, OrgUnit, ReceivedPackage, TrustedSite
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.exchange.merge_apply import apply_plan
 from danvan_desktop.services.exchange.merge_plan import MergePlan, plan_merge
@@ -23,6 +23,7 @@ from danvan_desktop.services.exchange.package_ledger import (
     manifest_digest,
     record_refusal,
 )
+from danvan_desktop.services.exchange.plan_basis import plan_basis, plan_still_holds
 from danvan_desktop.services.exchange.unit_definitions import learn_units
 from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
@@ -174,7 +175,7 @@ def import_package(
         # origin check and the plan judge records about the villages the package defines.
         refusal = _forgery_signal(session, package, digest, trusted, report.office_label, records)
         if refusal is None:
-            planned_at = _last_change(session)
+            basis = plan_basis(session)
             report.plan = plan_merge(session, office_id, records)
     if refusal is not None:
         # Kept even by a preview: the ledger is where a person sees forgery attempts, and a
@@ -209,7 +210,7 @@ def import_package(
         )
         # The plan was made with the same units, rolled back since (ids come anew), or before
         # another writer's change: planned again here.
-        if learned or _last_change(session) != planned_at:
+        if learned or not plan_still_holds(session, basis, [r.id for r in records]):
             report.plan = plan_merge(session, office_id, records)
         apply_plan(session, report.plan, manifest.package_id, user=user)
         counts = ", ".join(f"{k}: {v}" for k, v in report.counts().items() if v)
@@ -262,9 +263,6 @@ def _sender(package: VerifiedPackage, trusted: TrustedSite | None) -> str:
     """The unit the site speaks for: the one it was trusted for, else the one being accepted now."""
     return trusted.office_unit_code if trusted is not None else package.manifest.office_unit
 
-
-def _last_change(session: Session) -> int:
-    return session.scalar(select(func.max(Record.local_change))) or 0
 
 
 def _forgery_signal(
