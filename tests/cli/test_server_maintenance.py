@@ -160,3 +160,19 @@ def test_an_empty_server_is_given_an_offices_data_back(
     assert "Đã khôi phục postgresql://" in out and "giữ lại tại" not in out
     assert _records(fresh) == 1
     assert [p.name for p in (fresh.parent / "keys").iterdir() if p.suffix == ".pem"]  # the key came back
+
+
+def test_backing_up_an_empty_server_is_refused_and_said(
+    tmp_path: Path, pg: TestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = pg.empty_database(tmp_path / "trong", "danvan")
+    code, out, err = run(capsys, "--db", empty, "backup", "--out", tmp_path / "x.dump")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert "còn trống" in err and "danvan init" in err
+    from danvan_desktop.errors import UserError
+    from danvan_desktop.services.maintenance.backups import make_backup
+
+    with pytest.raises(UserError) as told:  # the window's «Sao lưu ngay» reaches the service itself
+        make_backup(empty, tmp_path / "bk", "thu-cong")
+    assert "còn trống, chưa có gì để sao lưu" in told.value.message
+    assert not list(tmp_path.glob("x.dump*")) and not list((tmp_path / "bk").glob("*"))

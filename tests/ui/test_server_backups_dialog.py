@@ -45,9 +45,12 @@ def test_the_dialog_lists_dumps_backs_up_and_restores_the_chosen_one(
     dialog.table.selectRow(0)
     daily = dialog.selected()
     assert daily is not None and daily.valid and dialog.restore_button.isEnabled()
+    steps: list[str] = []
+    dialog.steps.step.connect(steps.append)
     with qtbot.waitSignal(dialog.backed_up, timeout=TIMEOUT) as backed_up:
         dialog.backup_button.click()
     [target] = backed_up.args
+    assert "record" in steps and "record_history" in steps, steps  # pg_dump's progress, said
     assert target.suffix == ".dump" and dialog.table.rowCount() == 2
     assert dialog.message.text() == f"Đã sao lưu vào {target.name}."
     assert [dialog.table.item(0, c).text() for c in (1, 2)] == ["Sao lưu thủ công", "2"]

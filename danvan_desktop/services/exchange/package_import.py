@@ -264,7 +264,6 @@ def _sender(package: VerifiedPackage, trusted: TrustedSite | None) -> str:
     return trusted.office_unit_code if trusted is not None else package.manifest.office_unit
 
 
-
 def _forgery_signal(
     session: Session,
     package: VerifiedPackage,

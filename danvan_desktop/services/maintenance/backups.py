@@ -86,9 +86,11 @@ def make_backup(
     return target
 
 
-def make_manual_backup(db_path: Path, backup_dir: Path, *, by: Actor | None) -> Path:
+def make_manual_backup(
+    db_path: Path, backup_dir: Path, *, by: Actor | None, progress: Callable[[str], None] | None = None
+) -> Path:
     """A copy someone asked for in the window (which holds the database), entered in the audit trail."""
-    target = make_backup(db_path, backup_dir, MANUAL_REASON)
+    target = make_backup(db_path, backup_dir, MANUAL_REASON, progress=progress)
     record_file_action(db_path, "backup.create", actor=by, detail=str(target))
     return target
 
@@ -142,7 +144,8 @@ def list_backups(backup_dir: Path, db_path: Path | None = None) -> list[BackupIn
     """The copies in `backup_dir` that can be restored into `db_path` (server dumps for a server,
     copies of a file otherwise; a file's when None), newest first, each looked into read-only."""
     infos = []
-    for path, created, reason in _entries(backup_dir, backup_suffix(db_path or Path(BACKUP_SUFFIX))):
+    suffix = BACKUP_SUFFIX if db_path is None else backup_suffix(db_path)
+    for path, created, reason in _entries(backup_dir, suffix):
         count, revision, valid = _inspect(path)
         infos.append(BackupInfo(path, created, reason, path.stat().st_size, count, revision, valid))
     return infos

@@ -153,15 +153,21 @@ def _snapshot(connection_file: Path) -> Iterator[tuple[str, int, str]]:
     revision read in it: what the list of backups shows is exactly what the dump holds."""
     from sqlalchemy.exc import DBAPIError
 
-    from danvan_desktop.db.server import make_server_engine, translate_server_error
+    from danvan_desktop.db.location import database_label
+    from danvan_desktop.db.server import make_server_engine, server_revision, translate_server_error
 
     engine = make_server_engine(connection_file)
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             snapshot = str(conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
+            revision = server_revision(conn, connection_file)  # a foreign database is refused here
+            if revision is None:
+                raise UserError(
+                    f"Cơ sở dữ liệu {database_label(connection_file)} trên máy chủ còn trống, chưa có gì "
+                    "để sao lưu. Hãy chạy `danvan init` để khai báo đơn vị."
+                )
             records = int(conn.exec_driver_sql("SELECT count(*) FROM record").scalar_one())
-            revision = str(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one())
             yield snapshot, records, revision  # the snapshot lives as long as this transaction
     except DBAPIError as exc:
         raise translate_server_error(exc, connection_file) or exc from exc
