@@ -24,13 +24,30 @@ Measured 2026-12-03, PostgreSQL 15, 40 × 2,000 records, on a 2-core machine sha
     psycopg   7,792 rec/s   1,788 rec/s (0.23x COPY) 1,522 rec/s (0.85x one importer)
     pg8000    7,763 rec/s     663 rec/s (0.09x COPY)   604 rec/s (0.91x one importer)
 
-Two importers are no faster than one: writing transactions take one advisory lock in turn
-(db/server.py, lock_for_writing), and an importer that finds the other's package committed since its
-plan plans again inside the lock (package_import), so plan_merge's time triples (18 s to 60 s,
-psycopg). With pg8000 apply_plan takes 5.5x psycopg's time (87 s against 16 s): SQLAlchemy hands its
-executemany INSERTs to pg8000's executemany, one statement per row; with the engine's
-dialect.use_insertmanyvalues_wo_returning set (tried, not in this branch) they go as multi-row
-INSERTs: apply_plan 27 s, one importer 1,303 rec/s (0.16x COPY), two in parallel 0.87x one.
+pg8000 ran an executemany as one statement per row; db/server.py now sets the dialect's
+use_insertmanyvalues_wo_returning, so the rows of an INSERT go as multi-row VALUES (apply_plan 87 s to
+21 s). Measured again the same afternoon (load average 5-9, other helpers' test runs):
+
+    40 x 2,000, pg8000   7,733 rec/s   1,629 rec/s (0.21x COPY)   959 rec/s (0.59x one importer)
+    (later runs at load 8-9: 0.20x, 0.13x COPY; two in parallel 1.33x, 1.06x one importer)
+
+Two importers take turns for the writing itself (one advisory lock, db/server.py): every change gets
+the next local_change, and exports send "everything after the last number sent", which holds only
+if numbers follow the commit order. Before, an importer whose plan predated the other's commit
+planned again inside the lock, so the second writer planned every package twice: 39 plans for 20
+packages, summed plan_merge 3x one importer's. Now it plans again only when a record it judged was
+written since, or the catalog changed (services/exchange/plan_basis.py): 20 plans for 20 packages.
+20 x 2,000, pg8000, the same hour (load 8-9):
+
+    rule                      one importer           two in parallel     plans by the two
+    any change: plan again    578 rec/s (0.16x COPY)  0.92x one importer   39
+    plan_basis (now)          761 rec/s (0.20x COPY)  0.90x one importer   20
+
+On this machine the two importers and the server share 2 oversubscribed cores: planning is client
+CPU, so two plans at once take twice as long each, and wall time does not improve. On an office
+network each importer plans on its own PC; only apply_plan (a quarter to a half of an import) waits.
+The dump an import run takes first (pg_dump, custom format) costs 1.5-4 s for 80,000 records
+(9.2 MB): about 20-50 us per record.
 """
 
 from __future__ import annotations
@@ -162,6 +179,15 @@ class Scratch:
         self.admin.dispose()
 
 
+def dump_once(db_path: Path, folder: Path) -> dict[str, Any]:
+    """The backup an import run takes first (pg_dump of the whole database), timed once."""
+    from danvan_desktop.services.maintenance.backups import make_backup
+
+    start = time.perf_counter()
+    target = make_backup(db_path, folder, "truoc-nhap-goi")
+    return {"seconds": time.perf_counter() - start, "bytes": target.stat().st_size}
+
+
 def wall(*results: dict[str, Any]) -> float:
     """From the first importer's first package to the last importer's end."""
     return max(r["ended"] for r in results) - min(r["began"] for r in results)
@@ -183,10 +209,12 @@ def run_server(url_text: str, n: int, m: int, cache: Path) -> int:
             communes = commune_codes(template)
             gen_seconds = generate(cache, communes, n, m)
             files = [str(package_path(cache, i)) for i in range(n)]
-            backups = str(work / "backups")  # not written: a server is backed up on its own schedule
+            backups = str(work / "backups")  # one pg_dump per importer, before its first package
 
             copied = run_child("--child", "copy", str(scratch.create("copy", template)), *files)
-            one = run_child("--child", "import", str(scratch.create("one", template)), backups, *files)
+            one_db = scratch.create("one", template)
+            one = run_child("--child", "import", str(one_db), backups, *files)
+            dumped = dump_once(one_db, work / "dumps")  # what the next import run's backup costs
             two_db = str(scratch.create("two", template))
             halves = [files[: n // 2], files[n // 2 :]]
             with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
@@ -219,12 +247,18 @@ def run_server(url_text: str, n: int, m: int, cache: Path) -> int:
         f"{len(halves[0])} and {len(halves[1])} packages)  {two_rate / one_rate:.2f}x one importer"
     )
     for label, runs in [("one importer", [one]), ("two, summed", two)]:
-        seconds = {k: sum(r["phases"].get(k, 0.0) for r in runs) for k in ("plan", "apply")}
+        seconds = {k: sum(r["phases"].get(k, 0.0) for r in runs) for k in ("plan", "apply", "backup")}
         rest = sum(r["seconds"] for r in runs) - sum(seconds.values())
+        plans = sum(int(r["phases"].get("plan calls", 0)) for r in runs)
         print(
-            f"  {label + ':':30s} plan_merge {seconds['plan']:5.1f} s, apply_plan {seconds['apply']:5.1f} s, "
-            f"rest (read, verify, lock wait, commit) {rest:5.1f} s"
+            f"  {label + ':':30s} plan_merge {seconds['plan']:5.1f} s ({plans} plans), "
+            f"apply_plan {seconds['apply']:5.1f} s, "
+            f"pg_dump {seconds['backup']:4.1f} s, rest (read, verify, lock wait, commit) {rest:5.1f} s"
         )
+    print(
+        f"pg_dump before an import run:    {dumped['seconds']:.1f} s for the {total:,} records imported "
+        f"({dumped['bytes'] / 1_048_576:.1f} MB, custom format)"
+    )
     print(f"  outcomes (one importer):       {one['outcomes']}  statuses {one['statuses']}")
     print(f"  statuses (two importers):      {[r['statuses'] for r in two]}")
     print(f"peak memory of an importer:      {max(r['peak_mb'] for r in [one, *two]):7.1f} MB (RSS)")

@@ -4,6 +4,8 @@
 # free port of 127.0.0.1 only, stopped and deleted on exit. Debian's `postgresql` package provides the
 # programs (tools/system-packages.txt). Without them it says so and exits 0, or 1 when
 # DANVAN_REQUIRE_POSTGRES=1 (CI). A DANVAN_TEST_DATABASE_URL already set is used as it is.
+# With openssl at hand the server speaks TLS too, its certificate (for 127.0.0.1 only) signed by a CA
+# made for the run: DANVAN_TEST_SSL_CA names that CA's file (tests/db/test_server_tls.py).
 set -euo pipefail
 
 if [[ -n ${DANVAN_TEST_DATABASE_URL:-} ]]; then
@@ -31,9 +33,25 @@ trap stop EXIT
 
 # trust on 127.0.0.1 only; fsync and full-page writes off: the cluster lives as long as the test run.
 "${as[@]}" "$bindir/initdb" -D "$folder/data" -U danvan --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+tls=""
+if command -v openssl >/dev/null; then
+  (
+    cd "$folder"
+    ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+    openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.crt -days 2 -subj "/CN=danvan test CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    openssl req "${ec[@]}" -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 \
+      -extfile server.ext 2>/dev/null
+    chmod 600 server.key
+    if [[ $(id -u) -eq 0 ]]; then chown postgres: server.key server.crt; fi
+  ) && tls="-c ssl=on -c ssl_cert_file=$folder/server.crt -c ssl_key_file=$folder/server.key"
+fi
 "${as[@]}" "$bindir/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w \
-  -o "-p $port -k $folder -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  -o "-p $port -k $folder -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 $tls" \
   start >/dev/null
+if [[ -n $tls ]]; then export DANVAN_TEST_SSL_CA="$folder/ca.crt"; fi
 echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throwaway cluster in $folder)"
 export DANVAN_TEST_DATABASE_URL="postgresql://danvan@127.0.0.1:$port/postgres"
 "$@"

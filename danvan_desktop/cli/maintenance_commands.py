@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from danvan_desktop.db.location import database_label, is_server_file
+from danvan_desktop.db.location import database_label
 from danvan_desktop.errors import DatabaseMissingError
 from danvan_desktop.localtime import local_time_text
 from danvan_desktop.paths import UserPaths
@@ -45,10 +45,10 @@ def _size(size: int) -> str:
     return f"{size / 1_048_576:.1f} MB".replace(".", ",") if size >= 1_048_576 else f"{size // 1024} KB"
 
 
-def cmd_backups(user: UserPaths) -> int:
+def cmd_backups(user: UserPaths, database: Path) -> int:
     from danvan_desktop.services.maintenance.backups import list_backups
 
-    infos = list_backups(user.backup_dir)
+    infos = list_backups(user.backup_dir, database)  # a server's dumps, or a file's copies
     if not infos:
         print(f"Chưa có bản sao lưu nào trong {user.backup_dir}.")
         return 0
@@ -76,9 +76,8 @@ def _audit_backup(database: Path, target: Path) -> None:
 
 def run_maintenance_command(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
     if args.command == "backups":
-        return cmd_backups(user)
-    if is_server_file(database) and args.command in ("backup", "restore"):
-        return _server_command(args, user, database)
+        return cmd_backups(user, database)
+    shown = database_label(database)  # a server's address without its password
     if not database.is_file() and args.command != "restore":
         raise DatabaseMissingError(f"Không có tệp cơ sở dữ liệu {database}.")
     if args.command == "backup":
@@ -88,7 +87,7 @@ def run_maintenance_command(args: argparse.Namespace, user: UserPaths, database:
         if args.out is None:
             prune_backups(user.backup_dir)
         _audit_backup(database, target)
-        print(f"Đã sao lưu {database} vào {target}")
+        print(f"Đã sao lưu {shown} vào {target}")
         return 0
     if args.command == "restore":
         from danvan_desktop.db.instance_lock import writer_lock
@@ -96,14 +95,13 @@ def run_maintenance_command(args: argparse.Namespace, user: UserPaths, database:
 
         with writer_lock(database):
             safety = restore_backup(args.file, database, user.backup_dir)
-        print(f"Đã khôi phục {database} từ bản sao lưu {args.file}.")
+        print(f"Đã khôi phục {shown} từ bản sao lưu {args.file}.")
         if safety is not None:
             print(f"Dữ liệu trước khi khôi phục được giữ lại tại {safety}")
         return 0
     from danvan_desktop.services.maintenance.health import check_database
 
     problems = check_database(database)
-    shown = database_label(database)
     if not problems:
         print(f"Cơ sở dữ liệu {shown}: không phát hiện vấn đề nào.")
         return 0
@@ -113,18 +111,3 @@ def run_maintenance_command(args: argparse.Namespace, user: UserPaths, database:
     advice = "Hãy khôi phục từ bản sao lưu tốt gần nhất (`danvan backups`, `danvan restore TỆP`)."
     print(advice, file=sys.stderr)
     return EXIT_PROBLEMS
-
-
-def _server_command(args: argparse.Namespace, user: UserPaths, database: Path) -> int:
-    """backup / restore of a shared server: pg_dump / pg_restore, the same messages and exit codes."""
-    from danvan_desktop.services.maintenance import server_backups
-
-    shown = database_label(database)
-    if args.command == "backup":
-        target = server_backups.make_server_backup(database, user.backup_dir, "thu-cong", target=args.out)
-        print(f"Đã sao lưu {shown} vào {target}")
-        return 0
-    safety = server_backups.restore_server_backup(args.file, database, user.backup_dir)
-    print(f"Đã khôi phục {shown} từ bản sao lưu {args.file}.")
-    print(f"Dữ liệu trước khi khôi phục được giữ lại tại {safety}")
-    return 0

@@ -30,6 +30,11 @@ DRIVER_NAME = "pg8000"
 SERVER_BACKENDS = ("postgresql", "postgres")
 # What connection files written while the build used psycopg say: the same server, read with pg8000.
 _LEGACY_DRIVER = re.compile(r"^postgresql\+psycopg://")
+# TLS, named as libpq names it (an administrator's habit, and pg_dump reads the same): `?sslmode=…`
+# (prefer when absent: encrypted when the server offers it, its certificate unchecked) and
+# `&sslrootcert=PATH`, the office's CA file that verify-ca and verify-full check the server against.
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+SSL_MODE, SSL_ROOT_CERT = "sslmode", "sslrootcert"
 # "scheme://": a Windows path (C:\x, C:/x) never has two slashes right after the colon.
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 
@@ -58,8 +63,9 @@ def masked(url: URL | str) -> str:
     from sqlalchemy.engine import URL, make_url
 
     url = url if isinstance(url, URL) else make_url(url)
+    query = {k: v for k, v in url.query.items() if k not in (SSL_MODE, SSL_ROOT_CERT)}  # noise to a clerk
     shown = URL.create(  # built anew: URL.set() cannot take the password away
-        url.get_backend_name(), url.username, None, url.host, url.port, url.database, url.query
+        url.get_backend_name(), url.username, None, url.host, url.port, url.database, query
     )
     return shown.render_as_string(hide_password=True)
 
@@ -101,6 +107,16 @@ def server_url(text: str) -> URL:
         )
     if not url.database:
         raise _refuse(text, "thiếu tên cơ sở dữ liệu sau dấu / cuối cùng.")
+    mode = url.query.get(SSL_MODE, "prefer")
+    if mode not in SSL_MODES:
+        raise _refuse(
+            text, f"chế độ mã hóa sslmode={mode} không có; hãy dùng một trong: {', '.join(SSL_MODES)}."
+        )
+    if mode.startswith("verify") and not url.query.get(SSL_ROOT_CERT):
+        raise _refuse(
+            text,
+            f"sslmode={mode} cần tệp chứng chỉ CA của máy chủ: thêm &sslrootcert=đường/dẫn/ca.crt.",
+        )
     return url.set(drivername=DRIVER)
 
 

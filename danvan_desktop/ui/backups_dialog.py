@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -66,6 +66,12 @@ def _size(size: int) -> str:
     return f"{size / 1_048_576:.1f} MB".replace(".", ",") if size >= 1_048_576 else f"{size // 1024} KB"
 
 
+class _Progress(QObject):
+    """Carries pg_dump's steps (the table it reached) from the background thread to the dialog."""
+
+    step = Signal(str)
+
+
 class BackupsDialog(QDialog):
     """Lists the backups; `about_to_restore` fires before the file is replaced, `restored` after.
 
@@ -108,6 +114,8 @@ class BackupsDialog(QDialog):
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)  # busy: copying reports no steps
         self.progress.setVisible(False)
+        self.steps = _Progress(self)  # a server's dump names each table as it gets there
+        self.steps.step.connect(lambda table: self._say(f"Đang sao lưu… (bảng {table})", error=False))
         self.backup_button = QPushButton("Sao lưu ngay", self)
         self.backup_button.clicked.connect(self.backup_now)
         self.restore_button = QPushButton("Khôi phục bản đã chọn…", self)
@@ -133,7 +141,7 @@ class BackupsDialog(QDialog):
     def refresh(self) -> None:
         from danvan_desktop.services.maintenance.backups import list_backups
 
-        self._show_backups(list_backups(self.backup_dir))
+        self._show_backups(list_backups(self.backup_dir, self.db_path))
 
     def _show_backups(self, backups: list[BackupInfo]) -> None:
         chosen = self.selected()
@@ -200,11 +208,11 @@ class BackupsDialog(QDialog):
         from danvan_desktop.services.maintenance.backups import list_backups, make_manual_backup
 
         self._set_busy(True, "Đang sao lưu…")
-        db_path, backup_dir, actor = self.db_path, self.backup_dir, self.actor
+        db_path, backup_dir, actor, step = self.db_path, self.backup_dir, self.actor, self.steps.step.emit
 
         def work() -> tuple[Path, list[BackupInfo]]:  # the list is read here too: it opens every copy
-            target = make_manual_backup(db_path, backup_dir, by=actor)
-            return target, list_backups(backup_dir)
+            target = make_manual_backup(db_path, backup_dir, by=actor, progress=step)
+            return target, list_backups(backup_dir, db_path)
 
         run_in_background(work, self._backed_up, self._backup_failed)
         return True
@@ -225,9 +233,10 @@ class BackupsDialog(QDialog):
         info = self.selected()
         if info is None or self.busy:
             return False
+        count = "" if info.record_count is None else f" ({info.record_count} bản ghi)"
         question = (
-            f"Thay toàn bộ dữ liệu hiện tại bằng bản sao lưu ngày {_shown(info.created)} "
-            f"({info.record_count} bản ghi)?\n\nDữ liệu hiện tại sẽ được sao lưu trước khi khôi phục."
+            f"Thay toàn bộ dữ liệu hiện tại bằng bản sao lưu ngày {_shown(info.created)}{count}?"
+            "\n\nDữ liệu hiện tại sẽ được sao lưu trước khi khôi phục."
         )
         if not self.confirm(question):
             return False
@@ -239,7 +248,7 @@ class BackupsDialog(QDialog):
 
         def work() -> tuple[Path | None, list[BackupInfo]]:
             safety = restore_backup(info.path, db_path, backup_dir, by=actor)
-            return safety, list_backups(backup_dir)
+            return safety, list_backups(backup_dir, db_path)
 
         run_in_background(
             work,

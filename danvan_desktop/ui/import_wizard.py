@@ -128,7 +128,7 @@ class _BatchPage(QWizardPage):
             self.work,
             self.got,
             self._ended,
-            describe=lambda index, count, item: f"Đang {self.verb} gói {index + 1}/{count}: {item.path.name}",
+            describe=self.describe,
             stop_text=stop,
             stopping=f"Sẽ dừng sau gói đang {self.verb}…",
         )
@@ -136,6 +136,9 @@ class _BatchPage(QWizardPage):
     @property
     def running(self) -> bool:
         return self.bar.running
+
+    def describe(self, index: int, count: int, item: BatchItem) -> str:
+        return f"Đang {self.verb} gói {index + 1}/{count}: {item.path.name}"
 
     def work(self, item: BatchItem) -> Any:  # runs in the background
         raise NotImplementedError
@@ -315,6 +318,13 @@ class ApplyPage(_BatchPage):
     def initializePage(self) -> None:
         self.backed_up = False
         self.run([item for item in self.owner.items if item.importable()])
+
+    def describe(self, index: int, count: int, item: BatchItem) -> str:
+        if self.backed_up:
+            return super().describe(index, count, item)
+        # The first package that changes records is preceded by a backup (a server's pg_dump takes
+        # minutes on a large office): said here, so that a long wait is not taken for a hang.
+        return f"Đang sao lưu dữ liệu rồi nhập gói {index + 1}/{count}: {item.path.name}"
 
     def work(self, item: BatchItem) -> Any:
         return batch.apply_item(self.owner.db, item, self.owner.settings, backed_up=self.backed_up)

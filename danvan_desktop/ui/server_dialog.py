@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -17,9 +20,15 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import URL
 
-from danvan_desktop.db.location import DRIVER, server_file_for, write_server_file
+from danvan_desktop.db.location import DRIVER, SSL_MODE, SSL_ROOT_CERT, server_file_for, write_server_file
 from danvan_desktop.errors import UserError
 from danvan_desktop.ui.worker import run_in_background
+
+# How the link is encrypted (libpq's sslmode): what the server offers, or checked against the office's CA.
+TLS_CHOICES = [
+    ("prefer", "Nếu máy chủ hỗ trợ, không kiểm tra chứng chỉ"),
+    ("verify-full", "Bắt buộc, kiểm tra chứng chỉ bằng tệp CA (nên dùng)"),
+]
 
 
 class ServerDialog(QDialog):
@@ -45,12 +54,24 @@ class ServerDialog(QDialog):
         self.user = QLineEdit("danvan")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.tls = QComboBox()
+        for mode, label in TLS_CHOICES:
+            self.tls.addItem(label, mode)
+        self.ca_file = QLineEdit()
+        self.ca_file.setPlaceholderText("tệp .crt hoặc .pem do cán bộ kỹ thuật cung cấp")
+        self.ca_button = QPushButton("Chọn…")
+        self.ca_button.clicked.connect(self._choose_ca)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_file, 1)
+        ca_row.addWidget(self.ca_button)
         for name, widget in (
             ("serverHost", self.host),
             ("serverPort", self.port),
             ("serverDatabase", self.database),
             ("serverUser", self.user),
             ("serverPassword", self.password),
+            ("serverTls", self.tls),
+            ("serverCaFile", self.ca_file),
         ):
             widget.setObjectName(name)
         form = QFormLayout()
@@ -59,6 +80,8 @@ class ServerDialog(QDialog):
         form.addRow("Cơ sở dữ liệu:", self.database)
         form.addRow("Tên đăng nhập:", self.user)
         form.addRow("Mật khẩu:", self.password)
+        form.addRow("Mã hóa kết nối:", self.tls)
+        form.addRow("Tệp chứng chỉ CA:", ca_row)
         self.test_button = QPushButton("Thử kết nối")
         self.test_button.clicked.connect(self.test_connection)
         self.outcome = QLabel()
@@ -69,9 +92,11 @@ class ServerDialog(QDialog):
         self.use_button.setEnabled(False)  # only after a successful test of exactly these fields
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        for field in (self.host, self.database, self.user, self.password):
+        for field in (self.host, self.database, self.user, self.password, self.ca_file):
             field.textChanged.connect(self._changed)
         self.port.valueChanged.connect(self._changed)
+        self.tls.currentIndexChanged.connect(self._changed)
+        self._changed()
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -79,7 +104,13 @@ class ServerDialog(QDialog):
         layout.addWidget(self.outcome)
         layout.addWidget(self.buttons)
 
+    def checks_certificate(self) -> bool:
+        return bool(self.tls.currentData() == "verify-full")
+
     def url(self) -> URL:
+        query = {}
+        if self.checks_certificate():
+            query = {SSL_MODE: "verify-full", SSL_ROOT_CERT: self.ca_file.text().strip()}
         return URL.create(
             DRIVER,
             username=self.user.text().strip() or None,
@@ -87,15 +118,28 @@ class ServerDialog(QDialog):
             host=self.host.text().strip() or "localhost",
             port=self.port.value(),
             database=self.database.text().strip(),
+            query=query,
         )
 
     def _changed(self) -> None:
         self.use_button.setEnabled(False)
         self.outcome.clear()
+        self.ca_file.setEnabled(self.checks_certificate())
+        self.ca_button.setEnabled(self.checks_certificate())
+
+    def _choose_ca(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Tệp chứng chỉ CA của máy chủ", "", "Chứng chỉ (*.crt *.pem *.cer);;Mọi tệp (*)"
+        )
+        if chosen:
+            self.ca_file.setText(chosen)
 
     def test_connection(self) -> None:
         if not self.database.text().strip():
             self.outcome.setText("Hãy nhập tên cơ sở dữ liệu.")
+            return
+        if self.checks_certificate() and not self.ca_file.text().strip():
+            self.outcome.setText("Hãy chọn tệp chứng chỉ CA của máy chủ (hoặc chọn cách mã hóa khác).")
             return
         url = self.url()
         # A connection file in the data folder: the test connects exactly as the program will.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -177,3 +178,20 @@ def test_signing_and_verifying_from_the_bundle(bundle: Path, data_dir: Path, tmp
     ok(run(bundle, data_dir, "--db", commune, "sign", pdf, "--cert", p12, "--pin-file", pin))
     shown = ok(run(bundle, data_dir, "verify-pdf", tmp_path / "danh-sach_da_ky.pdf", "--trust-dir", roots))
     assert "Nguyễn Văn An" in shown and "HỢP LỆ" in shown
+
+
+def test_the_bundle_carries_the_server_driver(bundle: Path, data_dir: Path, tmp_path: Path) -> None:
+    """pg8000, SQLAlchemy's dialect for it and ssl are in the bundle: a server that does not answer is
+    said as such (not a missing driver nor a traceback), and a CA file for verify-full is looked for."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once closed
+    address = f"postgresql://can_bo:bi-mat@127.0.0.1:{port}/danvan"
+    result = run(bundle, data_dir, "--db", address, "info")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "Không kết nối được máy chủ cơ sở dữ liệu postgresql://can_bo@127.0.0.1" in result.stderr
+    assert "bi-mat" not in result.stderr
+    result = run(
+        bundle, data_dir, "--db", f"{address}?sslmode=verify-full&sslrootcert={tmp_path}/ca.crt", "info"
+    )
+    assert result.returncode == 2 and "Không đọc được tệp chứng chỉ CA" in result.stderr, result.stderr

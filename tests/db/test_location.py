@@ -89,6 +89,8 @@ def test_a_connection_file_written_for_psycopg_still_opens(tmp_path: Path) -> No
         (f"postgresql://u:{SECRET}@may-chu:5432/", "thiếu tên cơ sở dữ liệu"),
         ("https://example.org/danvan", "không dùng «https»"),
         ("sqlite://", "thiếu đường dẫn tệp"),
+        (f"postgresql://u:{SECRET}@h/danvan?sslmode=verify", "sslmode=verify không có"),
+        (f"postgresql://u:{SECRET}@h/danvan?sslmode=verify-full", "cần tệp chứng chỉ CA"),
     ],
 )
 def test_other_urls_are_refused(text: str, why: str, tmp_path: Path) -> None:

@@ -169,7 +169,7 @@ def test_menu_is_added_to_a_main_window(qtbot: QtBot, commune_path: Path, tmp_pa
 def test_menu_reports_a_failed_backup(
     qtbot: QtBot, commune_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*_args: object) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:  # make_backup takes progress= since issue 16
         raise UserError("Không ghi được vào thư mục sao lưu.")
 
     monkeypatch.setattr(backups, "make_backup", refuse)

@@ -3,6 +3,7 @@ is said in Vietnamese without the password, and a working server gives its conne
 
 from __future__ import annotations
 
+import os
 import socket
 import stat
 from pathlib import Path
@@ -79,3 +80,35 @@ def test_an_empty_server_database_is_ready_for_the_office(
     assert read_server_file(dialog.connection_file).url.database == name
     dialog.port.setValue((url.port or 5432) + 1)  # any change asks for a new test
     assert not dialog.use_button.isEnabled()
+
+
+@pytest.mark.server_only
+@pytest.mark.skipif(not os.environ.get("DANVAN_TEST_SSL_CA"), reason="no TLS on the test server")
+def test_the_certificate_is_checked_against_the_chosen_ca(
+    qtbot: QtBot, tmp_path: Path, pg: TestServer
+) -> None:
+    """«Mã hóa và kiểm tra chứng chỉ»: the CA file is asked for, a wrong one refuses the server, the
+    right one gives a connection file that checks it from then on (sslmode=verify-full)."""
+    name = read_server_file(pg.empty_database(tmp_path / "srv", "x")).url.database
+    assert name is not None
+    url = pg.url
+    dialog = ServerDialog(tmp_path / "data")
+    qtbot.addWidget(dialog)
+    assert not dialog.ca_file.isEnabled()  # prefer: nothing to choose
+    _fill(qtbot, dialog, "127.0.0.1", url.port or 5432, name, url.username or "", url.password or "")
+    dialog.tls.setCurrentIndex(dialog.tls.findData("verify-full"))
+    assert dialog.ca_file.isEnabled() and dialog.ca_button.isEnabled()
+    dialog.test_button.click()
+    assert "Hãy chọn tệp chứng chỉ CA" in dialog.outcome.text() and dialog.connection_file is None
+    dialog.ca_file.setText(str(tmp_path / "khong-phai-ca.crt"))
+    (tmp_path / "khong-phai-ca.crt").write_text("không phải chứng chỉ", encoding="utf-8")
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: "tệp chứng chỉ CA" in dialog.outcome.text(), timeout=20_000)
+    assert not dialog.use_button.isEnabled()
+    dialog.ca_file.setText(os.environ["DANVAN_TEST_SSL_CA"])
+    dialog.test_button.click()
+    qtbot.waitUntil(dialog.use_button.isEnabled, timeout=20_000)
+    assert dialog.connection_file is not None
+    saved = read_server_file(dialog.connection_file).url
+    assert saved.query == {"sslmode": "verify-full", "sslrootcert": os.environ["DANVAN_TEST_SSL_CA"]}
+    dialog.grab().save(str(tmp_path / "server-dialog.png"))

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.models import Installation, OrgUnit, ReceivedPackage, Record, TrustedSite
+from danvan_desktop.db.models import Installation, OrgUnit, ReceivedPackage, TrustedSite
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.exchange.merge_apply import apply_plan
 from danvan_desktop.services.exchange.merge_plan import MergePlan, plan_merge
@@ -28,6 +28,7 @@ from danvan_desktop.services.exchange.package_returns import (
     check_return_origin,
     examine_package_returns,
 )
+from danvan_desktop.services.exchange.plan_basis import plan_basis, plan_still_holds
 from danvan_desktop.services.exchange.unit_definitions import learn_units
 from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
@@ -131,13 +132,17 @@ def missing_sequences(session: Session, site_id: str, also: int | None = None) -
 
 
 def backup_database(db: Database, backup_dir: Path, reason: str) -> Path:
-    """A consistent copy (SQLite online backup, with the signing key) before anything changes.
+    """A consistent copy (SQLite online backup or pg_dump, with the signing key) before anything changes.
 
     The last verified copy when nothing was written since it was made: it is that state already.
     """
     from danvan_desktop.services.maintenance.backups import make_backup, prune_backups
     from danvan_desktop.services.maintenance.unchanged_copy import file_stamp, remember_copy, unchanged_copy
 
+    if db.is_server:  # a server's changes leave no trace in a file: it is dumped every run
+        target = make_backup(db.path, backup_dir, f"truoc-{reason}")
+        prune_backups(backup_dir)
+        return target
     if (copy := unchanged_copy(db.path, backup_dir)) is not None:
         return copy
     before = file_stamp(db.path)
@@ -205,7 +210,7 @@ def import_package(
         # origin check and the plan judge records about the villages the package defines.
         refusal = _forgery_signal(session, package, digest, trusted, report.office_label, records)
         if refusal is None:
-            planned_at = _last_change(session)
+            basis = plan_basis(session)
             report.plan = plan_merge(session, office_id, records)
     if refusal is not None:
         # Kept even by a preview: the ledger is where a person sees forgery attempts, and a
@@ -224,9 +229,8 @@ def import_package(
         report.status = "rejected"
         report.message = f"Không nhận bản ghi nào của gói {path.name}; cơ sở dữ liệu không thay đổi."
         return report
-    if report.plan.changes_records() and backup_dir is not None and not db.is_server:
-        # backup_dir None: the caller took one before the first package of this batch. A server
-        # applies the package in one transaction and is backed up on its own schedule (docs/server.md).
+    if report.plan.changes_records() and backup_dir is not None:
+        # backup_dir None: the caller took one before the first package of this batch (a server: pg_dump).
         report.backup = str(backup_database(db, backup_dir, "nhap-goi"))
     with db.transaction() as session:
         # Another window (another PC on a server) may have written since the plan was made: it is
@@ -241,7 +245,7 @@ def import_package(
         )
         # The plan was made with the same units, rolled back since (ids come anew), or before
         # another writer's change: planned again here.
-        if learned or _last_change(session) != planned_at:
+        if learned or not plan_still_holds(session, basis, [r.id for r in records]):
             report.plan = plan_merge(session, office_id, records)
         apply_plan(session, report.plan, manifest.package_id, user=user)
         review_lines = review_hooks.apply(session, manifest, report.office_label)
@@ -298,10 +302,6 @@ def import_package(
 def _sender(package: VerifiedPackage, trusted: TrustedSite | None) -> str:
     """The unit the site speaks for: the one it was trusted for, else the one being accepted now."""
     return trusted.office_unit_code if trusted is not None else package.manifest.office_unit
-
-
-def _last_change(session: Session) -> int:
-    return session.scalar(select(func.max(Record.local_change))) or 0
 
 
 def _forgery_signal(

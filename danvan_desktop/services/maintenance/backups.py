@@ -1,4 +1,8 @@
-"""Backups of the database and its signing key: make, list, prune, daily, restore (no Qt)."""
+"""Backups of the database and its signing key: make, list, prune, daily, restore (no Qt).
+
+A SQLite file is copied (`.sqlite3`), a shared server dumped with pg_dump (`.dump`,
+server_backups.py): both are listed, pruned, restored and named the same way.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ import re
 import shutil
 import sqlite3
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from danvan_desktop.db import migrate, snapshots
 from danvan_desktop.db.engine import APPLICATION_ID, guard_writes, read_revision
+from danvan_desktop.db.location import is_server_file
 from danvan_desktop.db.snapshots import (
     BACKUP_SUFFIX,
     BEFORE_UPGRADE_REASON,
@@ -27,6 +33,8 @@ from danvan_desktop.db.snapshots import (
     zip_keys,
 )
 from danvan_desktop.errors import NewerDatabaseError, NotADatabaseError, UserError
+from danvan_desktop.services.maintenance import server_backups
+from danvan_desktop.services.maintenance.server_backups import DUMP_SUFFIX
 from danvan_desktop.services.office.accounts import Actor
 from danvan_desktop.services.office.audit import record_file_action
 
@@ -56,9 +64,21 @@ class BackupInfo:
         return archive if archive.is_file() else None
 
 
-def make_backup(db_path: Path, backup_dir: Path, reason: str, *, target: Path | None = None) -> Path:
-    """A consistent copy of the database (and its keys) named by date-time and reason."""
+def make_backup(
+    db_path: Path,
+    backup_dir: Path,
+    reason: str,
+    *,
+    target: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """A consistent copy of the database (and its keys) named by date-time and reason: a file's
+    online copy, or a server's pg_dump (`progress` hears the tables it reaches)."""
     db_path = Path(db_path)
+    if is_server_file(db_path):
+        return server_backups.make_server_backup(
+            db_path, backup_dir, reason, target=target, progress=progress
+        )
     target = target or backup_path(db_path, backup_dir, reason)
     with guard_writes(target):
         write_copy(db_path, target)
@@ -66,9 +86,11 @@ def make_backup(db_path: Path, backup_dir: Path, reason: str, *, target: Path | 
     return target
 
 
-def make_manual_backup(db_path: Path, backup_dir: Path, *, by: Actor | None) -> Path:
+def make_manual_backup(
+    db_path: Path, backup_dir: Path, *, by: Actor | None, progress: Callable[[str], None] | None = None
+) -> Path:
     """A copy someone asked for in the window (which holds the database), entered in the audit trail."""
-    target = make_backup(db_path, backup_dir, MANUAL_REASON)
+    target = make_backup(db_path, backup_dir, MANUAL_REASON, progress=progress)
     record_file_action(db_path, "backup.create", actor=by, detail=str(target))
     return target
 
@@ -86,6 +108,8 @@ def _parse_name(path: Path) -> tuple[dt.datetime, str]:
 
 def _inspect(path: Path) -> tuple[int | None, str | None, bool]:
     """Record count, schema revision and whether the copy can be restored (read-only look)."""
+    if path.suffix == DUMP_SUFFIX:
+        return server_backups.inspect_dump(path)
     try:
         revision = read_revision(path)
     except UserError:
@@ -103,18 +127,25 @@ def _inspect(path: Path) -> tuple[int | None, str | None, bool]:
     return count, revision, valid
 
 
-def _entries(backup_dir: Path) -> list[tuple[Path, dt.datetime, str]]:
-    """(path, created, reason) of every copy, newest first, read from the names only."""
+def backup_suffix(db_path: Path) -> str:
+    """What backups of this database are: server dumps, or copies of a file."""
+    return DUMP_SUFFIX if is_server_file(Path(db_path)) else BACKUP_SUFFIX
+
+
+def _entries(backup_dir: Path, suffix: str = BACKUP_SUFFIX) -> list[tuple[Path, dt.datetime, str]]:
+    """(path, created, reason) of every copy of one kind, newest first, read from the names only."""
     if not backup_dir.is_dir():
         return []
-    found = [(p, *_parse_name(p)) for p in backup_dir.glob(f"*{BACKUP_SUFFIX}") if p.is_file()]
+    found = [(p, *_parse_name(p)) for p in backup_dir.glob(f"*{suffix}") if p.is_file()]
     return sorted(found, key=lambda entry: entry[1], reverse=True)
 
 
-def list_backups(backup_dir: Path) -> list[BackupInfo]:
-    """Every copy in `backup_dir`, newest first, each looked into read-only."""
+def list_backups(backup_dir: Path, db_path: Path | None = None) -> list[BackupInfo]:
+    """The copies in `backup_dir` that can be restored into `db_path` (server dumps for a server,
+    copies of a file otherwise; a file's when None), newest first, each looked into read-only."""
     infos = []
-    for path, created, reason in _entries(backup_dir):
+    suffix = BACKUP_SUFFIX if db_path is None else backup_suffix(db_path)
+    for path, created, reason in _entries(backup_dir, suffix):
         count, revision, valid = _inspect(path)
         infos.append(BackupInfo(path, created, reason, path.stat().st_size, count, revision, valid))
     return infos
@@ -125,8 +156,13 @@ def newest_good_backup(backup_dir: Path) -> BackupInfo | None:
 
 
 def prune_backups(backup_dir: Path, keep_last: int = 10) -> list[Path]:
-    """Delete old copies, keeping the newest `keep_last`, the newest of every month and of every upgrade."""
-    entries = _entries(backup_dir)
+    """Delete old copies, keeping the newest `keep_last`, the newest of every month and of every upgrade
+    (of file copies and of server dumps, each kind on its own)."""
+    return [*_prune(backup_dir, keep_last, BACKUP_SUFFIX), *_prune(backup_dir, keep_last, DUMP_SUFFIX)]
+
+
+def _prune(backup_dir: Path, keep_last: int, suffix: str) -> list[Path]:
+    entries = _entries(backup_dir, suffix)
     keep = {path for path, _created, _reason in entries[:keep_last]}
     months: set[tuple[int, int]] = set()
     upgrades: set[str] = set()
@@ -145,6 +181,7 @@ def prune_backups(backup_dir: Path, keep_last: int = 10) -> list[Path]:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 keys_archive_for(path).unlink(missing_ok=True)
+                server_backups.note_for(path).unlink(missing_ok=True)
             removed.append(path)
     if removed:
         log.info("pruned %d old backups from %s", len(removed), backup_dir)
@@ -227,14 +264,37 @@ def _restore_keys(archive: Path, db_path: Path) -> None:
             os.replace(temp, target)
 
 
+def _refuse_other_kind(backup: Path, db_path: Path) -> None:
+    """A file's copy cannot go onto a server, nor a server's dump into a file."""
+    if backup.suffix == backup_suffix(db_path) or not backup.is_file():
+        return
+    if is_server_file(db_path):
+        raise NotADatabaseError(
+            f"Bản sao lưu {backup.name} là bản sao của một tệp dữ liệu trên máy tính, không khôi phục được "
+            "vào máy chủ dùng chung. Hãy chọn một bản sao lưu của máy chủ (tệp .dump); "
+            "dữ liệu hiện tại không bị thay đổi."
+        )
+    raise NotADatabaseError(
+        f"Bản sao lưu {backup.name} là bản sao lưu của máy chủ dùng chung (PostgreSQL), không khôi phục "
+        "được vào tệp dữ liệu trên máy tính. Hãy mở máy chủ đó rồi khôi phục, hoặc chọn một bản sao lưu "
+        "tệp (.sqlite3); dữ liệu hiện tại không bị thay đổi."
+    )
+
+
 def restore_backup(backup: Path, db_path: Path, backup_dir: Path, *, by: Actor | None = None) -> Path | None:
     """Replace the database with `backup` after a safety copy; return that copy's path.
 
     Every check and the copy into a temporary file happen before the current database is touched;
     any failure up to the final rename leaves it as it was. The caller must have closed its own
-    connections (the GUI closes its engine first; the CLI holds the single-writer lock).
+    connections (the GUI closes its engine first; the CLI holds the single-writer lock). A server
+    is restored by pg_restore in one transaction, after a safety dump.
     """
     backup, db_path = Path(backup), Path(db_path)
+    _refuse_other_kind(backup, db_path)
+    if is_server_file(db_path):
+        safety: Path | None = server_backups.restore_server_backup(backup, db_path, backup_dir)
+        _audit_restore(db_path, backup, safety, by)
+        return safety
     check_restorable(backup)
     temp = db_path.with_name(db_path.name + ".dang-khoi-phuc")
     try:
@@ -260,7 +320,11 @@ def restore_backup(backup: Path, db_path: Path, backup_dir: Path, *, by: Actor |
         with guard_writes(db_path):
             _restore_keys(archive, db_path)
     log.info("restored %s from %s (safety copy %s)", db_path, backup, safety)
-    # Written into the restored file: it is the trail people will read from now on.
+    _audit_restore(db_path, backup, safety, by)
+    return safety
+
+
+def _audit_restore(db_path: Path, backup: Path, safety: Path | None, by: Actor | None) -> None:
+    # Written into the restored data: it is the trail people will read from now on.
     kept = f"; dữ liệu trước đó giữ tại {safety.name}" if safety is not None else ""
     record_file_action(db_path, "backup.restore", actor=by, detail=f"từ bản sao lưu {backup.name}{kept}")
-    return safety
