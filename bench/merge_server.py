@@ -70,6 +70,7 @@ from sqlalchemy.engine import URL
 from danvan_desktop import paths
 from danvan_desktop.db.location import SERVER_SUFFIX, read_server_file, server_url, write_server_file
 from danvan_desktop.db.models import OrgUnit, Period, Record, RecordHistory
+from danvan_desktop.db.server import make_server_engine
 from danvan_desktop.db.snapshots import KEYS_FOLDER
 from danvan_desktop.errors import UserError
 from danvan_desktop.services.office.installation import initialize_database
@@ -109,7 +110,7 @@ def copy_all(db_path: Path, files: list[Path]) -> dict[str, Any]:
 
     Timed: building the CSV, both COPYs and the commit; reading the package (zipfile, json) is not.
     """
-    engine = create_engine(read_server_file(db_path).url)
+    engine = make_server_engine(db_path)  # the app's engine: the file's sslmode, if any, understood
     with engine.connect() as conn:
         units = dict(conn.execute(select(OrgUnit.code, OrgUnit.id)).tuples().all())
         periods = dict(conn.execute(select(Period.code, Period.id)).tuples().all())
@@ -149,7 +150,8 @@ class Scratch:
     def __init__(self, url: URL, folder: Path) -> None:
         self.url = url
         self.folder = folder
-        self.admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        plain = url.difference_update_query(["sslmode", "sslrootcert"])  # pg8000 takes no sslmode
+        self.admin = create_engine(plain, isolation_level="AUTOCOMMIT")
         self.prefix = f"danvan_bench_{os.getpid()}_"
         self.names: list[str] = []
 

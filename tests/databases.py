@@ -35,7 +35,9 @@ class TestServer:
 
     def __init__(self, url: URL) -> None:
         self.url = url
-        self.admin: Engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        # pg8000 takes no sslmode (the app turns it into an SSL context): the admin connection is plain.
+        plain = url.difference_update_query(["sslmode", "sslrootcert"])
+        self.admin: Engine = create_engine(plain, isolation_level="AUTOCOMMIT")
         self._numbers = itertools.count(1)
         self.prefix = f"dvt_{os.getpid()}_"
 

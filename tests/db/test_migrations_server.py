@@ -10,19 +10,17 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
 
 from danvan_desktop.db import migrate
-from danvan_desktop.db.location import read_server_file
 from danvan_desktop.db.models import Base
+from danvan_desktop.db.server import make_server_engine
 from tests.databases import TestServer
 
 pytestmark = pytest.mark.server_only
 
 
 def test_each_migration_runs_on_the_server_and_ends_at_the_models(pg: TestServer, tmp_path: Path) -> None:
-    url = read_server_file(pg.empty_database(tmp_path, "steps")).url
-    engine = create_engine(url)
+    engine = make_server_engine(pg.empty_database(tmp_path, "steps"))
     revisions = [s.revision for s in ScriptDirectory.from_config(migrate._config()).walk_revisions()][::-1]
     assert revisions[-1] == migrate.HEAD_REVISION
     try:

@@ -15,11 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from danvan_desktop.db.location import read_server_file
 from danvan_desktop.db.models import ReceivedPackage, Record, RecordConflict
-from danvan_desktop.db.server import WRITE_LOCK
+from danvan_desktop.db.server import WRITE_LOCK, make_server_engine
 from tests.exchange.conftest import BRANCH, Site
 
 pytestmark = pytest.mark.server_only
@@ -39,7 +39,7 @@ def _danvan(site: Site, *argv: str) -> subprocess.Popen[str]:
 @contextmanager
 def write_lock_held(site: Site) -> Iterator[object]:
     """Hold the writers' advisory lock from another connection; yields a 'waiting(n)' probe."""
-    engine = create_engine(read_server_file(site.db.path).url, isolation_level="AUTOCOMMIT")
+    engine = make_server_engine(site.db.path).execution_options(isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as holder, engine.connect() as probe:
             holder.exec_driver_sql(f"SELECT pg_advisory_lock({WRITE_LOCK})")
