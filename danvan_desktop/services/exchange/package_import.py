@@ -19,6 +19,7 @@ from danvan_desktop.services.exchange.merge_plan import MergePlan, plan_merge
 from danvan_desktop.services.exchange.origin import ForeignOriginError, check_origin
 from danvan_desktop.services.exchange.package_ledger import (
     EquivocationError,
+    accept_sender_key,
     check_equivocation,
     manifest_digest,
     record_refusal,
@@ -261,23 +262,14 @@ def import_package(
             detail=f"{path.name} của {report.office_label}, gói số {manifest.sequence} ({counts})",
         )
         if trusted is None and session.get(TrustedSite, manifest.site_id) is None:
-            require_in(session, "trust.change")  # accepting a new sender's key is an administrator's
-            record_action(
+            accept_sender_key(
                 session,
-                "trust.accept",
+                site_id=manifest.site_id,
+                office_unit_code=manifest.office_unit,
+                public_key=package.public_key,
+                fingerprint=package.fingerprint,
                 user=user,
-                detail=f"{report.office_label} ({manifest.office_unit})",
-                new=package.fingerprint,
-            )
-            session.add(
-                TrustedSite(
-                    site_id=manifest.site_id,
-                    office_unit_code=manifest.office_unit,
-                    public_key=encode_base64(package.public_key),
-                    fingerprint=package.fingerprint,
-                    accepted_at=_now(),
-                    accepted_by=user,
-                )
+                label=f"{report.office_label} ({manifest.office_unit})",
             )
         session.add(
             ReceivedPackage(

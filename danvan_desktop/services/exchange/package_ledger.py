@@ -15,8 +15,10 @@ from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import OrgUnit, ReceivedPackage, RefusedPackage, TrustedSite
 from danvan_desktop.errors import UserError
 from danvan_desktop.localtime import local_time_text, to_local
+from danvan_desktop.services.office.accounts import require_in
+from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.orgunits import unit_label
-from danvan_desktop.transport.package_format import canonical_json
+from danvan_desktop.transport.package_format import canonical_json, encode_base64
 from danvan_desktop.transport.reader import VerifiedPackage
 
 log = logging.getLogger(__name__)
@@ -164,3 +166,29 @@ def ledger_entries(session: Session, *, refused_only: bool = False) -> list[Ledg
                 )
             )
     return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def accept_sender_key(
+    session: Session,
+    *,
+    site_id: str,
+    office_unit_code: str,
+    public_key: bytes,
+    fingerprint: str,
+    user: str,
+    label: str,
+) -> None:
+    """First contact with a sender (a unit below, or the office above): an administrator accepts its key,
+    and the audit trail says who and which fingerprint (`label` names the sender)."""
+    require_in(session, "trust.change")
+    record_action(session, "trust.accept", user=user, detail=label, new=fingerprint)
+    session.add(
+        TrustedSite(
+            site_id=site_id,
+            office_unit_code=office_unit_code,
+            public_key=encode_base64(public_key),
+            fingerprint=fingerprint,
+            accepted_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            accepted_by=user,
+        )
+    )

@@ -28,7 +28,7 @@ from danvan_desktop.services.exchange.package_import import (
     backup_database,
     missing_sequences,
 )
-from danvan_desktop.services.exchange.package_ledger import EquivocationError
+from danvan_desktop.services.exchange.package_ledger import EquivocationError, accept_sender_key
 from danvan_desktop.services.exchange.reply_export import is_below
 from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
@@ -206,24 +206,15 @@ def import_reply(
             return report
         require_in(session, "package.import")
         lines = _apply(session, reply, office, sender, user)
-        if not trusted:
-            require_in(session, "trust.change")  # accepting the parent office's key is an administrator's
-            record_action(
+        if not trusted:  # accepting the parent office's key is an administrator's
+            accept_sender_key(
                 session,
-                "trust.accept",
+                site_id=manifest.site_id,
+                office_unit_code=sender.code,
+                public_key=reply.public_key,
+                fingerprint=reply.fingerprint,
                 user=user,
-                detail=f"{report.office_label} (cấp trên)",
-                new=reply.fingerprint,
-            )
-            session.add(
-                TrustedSite(
-                    site_id=manifest.site_id,
-                    office_unit_code=sender.code,
-                    public_key=encode_base64(reply.public_key),
-                    fingerprint=reply.fingerprint,
-                    accepted_at=_now(),
-                    accepted_by=user,
-                )
+                label=f"{report.office_label} (cấp trên)",
             )
         session.add(
             ReceivedPackage(
