@@ -147,10 +147,11 @@ def cmd_settings(args: argparse.Namespace, db: Database, user: UserPaths) -> int
         known = ", ".join(keys)
         raise UserError(f"Không có mục cài đặt «{args.key}». Các mục: {known}.")
     value = args.value.strip()
-    if args.key == PROFILE_SETTING and value:
-        from danvan_desktop.reports.profile import load_profile
+    if args.key == PROFILE_SETTING and value:  # the office's own, one sent from above, or shipped
+        from danvan_desktop.services.reporting.pushed_profiles import office_profile
 
-        load_profile(value, user_profiles_dir(user))
+        with db.session() as session:
+            office_profile(session, value, user_profiles_dir(user))
     from danvan_desktop.services.office.audit import change_setting
 
     with db.transaction() as session:

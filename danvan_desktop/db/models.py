@@ -513,7 +513,7 @@ class PushedProfile(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)  # the key a return is printed with
-    content: Mapped[str] = mapped_column(Text)  # the whole profile as YAML, checked when stored
+    content: Mapped[str] = mapped_column(Text)  # the whole profile as JSON, checked when stored
     origin_unit_code: Mapped[str] = mapped_column(String(64))  # the office above that sent it
     package_id: Mapped[str] = mapped_column(String(36))
     received_at: Mapped[dt.datetime] = mapped_column(DateTime)
