@@ -42,7 +42,9 @@ def add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     report.add_argument("--out", required=True, type=Path, metavar="TỆP.pdf", help="tệp PDF sẽ ghi")
     report.add_argument(
-        "--profile", metavar="MẪU", help="mẫu văn bản: nha_nuoc, dang hoặc mẫu riêng (mặc định: theo cài đặt)"
+        "--profile",
+        metavar="MẪU",
+        help="mẫu văn bản: nha_nuoc, dang, mẫu riêng hoặc mẫu cấp trên gửi (mặc định: theo cài đặt)",
     )
     report.add_argument(
         "--profiles-dir", type=Path, metavar="THƯ_MỤC", help="thư mục mẫu văn bản riêng của đơn vị"
