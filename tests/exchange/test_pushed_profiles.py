@@ -156,7 +156,7 @@ def _valid() -> dict[str, Any]:
         (_payload(("../etc", _valid())), "tên mẫu thứ 1"),
         (_payload(("a", _valid()), ("a", _valid())), "«a» xuất hiện hai lần"),
         (_payload(("a", dict(_valid(), extends="nha_nuoc"))), "không dựa vào mẫu khác"),
-        (_payload(("a", dict(_valid(), name="x" * 25_000))), "dài quá 20000 ký tự"),
+        (_payload(("a", dict(_valid(), name="ư" * 9_000))), "dài quá 20000 byte"),
         (_payload(("a", dict(_valid(), closing_mark=None))), "«closing_mark»"),
         (_payload(("a", dict(_valid(), summary={"size": 13, "colour": "red"}))), "gõ nhầm tên"),
         (

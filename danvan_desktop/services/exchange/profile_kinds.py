@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 KIND = "report_profiles"
 LABEL = "Mẫu văn bản"
 MAX_PROFILES = 30
-MAX_PROFILE_CHARS = 20_000  # a full profile is about 6 000 characters; 30 of them stay under 700 KiB
+MAX_PROFILE_BYTES = 20_000  # UTF-8 JSON; a shipped profile is about 3 600: 30 stay under the 700 KiB line
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # a file stem an office can also use in its own folder
 
 
@@ -77,6 +77,16 @@ def profiles_to_send(session: Session) -> dict[str, str]:
             log.warning("profile %s not sent: its name is not a plain file name", name)
             continue
         sent[name] = _json(resolved_profile_data(files[name], files))
+    # The unit refuses more or longer than this: said here, before a reply it would refuse is written.
+    if len(sent) > MAX_PROFILES:
+        raise UserError(
+            f"Có {len(sent)} mẫu văn bản riêng để gửi cấp dưới; gói trả lời nhận tối đa {MAX_PROFILES}."
+        )
+    for name, text in sent.items():
+        if len(text.encode("utf-8")) > MAX_PROFILE_BYTES:
+            raise UserError(
+                f"Mẫu văn bản «{name}» dài quá {MAX_PROFILE_BYTES} byte, không gửi cấp dưới được."
+            )
     return dict(sorted(sent.items()))
 
 
@@ -108,8 +118,8 @@ def _checked(data: bytes) -> dict[str, str]:
         if name in checked:
             raise _refuse(f"mẫu «{name}» xuất hiện hai lần")
         text = _json(item["profile"])
-        if len(text) > MAX_PROFILE_CHARS:
-            raise _refuse(f"mẫu «{name}» dài quá {MAX_PROFILE_CHARS} ký tự")
+        if len(text.encode("utf-8")) > MAX_PROFILE_BYTES:
+            raise _refuse(f"mẫu «{name}» dài quá {MAX_PROFILE_BYTES} byte")
         try:
             load_profile_text(name, text)  # the check a profile file gets, whole
         except ProfileError as exc:
