@@ -170,3 +170,19 @@ def test_a_profile_payload_is_checked_like_a_file(payload: bytes, message: str) 
         _checked(payload)
     assert caught.value.message.startswith("Gói trả lời của cấp trên bị từ chối (mẫu văn bản)")
     assert _checked(_payload(("dang_rieng", _valid())))  # the valid one passes
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (DISTRICT_PROFILE.replace("Định Hóa", "ư" * 9_000), "Mẫu văn bản «huyen_uy» dài quá 20000 byte"),
+        (DISTRICT_PROFILE.replace("extends: nha_nuoc", "extends: khong_co"), "«extends» chỉ tới mẫu"),
+        (DISTRICT_PROFILE + "colour: red\n", "gõ nhầm tên"),
+    ],
+)
+def test_the_district_cannot_write_a_reply_its_units_would_refuse(
+    district: Site, data_dir: Path, content: str, message: str
+) -> None:
+    _write(data_dir / "profiles", "huyen_uy", content)
+    with pytest.raises(UserError, match=message):
+        reply(district)
