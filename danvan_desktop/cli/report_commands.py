@@ -42,7 +42,9 @@ def add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     report.add_argument("--out", required=True, type=Path, metavar="TỆP.pdf", help="tệp PDF sẽ ghi")
     report.add_argument(
-        "--profile", metavar="MẪU", help="mẫu văn bản: nha_nuoc, dang hoặc mẫu riêng (mặc định: theo cài đặt)"
+        "--profile",
+        metavar="MẪU",
+        help="mẫu văn bản: nha_nuoc, dang, mẫu riêng hoặc mẫu cấp trên gửi (mặc định: theo cài đặt)",
     )
     report.add_argument(
         "--profiles-dir", type=Path, metavar="THƯ_MỤC", help="thư mục mẫu văn bản riêng của đơn vị"
@@ -147,10 +149,11 @@ def cmd_settings(args: argparse.Namespace, db: Database, user: UserPaths) -> int
         known = ", ".join(keys)
         raise UserError(f"Không có mục cài đặt «{args.key}». Các mục: {known}.")
     value = args.value.strip()
-    if args.key == PROFILE_SETTING and value:
-        from danvan_desktop.reports.profile import load_profile
+    if args.key == PROFILE_SETTING and value:  # the office's own, one sent from above, or shipped
+        from danvan_desktop.services.reporting.pushed_profiles import office_profile
 
-        load_profile(value, user_profiles_dir(user))
+        with db.session() as session:
+            office_profile(session, value, user_profiles_dir(user))
     from danvan_desktop.services.office.audit import change_setting
 
     with db.transaction() as session:

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest revision this build knows; a test checks it against the scripts.
-HEAD_REVISION = "0007_received_returns"
+HEAD_REVISION = "0008_pushed_profiles"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 

@@ -501,3 +501,19 @@ class InboxItem(Base):
     unit_code: Mapped[str | None] = mapped_column(String(64))
     period_code: Mapped[str | None] = mapped_column(String(32))
     form_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class PushedProfile(Base):
+    """A report layout profile (resources/profiles schema) sent by the office above in a reply package.
+
+    Kept here, never written to the profiles folder: the office's own files of the same name win.
+    """
+
+    __tablename__ = "pushed_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # the key a return is printed with
+    content: Mapped[str] = mapped_column(Text)  # the whole profile as JSON, checked when stored
+    origin_unit_code: Mapped[str] = mapped_column(String(64))  # the office above that sent it
+    package_id: Mapped[str] = mapped_column(String(36))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import string
 from collections.abc import Iterable, Mapping
@@ -285,13 +286,13 @@ _REASONS = {
 }
 
 
-def _explain(path: Path, exc: ValidationError) -> ProfileError:
+def _explain(what: str, exc: ValidationError) -> ProfileError:
     problems = []
     for error in exc.errors():
         reason = _REASONS.get(error["type"], f"giá trị không hợp lệ ({error['msg']})")
         problems.append(f"«{_where(error['loc'])}»: {reason}")
     lines = "\n".join(f"  - {p}" for p in problems)
-    return ProfileError(f"Tệp mẫu văn bản {path} chưa dùng được:\n{lines}", detail=str(exc))
+    return ProfileError(f"{what} chưa dùng được:\n{lines}", detail=str(exc))
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -325,8 +326,7 @@ def profile_files(user_dir: Path | None = None) -> dict[str, Path]:
     return found
 
 
-def load_profile_file(path: Path, files: Mapping[str, Path] | None = None) -> DocumentProfile:
-    """Read and check one profile file; `extends: other` starts from another profile's values."""
+def _resolved_raw(path: Path, files: Mapping[str, Path] | None) -> dict[str, Any]:
     raw = _read_yaml(path)
     seen = {path.stem}
     while isinstance(raw.get("extends"), str):
@@ -339,21 +339,69 @@ def load_profile_file(path: Path, files: Mapping[str, Path] | None = None) -> Do
         raw = _merge(base, {k: v for k, v in raw.items() if k != "extends"}) | {
             "extends": base.get("extends")
         }
+    return raw
+
+
+def load_profile_file(path: Path, files: Mapping[str, Path] | None = None) -> DocumentProfile:
+    """Read and check one profile file; `extends: other` starts from another profile's values."""
+    return _checked(_resolved_raw(path, files), f"Tệp mẫu văn bản {path}")
+
+
+def _checked(raw: Mapping[str, Any], what: str) -> DocumentProfile:
+    """The one check every profile gets, from a file or sent by the office above."""
     try:
         profile = DocumentProfile.model_validate(raw)
     except ValidationError as exc:
-        raise _explain(path, exc) from exc
+        raise _explain(what, exc) from exc
     problems = _template_problems(profile)
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
-        raise ProfileError(f"Tệp mẫu văn bản {path} chưa dùng được:\n{lines}")
+        raise ProfileError(f"{what} chưa dùng được:\n{lines}")
     return profile
 
 
-def load_profile(name: str, user_dir: Path | None = None) -> DocumentProfile:
-    """The profile called `name` (nha_nuoc, dang, or an office's own), checked."""
+def resolved_profile_data(path: Path, files: Mapping[str, Path] | None = None) -> dict[str, Any]:
+    """A profile file with its `extends` chain merged in: what it says on its own, to send elsewhere."""
+    raw = _resolved_raw(path, files)
+    _checked(raw, f"Tệp mẫu văn bản {path}")
+    return {k: v for k, v in raw.items() if k != "extends"}
+
+
+def load_profile_text(name: str, text: str) -> DocumentProfile:
+    """A profile sent by the office above (JSON, whole: no `extends`), checked like a file.
+
+    JSON rather than YAML: no anchors or aliases to blow up, and the text is what the database keeps.
+    """
+    what = f"Mẫu văn bản «{name}» do cấp trên gửi"
+    try:
+        raw = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ProfileError(f"{what} không đọc được (JSON sai cú pháp).", detail=repr(exc)) from exc
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{what} không đúng dạng (cần các mục khóa: giá trị).")
+    if raw.get("extends") is not None:
+        raise ProfileError(f"{what} phải đầy đủ, không dựa vào mẫu khác («extends»).")
+    return _checked(raw, what)
+
+
+def own_profile_names(user_dir: Path | None) -> set[str]:
+    """Names of the profiles in the office's own folder."""
+    return {p.stem for p in user_dir.glob("*.yaml")} if user_dir is not None and user_dir.is_dir() else set()
+
+
+def load_profile(
+    name: str, user_dir: Path | None = None, pushed: Mapping[str, str] | None = None
+) -> DocumentProfile:
+    """The profile called `name` (nha_nuoc, dang, an office's own, or one sent from above), checked.
+
+    Which one wins for a name: the office's own file, then one sent by the office above (`pushed`:
+    name -> JSON text, from the database), then the shipped file.
+    """
     files = profile_files(user_dir)
+    pushed = pushed or {}
+    if name in pushed and name not in own_profile_names(user_dir):
+        return load_profile_text(name, pushed[name])
     if name not in files:
-        known = ", ".join(sorted(files))
+        known = ", ".join(sorted(set(files) | set(pushed)))
         raise ProfileError(f"Không có mẫu văn bản «{name}». Các mẫu hiện có: {known}.")
     return load_profile_file(files[name], files)

@@ -50,6 +50,7 @@ class ReportSettingsDialog(QDialog):
         from danvan_desktop.paths import user_paths
         from danvan_desktop.services.office.settings import get_setting
         from danvan_desktop.services.reporting import all_setting_keys
+        from danvan_desktop.services.reporting.pushed_profiles import pushed_profile_texts
         from danvan_desktop.services.reporting.report_output import (
             PROFILE_SETTING,
             profile_choices,
@@ -66,6 +67,7 @@ class ReportSettingsDialog(QDialog):
         with db.session() as session:
             values = {key: get_setting(session, key) or "" for key in self.labels}
             default_profile = profile_key(session, None)
+            pushed = pushed_profile_texts(session)  # profiles sent from above are offered too
         for key, label, hint in LINE_KEYS:
             edit = QLineEdit(values[key])
             edit.setObjectName(key)
@@ -94,7 +96,7 @@ class ReportSettingsDialog(QDialog):
         form.addRow("&Nơi nhận:", self.recipients)
         self.profile = QComboBox()
         self.profile.setObjectName(PROFILE_SETTING)
-        for key, name in profile_choices(profiles_dir or user_paths().profiles_dir):
+        for key, name in profile_choices(profiles_dir or user_paths().profiles_dir, pushed):
             self.profile.addItem(name, key)
         self.profile.setCurrentIndex(max(0, self.profile.findData(default_profile)))
         form.addRow("Mẫu văn bản &mặc định:", self.profile)

@@ -115,7 +115,11 @@ class ReportsDialog(QDialog):
         )
         self.profile_box = QComboBox()
         self.profile_box.setObjectName("reportProfile")
-        for key, name in profile_choices(self.profiles_dir):
+        from danvan_desktop.services.reporting.pushed_profiles import pushed_profile_texts
+
+        with self.db.session() as session:  # profiles sent from above are listed, marked so
+            pushed = pushed_profile_texts(session)
+        for key, name in profile_choices(self.profiles_dir, pushed):
             self.profile_box.addItem(name, key)
         self._select_default_profile()
         self.date_edit = QDateEdit(QDate.currentDate())

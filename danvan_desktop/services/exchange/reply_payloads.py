@@ -11,7 +11,10 @@ from sqlalchemy.orm import Session
 
 # Modules that register payload kinds when imported; loaded the first time the registry is used,
 # so that a kind is known wherever replies are written or read (the command line, the window, tests).
-PAYLOAD_MODULES: tuple[str, ...] = ("danvan_desktop.services.exchange.formpush_kinds",)
+PAYLOAD_MODULES: tuple[str, ...] = (
+    "danvan_desktop.services.exchange.formpush_kinds",
+    "danvan_desktop.services.exchange.profile_kinds",
+)
 
 _KIND = re.compile(r"^[a-z0-9_.]{1,64}$")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -17,10 +17,11 @@ from danvan_desktop.db.models import OrgUnit, Period
 from danvan_desktop.errors import UserError
 from danvan_desktop.reports.document import ReportDocument
 from danvan_desktop.reports.model import IssuingRole
-from danvan_desktop.reports.profile import DocumentProfile, load_profile
+from danvan_desktop.reports.profile import DocumentProfile
 from danvan_desktop.services.office.accounts import require_in
 from danvan_desktop.services.office.audit import record_action
 from danvan_desktop.services.office.settings import get_setting
+from danvan_desktop.services.reporting.pushed_profiles import PUSHED_MARK, office_profile
 from danvan_desktop.services.reporting.report_numbers import (
     NumberUsedError,
     check_unused,
@@ -147,7 +148,7 @@ def prepare_report(
     if request.number is not None and request.number < 1:
         raise UserError("Số văn bản phải là số nguyên dương.")
     key = profile_key(session, request.profile)
-    profile = load_profile(key, request.profiles_dir)
+    profile = office_profile(session, key, request.profiles_dir)
     draft = build_document(session, request, profile, None)  # checks data and settings first
     if not is_numbered(profile, draft):
         reason = _unnumbered_reason(profile, draft)
@@ -420,15 +421,30 @@ def register_forms() -> list[tuple[str, str]]:
     )
 
 
-def profile_choices(profiles_dir: Path | None) -> list[tuple[str, str]]:
-    """(key, name) of the shipped profiles and the office's own; a broken file shows as its key."""
-    from danvan_desktop.reports.profile import ProfileError, load_profile_file, profile_files
+def profile_choices(
+    profiles_dir: Path | None, pushed: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """(key, name) of the shipped profiles, the office's own and those sent from above (`pushed`, name ->
+    JSON text), marked so; a broken file shows as its key. The same name: own file > from above > shipped.
+    """
+    from danvan_desktop.reports.profile import (
+        ProfileError,
+        load_profile_file,
+        load_profile_text,
+        own_profile_names,
+        profile_files,
+    )
 
     files = profile_files(profiles_dir)
+    own = own_profile_names(profiles_dir)
+    pushed = {k: v for k, v in (pushed or {}).items() if k not in own}
     choices = []
-    for key, path in files.items():
+    for key in sorted(set(files) | set(pushed)) if pushed else files:
         try:
-            name = load_profile_file(path, files).name
+            if key in pushed:
+                name = f"{load_profile_text(key, pushed[key]).name} ({PUSHED_MARK})"
+            else:
+                name = load_profile_file(files[key], files).name
         except ProfileError:
             name = f"{key} (tệp mẫu có lỗi)"
         choices.append((key, name))

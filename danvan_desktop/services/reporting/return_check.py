@@ -43,11 +43,12 @@ def recompute_figures(
     The digest says whether the tables are those the site signed; the text extracted from the PDF
     says whether the pages print them (a site could embed one digest and print other figures).
     """
-    from danvan_desktop.reports.profile import ProfileError, load_profile
+    from danvan_desktop.reports.profile import ProfileError
+    from danvan_desktop.services.reporting.pushed_profiles import office_profile
     from danvan_desktop.services.reporting.report_output import ReportRequest, build_document
 
     try:
-        profile = load_profile(statement.profile, profiles_dir)
+        profile = office_profile(session, statement.profile, profiles_dir)
     except (ProfileError, UserError) as exc:
         return FiguresCheck(
             None, None, f"không có mẫu văn bản «{statement.profile}» ở đây để dựng lại báo cáo: {exc}"

@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from danvan_desktop.errors import UserError
-from danvan_desktop.reports.profile import load_profile
 from danvan_desktop.services.office.settings import get_setting
 from danvan_desktop.services.reporting.pdf_signing import (
     TOKEN,
@@ -21,6 +20,7 @@ from danvan_desktop.services.reporting.pdf_signing import (
     load_p12,
     open_token,
 )
+from danvan_desktop.services.reporting.pushed_profiles import office_profile
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def _image(session: Session, key: str) -> Path | None:
 
 def office_appearance(session: Session, profile_key: str, profiles_dir: Path | None) -> Appearance:
     """The profile's placement rules and the images the office registered."""
-    profile = load_profile(profile_key, profiles_dir)
+    profile = office_profile(session, profile_key, profiles_dir)
     return Appearance(
         profile.digital_signature,
         signature_image=_image(session, "sign.signature_image"),
