@@ -300,12 +300,15 @@ def inspect_return(session: Session, pdf: bytes, profiles_dir: Path | None) -> R
         site_id = signed.statement.site
         site = session.get(TrustedSite, site_id)
         own = session.scalars(select(Installation)).one()
-        if site is not None:
-            from danvan_desktop.transport.package_format import decode_base64
+        from danvan_desktop.transport.package_format import decode_base64
 
+        if site is not None:
             raw = decode_base64(site.public_key)
             key = public_key_from_raw(raw) if raw is not None else None
-        elif own.site_id == site_id:
+        elif own.site_id == site_id and (own_raw := decode_base64(own.public_key or "")):
+            # The office's own return: its public key is in the installation row, on either engine.
+            key = public_key_from_raw(own_raw)
+        elif own.site_id == site_id:  # an installation row without it: the key file beside the file
             from danvan_desktop.services.exchange.signing_keys import signing_key
             from danvan_desktop.transport.keys import KeyFileError
 
