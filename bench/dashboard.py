@@ -75,17 +75,25 @@ def baseline(conn: sqlite3.Connection, tn: int, period: int) -> dict[str, list[t
     return {name: conn.execute(sql, {"tn": tn, "p": period}).fetchall() for name, sql in BASELINE.items()}
 
 
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, object]:
-    """Median wall time and median CPU time of this process (ms): on a busy machine the CPU time
-    says what the work costs, the wall time what a user waits."""
-    fn()  # warm: imports, caches, the first page of the file read
-    walls, cpus, result = [], [], None
+def timed(fns: dict[str, Callable[[], object]], runs: int) -> dict[str, tuple[float, float, object]]:
+    """Median wall and CPU time (ms) and the last result of each function, the functions taking turns
+    run after run: a load that comes and goes on the machine then weighs on both sides alike. On a busy
+    machine the CPU time says what the work costs, the wall time what a user waits."""
+    for fn in fns.values():
+        fn()  # warm: imports, caches, the first page of the file read
+    walls: dict[str, list[float]] = {name: [] for name in fns}
+    cpus: dict[str, list[float]] = {name: [] for name in fns}
+    results: dict[str, object] = {}
     for _ in range(runs):
-        start, cpu = time.perf_counter(), time.process_time()
-        result = fn()
-        walls.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000, result
+        for name, fn in fns.items():
+            start, cpu = time.perf_counter(), time.process_time()
+            results[name] = fn()
+            walls[name].append(time.perf_counter() - start)
+            cpus[name].append(time.process_time() - cpu)
+    return {
+        name: (statistics.median(walls[name]) * 1000, statistics.median(cpus[name]) * 1000, results[name])
+        for name in fns
+    }
 
 
 def ensure_demo(path: Path) -> Path:
@@ -110,8 +118,6 @@ def main() -> int:
         conn.execute("SELECT id FROM period WHERE code = ?", (PERIOD,)).fetchone()[0],
     )
     records = conn.execute("SELECT COUNT(*) FROM record WHERE deleted = 0").fetchone()[0]
-    sql_ms, sql_cpu, sums = timed(lambda: baseline(conn, tn, period), args.runs)
-    conn.close()
     db = open_database(path)
     views: list[HomeView] = []
 
@@ -124,7 +130,9 @@ def main() -> int:
         views.append(view)
         return view
 
-    page_ms, page_cpu, view = timed(draw, args.runs)
+    measured = timed({"sql": lambda: baseline(conn, tn, period), "page": draw}, args.runs)
+    (sql_ms, sql_cpu, sums), (page_ms, page_cpu, view) = measured["sql"], measured["page"]
+    conn.close()
     app.processEvents()
     db.close()
     assert isinstance(view, HomeView) and isinstance(sums, dict)

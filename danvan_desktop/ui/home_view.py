@@ -8,7 +8,7 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHeaderView,
     QLabel,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,13 +27,10 @@ from danvan_desktop.db.engine import Database
 from danvan_desktop.services.reporting.home_page import home_page
 from danvan_desktop.services.reporting.home_types import Figure, HomePage, Indicator, Share
 from danvan_desktop.ui.bar_chart import Bar, BarChart
+from danvan_desktop.ui.figure_tile import FigureTile
 
 OpenShare = Callable[[Share], None]
-FIGURE_STYLE = (
-    "QPushButton { text-align: left; border: 1px solid palette(mid); border-radius: 4px;"
-    " padding: 4px 8px; background: palette(base); }"
-    " QPushButton:hover { background: palette(alternate-base); }"
-)
+MUTED = QColor("#5f6368")  # notes and empty cards: grey, readable on the window's background
 
 
 @contextlib.contextmanager
@@ -110,11 +106,15 @@ class HomeView(QWidget):
     def __init__(self, page: HomePage, open_share: OpenShare, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.page, self.open_share = page, open_share
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, FigureTile] = {}
         self.charts: dict[str, BarChart] = {}
         self.dialog: SharesDialog | None = None
-        heading = QLabel(f"<b>Tổng quan: {page.unit_label} — {page.period_label}</b>")
-        heading.setStyleSheet("font-size: 13pt;")
+        heading = QLabel(f"Tổng quan: {page.unit_label} — {page.period_label}")
+        # Fonts and palettes, not style sheets: a style sheet restyles the whole page on every draw.
+        font = heading.font()
+        font.setPointSizeF(13)
+        font.setBold(True)
+        heading.setFont(font)
         heading.setWordWrap(True)
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 8, 8, 8)
@@ -127,10 +127,7 @@ class HomeView(QWidget):
         grid.addWidget(self._indicators_card(), 2, 0, 1, 2)
         grid.addWidget(self._models_card(), 3, 0, 1, 2)
         for row, note in enumerate(page.notes, 4):
-            label = QLabel(note)
-            label.setWordWrap(True)
-            label.setStyleSheet("color: #555;")
-            grid.addWidget(label, row, 0, 1, 2)
+            grid.addWidget(_muted(QLabel(note)), row, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         grid.setRowStretch(grid.rowCount(), 1)
@@ -144,12 +141,10 @@ class HomeView(QWidget):
         self.dialog.open()
         return self.dialog
 
-    def _figure_button(self, figure: Figure, title: str = "") -> QPushButton:
+    def _figure_button(self, figure: Figure, title: str = "") -> FigureTile:
         detail = f" · {figure.detail}" if figure.detail else ""
-        button = QPushButton(f"{figure.label}\n{figure.text}{detail}")
+        button = FigureTile(f"{figure.label}\n{figure.text}{detail}")
         button.setObjectName(f"figure:{figure.key}")
-        button.setStyleSheet(FIGURE_STYLE)
-        button.setCursor(Qt.CursorShape.PointingHandCursor)
         button.setToolTip("Bấm để xem các đơn vị có số liệu này")
         button.clicked.connect(lambda: self.show_shares(title or figure.label, figure.shares))
         self.buttons[figure.key] = button
@@ -167,15 +162,23 @@ class HomeView(QWidget):
 
     @staticmethod
     def _card(title: str) -> tuple[QGroupBox, QVBoxLayout]:
+        """A titled card: its title bold, its content in the normal font (set on an inner widget,
+        whose children inherit it)."""
         box = QGroupBox(title)
-        box.setStyleSheet("QGroupBox { font-weight: bold; } QGroupBox * { font-weight: normal; }")
-        return box, QVBoxLayout(box)
+        bold = box.font()
+        bold.setBold(True)
+        box.setFont(bold)
+        inner = QWidget(box)
+        normal = inner.font()
+        normal.setBold(False)
+        inner.setFont(normal)
+        outer = QVBoxLayout(box)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(inner)
+        return box, QVBoxLayout(inner)
 
     def _empty(self, layout: QVBoxLayout, text: str) -> None:
-        label = QLabel(text)
-        label.setWordWrap(True)
-        label.setStyleSheet("color: #666;")
-        layout.addWidget(label)
+        layout.addWidget(_muted(QLabel(text)))
 
     # --- cards ------------------------------------------------------------------------------
     def _completeness_card(self) -> QGroupBox:
@@ -304,3 +307,12 @@ class HomeView(QWidget):
 
     def _open(self, figure: Figure) -> None:
         self.show_shares(f"Mô hình: {figure.label}", figure.shares)
+
+
+def _muted(label: QLabel) -> QLabel:
+    """A wrapped label in grey: a note or an empty card."""
+    label.setWordWrap(True)
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, MUTED)
+    label.setPalette(palette)
+    return label

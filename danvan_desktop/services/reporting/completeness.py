@@ -181,43 +181,57 @@ def completeness(
     stored = select(*cell).where(
         Record.deleted.is_(False), Record.period_id.in_(period_ids), Record.form_id.in_(form_ids)
     )
-    present = {(u, p, f) for u, p, f in session.execute(stored.distinct())}
+    # Plain rows through the connection: the ORM's result machinery costs more than the query here.
+    connection = session.connection()
+    present = {(u, p, f) for u, p, f in connection.execute(stored.distinct())}
     waiting = (
         select(*cell)
         .join(RecordConflict, RecordConflict.record_id == Record.id)
         .where(RecordConflict.resolved_at.is_(None), Record.period_id.in_(period_ids))
     )
-    disputed = {(u, p, f) for u, p, f in session.execute(waiting.distinct())}
+    # Most offices have no conflict waiting: asked first, so the join (which SQLite drives from the
+    # period's records, record ids being text) runs only when one is.
+    open_conflict = select(RecordConflict.id).where(RecordConflict.resolved_at.is_(None)).limit(1)
+    any_waiting = connection.execute(open_conflict).first() is not None
+    disputed = {(u, p, f) for u, p, f in connection.execute(waiting.distinct())} if any_waiting else set()
     packages = last_packages(session)
     from danvan_desktop.services.review.listing import review_states
 
     result = []
     for period in periods:
-        reviews = review_states(session, period.id)
+        period_id, period_kind = period.id, period.kind
+        reviews = review_states(session, period_id)
         # A caller holding the dated tree already (the home page) passes it: loading every unit
         # again is most of the cost of a one-period table.
-        if trees is not None and period.id in trees:
-            tree = trees[period.id]
+        if trees is not None and period_id in trees:
+            tree = trees[period_id]
         else:
             tree = dated_subtree(session, office_unit_id, period.start, period.end)
         overdue = (today - period.end).days > grace_days
+        # A cell's status depends on the form, the unit's kind and what was received: worked out
+        # once per combination (a province has a hundred units of a handful of kinds).
+        statuses: dict[tuple[str, str, bool, bool], CellStatus] = {}
         rows = []
         for node in _rows_for(tree) if tree else []:
             row = UnitRow(
                 node.id, node.code, node.display, node is tree, last_package=packages.get(node.code)
             )
             for form_id in form_ids:
-                key = (node.id, period.id, form_id)
-                row.cells[form_id] = cell_status(
-                    forms.get(form_id),
-                    node.kind,
-                    period.kind,
-                    present=key in present,
-                    disputed=key in disputed,
-                    overdue=overdue,
-                )
+                key = (node.id, period_id, form_id)
+                situation = (form_id, node.kind, key in present, key in disputed)
+                status = statuses.get(situation)
+                if status is None:
+                    status = statuses[situation] = cell_status(
+                        forms.get(form_id),
+                        node.kind,
+                        period_kind,
+                        present=situation[2],
+                        disputed=situation[3],
+                        overdue=overdue,
+                    )
+                row.cells[form_id] = status
                 if (node.id, form_id) in reviews:
                     row.reviews[form_id] = reviews[node.id, form_id]
             rows.append(row)
-        result.append(PeriodCompleteness(period.id, period.code, period.label, period.end, rows, period.kind))
+        result.append(PeriodCompleteness(period_id, period.code, period.label, period.end, rows, period_kind))
     return CompletenessTable(list(form_ids), result)

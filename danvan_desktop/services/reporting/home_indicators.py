@@ -8,6 +8,7 @@ they become how many units reached their target ("8/10 đơn vị đạt").
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from danvan_desktop.formspec.numbers import format_number
 from danvan_desktop.reports.figures import percent
 from danvan_desktop.services.reporting.home_records import Row, read_rows
-from danvan_desktop.services.reporting.home_types import Indicator, Share
+from danvan_desktop.services.reporting.home_types import Indicator, Listing, Share
 from danvan_desktop.services.reporting.home_units import Span, Unit
 
 FORM = "chi_tieu_de_an_05"
@@ -71,7 +72,7 @@ def indicators(
         groups.setdefault((row.text(3), row.text(4), kind), []).append(_line(row))
     found = []
     for (name, unit_word, kind), lines in groups.items():
-        shares = tuple(_share(line, unit_word, kind, describe, period_code) for line in lines)
+        shares = functools.partial(_shares, lines, unit_word, kind, describe, period_code)
         number = min(line.number for line in lines)
         if own or (len(lines) == 1 and lines[0].unit_id == unit.id):
             found.append(_own(number, name, unit_word, kind, lines[0], shares))
@@ -83,6 +84,17 @@ def indicators(
     units = len({line.unit_id for lines in groups.values() for line in lines})
     source = "chỉ tiêu và kết quả của đơn vị" if own else f"tổng hợp từ {units} đơn vị có báo cáo"
     return found, source if found else ""
+
+
+def _shares(
+    lines: list[_Line],
+    unit_word: str,
+    kind: str,
+    describe: Callable[[int], tuple[str, str]],
+    period_code: Callable[[int], str],
+) -> list[Share]:
+    """The units behind an indicator, made when it is clicked."""
+    return [_share(line, unit_word, kind, describe, period_code) for line in lines]
 
 
 def _share(
@@ -116,9 +128,7 @@ def _reached(result: float | None, target: float | None, kind: str) -> tuple[str
     return percent(result, target), result / target, result >= target
 
 
-def _own(
-    number: int, name: str, unit_word: str, kind: str, line: _Line, shares: tuple[Share, ...]
-) -> Indicator:
+def _own(number: int, name: str, unit_word: str, kind: str, line: _Line, shares: Listing) -> Indicator:
     text, ratio, met = _reached(line.result, line.target, kind)
     target = "" if line.target is None else _with_unit(line.target, unit_word)
     result = "" if line.result is None else _with_unit(line.result, unit_word)
@@ -126,7 +136,7 @@ def _own(
 
 
 def _summed(
-    number: int, name: str, unit_word: str, kind: str, lines: list[_Line], shares: tuple[Share, ...]
+    number: int, name: str, unit_word: str, kind: str, lines: list[_Line], shares: Listing
 ) -> Indicator:
     counted = [line for line in lines if line.target is not None and line.result is not None]
     target = sum(line.target or 0 for line in counted)
@@ -147,7 +157,7 @@ def _summed(
 
 
 def _shares_met(
-    number: int, name: str, unit_word: str, kind: str, lines: list[_Line], shares: tuple[Share, ...]
+    number: int, name: str, unit_word: str, kind: str, lines: list[_Line], shares: Listing
 ) -> Indicator:
     judged = [met for line in lines if (met := line.met(kind)) is not None]
     met_count = sum(judged)

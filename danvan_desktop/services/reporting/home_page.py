@@ -16,15 +16,15 @@ from collections.abc import Callable, Iterable, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from danvan_desktop.catalog.kinds import UnitKind
+from danvan_desktop.catalog.kinds import UnitKind, display_name
 from danvan_desktop.catalog.periods import PeriodKind
-from danvan_desktop.db.models import Period
+from danvan_desktop.db.models import OrgUnit, Period
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.numbers import format_number
 from danvan_desktop.reports.figures import count, percent
 from danvan_desktop.services.office.forms import form_registry
 from danvan_desktop.services.reporting.common import NTM_MET, labels
-from danvan_desktop.services.reporting.completeness import completeness
+from danvan_desktop.services.reporting.completeness import UnitRow, completeness
 from danvan_desktop.services.reporting.home_indicators import indicators
 from danvan_desktop.services.reporting.home_records import Row, read_unit_rows, summed
 from danvan_desktop.services.reporting.home_types import Due, Figure, HomePage, Share, fixed
@@ -48,6 +48,7 @@ MOBILIZED: tuple[tuple[str, str, str, Callable[[float], str]], ...] = (
     ("so_ho", "so_ho_tham_gia", "Lượt hộ tham gia", lambda v: f"{count(v)} hộ"),
 )
 LEVELS = (("tinh", "Công nhận cấp tỉnh"), ("huyen", "Công nhận cấp huyện"), ("xa", "Công nhận cấp xã"))
+LEVEL_CODES = frozenset(code for code, _ in LEVELS)
 NOT_YET = "Đăng ký, đang thẩm định"
 NO_VILLAGE = "Cấp xã (không ghi xóm)"
 
@@ -93,13 +94,19 @@ class _Context:
 
 def home_page(session: Session, unit_code: str, period_code: str, *, today: dt.date) -> HomePage:
     """The figures of the page; a clear error for a village or an unknown unit or period."""
-    index = UnitIndex(session)
-    unit = next((u for u in index.units.values() if u.code == unit_code.strip().upper()), None)
+    columns = (OrgUnit.id, OrgUnit.kind, OrgUnit.name)
+    row = session.execute(select(*columns).where(OrgUnit.code == unit_code.strip().upper())).first()
     period = session.scalar(select(Period).where(Period.code == period_code))
-    if unit is None or period is None:
+    if row is None or period is None:
         raise UserError(f"Không có đơn vị «{unit_code}» hoặc kỳ báo cáo «{period_code}».")
-    if UnitKind(unit.kind).is_village_level:
-        raise UserError(f"{unit.label}: trang tổng quan lập cho xã và các cấp trên; hãy chọn xã của xóm này.")
+    if UnitKind(row.kind).is_village_level:
+        raise UserError(
+            f"{display_name(row.kind, row.name)}: trang tổng quan lập cho xã và các cấp trên; "
+            "hãy chọn xã của xóm này."
+        )
+    # A commune's page lists its own villages; an office's, communes only (no village loaded).
+    index = UnitIndex(session, villages_of=row.id if UnitKind(row.kind).is_commune_level else None)
+    unit = index.unit(row.id)
     span = Span(period.id, period.code, period.kind, period.label, period.start, period.end)
     ctx = _Context(session, index, unit, span)
     page = HomePage(
@@ -133,64 +140,74 @@ def _mobilized(ctx: _Context) -> list[Figure]:
     fields = [f for _, f, _, _ in MOBILIZED]
     texts = ["xom"] if ctx.commune else []  # a commune's figures by village, an office's by unit
     rows = summed(ctx.session, GIFTS, ctx.pairs(GIFTS), texts, fields)
-    village = 0 if ctx.commune else None
-    keys = [ctx.share_key(row, village) for row in rows]
     first = len(texts) + 1  # after the grouping texts and the count
     figures = []
     for i, (key, _, label, write) in enumerate(MOBILIZED):
-        per: dict[tuple[str, str, str], float] = defaultdict(float)
-        period_of: dict[tuple[str, str, str], int] = {}
-        for row, share_key in zip(rows, keys, strict=True):
-            per[share_key] += row.number(first + i)
-            period_of.setdefault(share_key, row.period_id)
-        total = sum(per.values())
-        shares = [
-            ctx.share(k, functools.partial(write, v), v, GIFTS, period_of[k]) for k, v in per.items() if v
-        ]
-        figures.append(Figure(f"huy_dong.{key}", label, write(total), total, _sorted(shares)))
+        total = sum(row.number(first + i) for row in rows)
+        listing = functools.partial(_mobilized_shares, ctx, rows, first + i, write)
+        figures.append(Figure(f"huy_dong.{key}", label, write(total), total, listing))
     return figures
+
+
+def _mobilized_shares(
+    ctx: _Context, rows: list[Row], column: int, write: Callable[[float], str]
+) -> tuple[Share, ...]:
+    village = 0 if ctx.commune else None
+    per: dict[tuple[str, str, str], float] = defaultdict(float)
+    period_of: dict[tuple[str, str, str], int] = {}
+    for row in rows:
+        share_key = ctx.share_key(row, village)
+        per[share_key] += row.number(column)
+        period_of.setdefault(share_key, row.period_id)
+    shares = [ctx.share(k, functools.partial(write, v), v, GIFTS, period_of[k]) for k, v in per.items() if v]
+    return _sorted(shares)
 
 
 def _models(ctx: _Context) -> tuple[list[Figure], list[Figure]]:
     texts = ["linh_vuc", "trang_thai", "cap_cong_nhan"] + (["xom"] if ctx.commune else [])
-    rows = summed(ctx.session, MODELS, ctx.pairs(MODELS), texts)
-    village = 3 if ctx.commune else None
+    rows = [r for r in summed(ctx.session, MODELS, ctx.pairs(MODELS), texts) if r.values[1] != "rut"]
     fields = labels(form_registry()[MODELS], "linh_vuc")
-    levels = dict(LEVELS)
     weight = len(texts)  # each row is a group of records: its count follows the texts
-    # One pass: per figure, per share (unit or village) the models counted and the period they are of.
-    per: dict[str, dict[tuple[str, str, str], list[float]]] = defaultdict(dict)
+    totals: dict[str, float] = defaultdict(float)
     recognized: dict[str, float] = defaultdict(float)
     for row in rows:
-        field, status, level = row.values[0], row.values[1], row.values[2]
-        if status == "rut":
-            continue
         number = float(row.values[weight] or 0)
-        share_key = ctx.share_key(row, village)
-        keys = [f"mo_hinh.linh_vuc.{field}"]
-        if status == "cong_nhan":
-            recognized[keys[0]] += number
-            if level in levels:
-                keys.append(f"mo_hinh.cap.{level}")
-        else:
-            keys.append("mo_hinh.cap.chua")
-        for key in keys:
-            held = per[key].setdefault(share_key, [0.0, row.period_id])
-            held[0] += number
+        for key in _model_keys(row):
+            totals[key] += number
+        if row.values[1] == "cong_nhan":
+            recognized[f"mo_hinh.linh_vuc.{row.values[0]}"] += number
 
     def figure(key: str, label: str) -> Figure:
-        found = per.get(key, {})
-        total = sum(v for v, _ in found.values())
-        shares = [
-            ctx.share(k, fixed(f"{round(v)} mô hình"), v, MODELS, int(pid)) for k, (v, pid) in found.items()
-        ]
         detail = f"{round(recognized[key])} được công nhận" if key.startswith("mo_hinh.linh_vuc") else ""
-        return Figure(key, label, count(total), total, _sorted(shares), detail)
+        listing = functools.partial(_model_shares, ctx, rows, key)
+        return Figure(key, label, count(totals[key]), totals[key], listing, detail)
 
     by_field = [figure(f"mo_hinh.linh_vuc.{code}", name) for code, name in fields.items()]
     by_level = [figure(f"mo_hinh.cap.{code}", name) for code, name in LEVELS]
     by_level.append(figure("mo_hinh.cap.chua", NOT_YET))
     return by_field, by_level
+
+
+def _model_keys(row: Row) -> tuple[str, ...]:
+    """The figures a group of models counts in: its field, and its level of recognition (or "not yet")."""
+    field, status, level = row.values[0], row.values[1], row.values[2]
+    if status != "cong_nhan":
+        return (f"mo_hinh.linh_vuc.{field}", "mo_hinh.cap.chua")
+    if level in LEVEL_CODES:
+        return (f"mo_hinh.linh_vuc.{field}", f"mo_hinh.cap.{level}")
+    return (f"mo_hinh.linh_vuc.{field}",)
+
+
+def _model_shares(ctx: _Context, rows: list[Row], key: str) -> tuple[Share, ...]:
+    village = 3 if ctx.commune else None
+    weight = 4 if ctx.commune else 3
+    per: dict[tuple[str, str, str], list[float]] = {}
+    for row in rows:
+        if key in _model_keys(row):
+            held = per.setdefault(ctx.share_key(row, village), [0.0, row.period_id])
+            held[0] += float(row.values[weight] or 0)
+    shares = [ctx.share(k, fixed(f"{round(v)} mô hình"), v, MODELS, int(pid)) for k, (v, pid) in per.items()]
+    return _sorted(shares)
 
 
 def _year_spans(ctx: _Context) -> list[Span]:
@@ -238,36 +255,48 @@ def _ntm_years(ctx: _Context) -> list[Figure]:
     figures = []
     for year in years:
         xa = xa_by_year[year.id]
-        shares, met, reported = [], 0, 0
-        for part in xa:
-            standing = latest.get((year.id, part.unit.id))
-            if standing is None:
-                shares.append(Share(part.label, fixed("Chưa báo cáo"), -1, part.unit.code, year.code, NTM))
-                continue
-            reported += 1
-            good = standing.text(1) in NTM_MET
-            met += good
-            render = functools.partial(_standing_text, level_names, standing)
-            period = ctx.periods[standing.period_id]
-            shares.append(Share(part.label, render, float(good), part.unit.code, period, NTM))
+        standings = [latest.get((year.id, part.unit.id)) for part in xa]
+        reported = sum(standing is not None for standing in standings)
         if not reported:
             continue
+        met = sum(standing is not None and standing.text(1) in NTM_MET for standing in standings)
         missing = len(xa) - reported
         detail = f"{missing} xã chưa báo cáo" if missing else ""
+        listing = functools.partial(_ntm_shares, ctx, level_names, year, xa, standings)
         # A commune's own bar says its level; an office's, how many of its xã met the standard.
-        level_text = shares[0].text if ctx.commune else ""
+        standing = next(s for s in standings if s is not None) if ctx.commune else None
+        level_text = _standing_text(level_names, standing) if standing is not None else ""
         figures.append(
             Figure(
                 f"ntm.{year.code}",
                 year.code,
                 level_text or f"{met}/{reported} xã",
                 met,
-                _sorted(shares),
+                listing,
                 detail,
                 met / reported,
             )
         )
     return figures
+
+
+def _ntm_shares(
+    ctx: _Context,
+    level_names: Mapping[str, str],
+    year: Span,
+    xa: list[Part],
+    standings: list[Row | None],
+) -> tuple[Share, ...]:
+    shares = []
+    for part, standing in zip(xa, standings, strict=True):
+        if standing is None:
+            shares.append(Share(part.label, fixed("Chưa báo cáo"), -1, part.unit.code, year.code, NTM))
+            continue
+        good = standing.text(1) in NTM_MET
+        render = functools.partial(_standing_text, level_names, standing)
+        period = ctx.periods[standing.period_id]
+        shares.append(Share(part.label, render, float(good), part.unit.code, period, NTM))
+    return _sorted(shares)
 
 
 def _completeness(ctx: _Context, page: HomePage, today: dt.date) -> None:
@@ -287,10 +316,7 @@ def _completeness(ctx: _Context, page: HomePage, today: dt.date) -> None:
         "Đơn vị đã gửi đủ biểu mẫu",
         f"{done}/{expected}",
         done,
-        tuple(
-            Share(r.unit_label, fixed(_missing_text(r.cells)), 0, r.unit_code, ctx.span.code, "")
-            for r in missing_units
-        ),
+        functools.partial(_incomplete_shares, missing_units, ctx.span.code),
         percent(done, expected),
         done / expected if expected else None,
     )
@@ -299,25 +325,26 @@ def _completeness(ctx: _Context, page: HomePage, today: dt.date) -> None:
         if not applying:
             continue
         lacking = [r for r in applying if r.cells[form_id] in ("missing", "late")]
-        page.due.append(
-            Due(
-                form_id,
-                form.title,
-                len(applying) - len(lacking),
-                len(applying),
-                tuple(
-                    Share(
-                        r.unit_label,
-                        fixed("Trễ hạn" if r.cells[form_id] == "late" else "Chưa có"),
-                        0,
-                        r.unit_code,
-                        ctx.span.code,
-                        form_id,
-                    )
-                    for r in lacking
-                ),
-            )
+        listing = functools.partial(_lacking_shares, lacking, form_id, ctx.span.code)
+        page.due.append(Due(form_id, form.title, len(applying) - len(lacking), len(applying), listing))
+
+
+def _incomplete_shares(rows: list[UnitRow], period_code: str) -> list[Share]:
+    return [Share(r.unit_label, fixed(_missing_text(r.cells)), 0, r.unit_code, period_code, "") for r in rows]
+
+
+def _lacking_shares(rows: list[UnitRow], form_id: str, period_code: str) -> list[Share]:
+    return [
+        Share(
+            r.unit_label,
+            fixed("Trễ hạn" if r.cells[form_id] == "late" else "Chưa có"),
+            0,
+            r.unit_code,
+            period_code,
+            form_id,
         )
+        for r in rows
+    ]
 
 
 def _missing_text(cells: Mapping[str, str]) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 
@@ -30,6 +31,19 @@ def fixed(text: str) -> Callable[[], str]:
     return lambda: text
 
 
+Listing = Callable[[], Iterable[Share]]
+
+
+def _nobody() -> Iterable[Share]:
+    return ()
+
+
+def listed(shares: Iterable[Share]) -> Listing:
+    """A listing of shares known already."""
+    found = tuple(shares)
+    return lambda: found
+
+
 @dataclass(frozen=True)
 class Figure:
     """A number on the page: its label, its value as shown, and its shares."""
@@ -38,9 +52,15 @@ class Figure:
     label: str
     text: str
     value: float
-    shares: tuple[Share, ...] = ()
+    # The units behind it, made when the figure is clicked (a province's page has thousands; a page
+    # is drawn on every unit or period change and most of its figures are never opened).
+    listing: Listing = _nobody
     detail: str = ""  # a second line: "đã báo cáo 22/23 xã", "mục tiêu 100%"
     ratio: float | None = None  # 0..1 (or more) for a bar: % reached, share met
+
+    @functools.cached_property
+    def shares(self) -> tuple[Share, ...]:
+        return tuple(self.listing())
 
 
 @dataclass(frozen=True)
@@ -56,7 +76,11 @@ class Indicator:
     reached_text: str  # "92,3%", "đạt", "8/10 đơn vị đạt"
     ratio: float | None
     met: bool | None
-    shares: tuple[Share, ...]
+    listing: Listing
+
+    @functools.cached_property
+    def shares(self) -> tuple[Share, ...]:
+        return tuple(self.listing())
 
 
 @dataclass(frozen=True)
@@ -67,7 +91,11 @@ class Due:
     title: str
     received: int
     expected: int
-    missing: tuple[Share, ...]
+    listing: Listing  # the units that have not sent it
+
+    @functools.cached_property
+    def missing(self) -> tuple[Share, ...]:
+        return tuple(self.listing())
 
 
 @dataclass

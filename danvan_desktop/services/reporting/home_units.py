@@ -92,7 +92,9 @@ class Span:
 class UnitIndex:
     """Every unit and lineage link, as tuples: what the pages ask of the hierarchy, without a query each."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, villages_of: int | bool | None = True) -> None:
+        """`villages_of`: every village (True), none (None: a page above communes never lists them;
+        they are three units in four of a province), or only those of one commune (its id)."""
         columns = (
             OrgUnit.id,
             OrgUnit.code,
@@ -103,7 +105,10 @@ class UnitIndex:
             OrgUnit.valid_to,
             OrgUnit.name_folded,
         )
-        rows = session.execute(select(*columns)).all()
+        query = select(*columns)
+        if villages_of is not True:
+            query = query.where(OrgUnit.kind.not_in(VILLAGE_KINDS) | (OrgUnit.parent_id == villages_of))
+        rows = session.connection().execute(query).all()
         self.units = {row[0]: Unit._make(row[:7]) for row in rows}
         self.folded = {row[0]: row[7] for row in rows}
         self.children: dict[int, list[Unit]] = {}
@@ -153,7 +158,8 @@ class UnitIndex:
         queue = list(self.backward.get(unit_id, []))
         while queue:
             current = queue.pop()
-            if current not in seen and current != unit_id:
+            # A link to a unit not loaded (a village, when the index holds none) is not a commune's.
+            if current not in seen and current != unit_id and current in self.units:
                 seen[current] = self.units[current]
                 queue.extend(self.backward.get(current, []))
         self._earlier[unit_id] = list(seen.values())
