@@ -183,7 +183,7 @@ def completeness(
     )
     # Plain rows through the connection: the ORM's result machinery costs more than the query here.
     connection = session.connection()
-    present = {(u, p, f) for u, p, f in connection.execute(stored.distinct())}
+    present = {tuple(r) for r in connection.execute(stored.distinct()).all()}
     waiting = (
         select(*cell)
         .join(RecordConflict, RecordConflict.record_id == Record.id)
@@ -193,7 +193,7 @@ def completeness(
     # period's records, record ids being text) runs only when one is.
     open_conflict = select(RecordConflict.id).where(RecordConflict.resolved_at.is_(None)).limit(1)
     any_waiting = connection.execute(open_conflict).first() is not None
-    disputed = {(u, p, f) for u, p, f in connection.execute(waiting.distinct())} if any_waiting else set()
+    disputed = {tuple(r) for r in connection.execute(waiting.distinct()).all()} if any_waiting else set()
     packages = last_packages(session)
     from danvan_desktop.services.review.listing import review_states
 

@@ -66,7 +66,7 @@ class _Context:
         self.villages = {p.unit.code: p.unit for p in self.parts} if self.commune else {}
         self.labels = {p.unit.id: p.label for p in self.parts}
         columns = (Period.id, Period.code, Period.kind, Period.label, Period.start, Period.end)
-        self.spans = [Span(*row) for row in session.connection().execute(select(*columns))]
+        self.spans = [Span(*row) for row in session.connection().execute(select(*columns)).all()]
         self.periods = {s.id: s.code for s in self.spans}
 
     def pairs(self, form_id: str) -> set[tuple[int, int]]:
@@ -225,22 +225,21 @@ def _ntm_years(ctx: _Context) -> list[Figure]:
         for s in ctx.spans
         if s.kind != PeriodKind.PHASE.value and years[0].start <= s.start and s.end <= years[-1].end
     ]
-    xa_by_year: dict[int, list[Part]] = {}
+    xa_by_year: dict[int, list[Unit]] = {}
     # Every unit under the office in any of the years, walked once; each year then keeps its own.
     pool = ctx.index.below(ctx.unit.id, years[0].start, years[-1].end)
     for year in years:
         if ctx.commune:
-            own = ctx.unit.kind == UnitKind.XA.value
-            xa_by_year[year.id] = [Part(ctx.unit, year.start, year.end, True)] if own else []
+            xa_by_year[year.id] = [ctx.unit] if ctx.unit.kind == UnitKind.XA.value else []
         else:
-            parts = ctx.index.parts(ctx.unit.id, year, pool)
-            xa_by_year[year.id] = [p for p in parts if p.at_end and p.unit.kind == UnitKind.XA.value]
-    units = {p.unit.id for parts in xa_by_year.values() for p in parts}
+            at_end = ctx.index.standing(ctx.unit.id, year, pool)
+            xa_by_year[year.id] = [u for u in at_end if u.kind == UnitKind.XA.value]
+    units = {u.id for found in xa_by_year.values() for u in found}
     period_ids = [pid for pid, _, _ in periods]
     rows = read_unit_rows(ctx.session, NTM, units, period_ids, numbers=["so_tieu_chi_dat"], texts=["muc_dat"])
     spans = {pid: (start, end) for pid, start, end in periods}
     year_of = {pid: next(y.id for y in years if y.start <= s and e <= y.end) for pid, (s, e) in spans.items()}
-    counted = {y.id: {p.unit.id for p in xa_by_year[y.id]} for y in years}
+    counted = {y.id: {u.id for u in xa_by_year[y.id]} for y in years}
     latest: dict[tuple[int, int], Row] = {}  # (year, unit): its newest standing inside the year
     for row in rows:
         year_id = year_of[row.period_id]
@@ -255,7 +254,7 @@ def _ntm_years(ctx: _Context) -> list[Figure]:
     figures = []
     for year in years:
         xa = xa_by_year[year.id]
-        standings = [latest.get((year.id, part.unit.id)) for part in xa]
+        standings = [latest.get((year.id, u.id)) for u in xa]
         reported = sum(standing is not None for standing in standings)
         if not reported:
             continue
@@ -284,18 +283,24 @@ def _ntm_shares(
     ctx: _Context,
     level_names: Mapping[str, str],
     year: Span,
-    xa: list[Part],
+    xa: list[Unit],
     standings: list[Row | None],
 ) -> tuple[Share, ...]:
+    # Names with their dates ("Xã Lam Vỹ (từ 1/7/2025)") come from the year's parts, made only now.
+    parts = (
+        [Part(ctx.unit, year.start, year.end, True)] if ctx.commune else ctx.index.parts(ctx.unit.id, year)
+    )
+    label_of = {p.unit.id: p.label for p in parts}
     shares = []
-    for part, standing in zip(xa, standings, strict=True):
+    for unit, standing in zip(xa, standings, strict=True):
+        label = label_of.get(unit.id, unit.label)
         if standing is None:
-            shares.append(Share(part.label, fixed("Chưa báo cáo"), -1, part.unit.code, year.code, NTM))
+            shares.append(Share(label, fixed("Chưa báo cáo"), -1, unit.code, year.code, NTM))
             continue
         good = standing.text(1) in NTM_MET
         render = functools.partial(_standing_text, level_names, standing)
         period = ctx.periods[standing.period_id]
-        shares.append(Share(part.label, render, float(good), part.unit.code, period, NTM))
+        shares.append(Share(label, render, float(good), unit.code, period, NTM))
     return _sorted(shares)
 
 

@@ -69,7 +69,7 @@ def read_unit_rows(
     )
     # Through the connection (Core), not the ORM session: plain rows, without the ORM's result machinery.
     result = session.connection().execute(stmt.order_by(Record.created_at, Record.id))
-    return [Row(row[0], row[1], row[2:]) for row in result]
+    return [Row(row[0], row[1], row[2:]) for row in result.all()]
 
 
 def summed(
@@ -105,6 +105,6 @@ def summed(
     stmt = select(*keys, func.count(), *sums).group_by(*keys)
     return [
         Row(row[0], row[1], tuple(row[2:]))
-        for row in session.connection().execute(stmt)
+        for row in session.connection().execute(stmt).all()
         if (row[0], row[1]) in wanted
     ]

@@ -117,7 +117,8 @@ class UnitIndex:
                 self.children.setdefault(unit.parent_id, []).append(unit)
         self.backward: dict[int, list[int]] = {}
         self._earlier: dict[int, list[Unit]] = {}  # predecessors, asked again for every year shown
-        for source, target in session.execute(select(UnitLineage.from_unit_id, UnitLineage.to_unit_id)):
+        lineage = select(UnitLineage.from_unit_id, UnitLineage.to_unit_id)
+        for source, target in session.connection().execute(lineage).all():
             self.backward.setdefault(target, []).append(source)
 
     def tree(self, unit_id: int, start: dt.date, end: dt.date) -> UnitNode | None:
@@ -173,28 +174,38 @@ class UnitIndex:
         rows by validity; communes first by name, former ones after. `pool`: what below() gave for
         a longer time, filtered here instead of walking the tree again.
         """
+        parts = [self._part(u, span) for u in self._chosen(unit_id, span, pool)]
+        last = max((p.end for p in parts), default=span.end)
+        # States come from the units standing on the last day any of them did (a unit abolished
+        # inside the period reports its states as they stood on its last day), as plan_rows does.
+        parts = [Part(p.unit, p.start, p.end, p.end == last) for p in parts]
+        return sorted(parts, key=lambda p: (not p.at_end, p.unit.kind != "thi_tran", p.unit.name))
+
+    def standing(self, unit_id: int, span: Span, pool: list[Unit] | None = None) -> list[Unit]:
+        """The units of parts() standing at the end (its `at_end` ones), unsorted and without their
+        days: what a figure of states needs for each year of a chart."""
+        chosen = self._chosen(unit_id, span, pool)
+        ends = [span.end if u.valid_to is None else min(span.end, u.valid_to) for u in chosen]
+        last = max(ends, default=span.end)
+        return [u for u, end in zip(chosen, ends, strict=True) if end == last]
+
+    def _chosen(self, unit_id: int, span: Span, pool: list[Unit] | None) -> list[Unit]:
         unit = self.units[unit_id]
         if pool is None:
             below = self.below(unit_id, span.start, span.end)
         else:  # the units under it over a longer time (below() of several years): this span's
             below = [u for u in pool if u.valid_during(span.start, span.end)]
         if unit.kind in COMMUNE_KINDS:
-            chosen = [u for u in below if u.kind in VILLAGE_KINDS]
-        else:
-            chosen = [u for u in below if u.kind in COMMUNE_KINDS]
-            known = {u.id for u in chosen}
-            for current in list(chosen):
-                for earlier in self._predecessors(current.id):
-                    commune = earlier.kind in COMMUNE_KINDS
-                    if commune and earlier.id not in known and earlier.valid_during(span.start, span.end):
-                        chosen.append(earlier)
-                        known.add(earlier.id)
-        parts = [self._part(u, span) for u in chosen]
-        last = max((p.end for p in parts), default=span.end)
-        # States come from the units standing on the last day any of them did (a unit abolished
-        # inside the period reports its states as they stood on its last day), as plan_rows does.
-        parts = [Part(p.unit, p.start, p.end, p.end == last) for p in parts]
-        return sorted(parts, key=lambda p: (not p.at_end, p.unit.kind != "thi_tran", p.unit.name))
+            return [u for u in below if u.kind in VILLAGE_KINDS]
+        chosen = [u for u in below if u.kind in COMMUNE_KINDS]
+        known = {u.id for u in chosen}
+        for current in list(chosen):
+            for earlier in self._predecessors(current.id):
+                commune = earlier.kind in COMMUNE_KINDS
+                if commune and earlier.id not in known and earlier.valid_during(span.start, span.end):
+                    chosen.append(earlier)
+                    known.add(earlier.id)
+        return chosen
 
     @staticmethod
     def _part(unit: Unit, span: Span) -> Part:
