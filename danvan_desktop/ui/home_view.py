@@ -234,12 +234,17 @@ class HomeView(QWidget):
         table.setWordWrap(False)  # one line per indicator; the whole name is in its tooltip
         header = table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         for row, indicator in enumerate(page.indicators):
             self._indicator_row(table, row, indicator)
-        table.resizeRowsToContents()
-        height = header.height() + sum(table.rowHeight(r) for r in range(table.rowCount())) + 4
+        # Widths and heights from the font's metrics, not ResizeToContents: one line per cell, and
+        # asking every cell for its size hint is a good part of the page's drawing time.
+        metrics = table.fontMetrics()
+        for column in (1, 2, 3):
+            texts = [table.horizontalHeaderItem(column).text()]
+            texts += [table.item(r, column).text() for r in range(table.rowCount())]
+            header.resizeSection(column, max(metrics.horizontalAdvance(t) for t in texts) + 16)
+        table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+        height = header.sizeHint().height() + table.rowCount() * (metrics.height() + 8) + 4
         table.setFixedHeight(min(height, 420))
         table.setToolTip("Nhấp đúp một chỉ tiêu để xem kết quả của từng đơn vị")
         table.doubleClicked.connect(

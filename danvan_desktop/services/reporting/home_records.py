@@ -8,10 +8,11 @@ a bound parameter with the same path in the select list.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.models import Record
@@ -60,15 +61,9 @@ def read_unit_rows(
     """The records of `form_id` of any of `units` in any of `periods` (CAST AS FLOAT: numbers are floats)."""
     if not units or not periods:
         return []
-    columns = [Record.values[k].as_float() for k in numbers] + [Record.values[k].as_string() for k in texts]
-    stmt = select(Record.org_unit_id, Record.period_id, *columns).where(
-        Record.form_id == form_id,
-        Record.org_unit_id.in_(list(units)),
-        Record.period_id.in_(list(periods)),
-        Record.deleted.is_(False),
-    )
+    stmt = _rows_statement(tuple(numbers), tuple(texts))
     # Through the connection (Core), not the ORM session: plain rows, without the ORM's result machinery.
-    result = session.connection().execute(stmt.order_by(Record.created_at, Record.id))
+    result = session.connection().execute(stmt, _where(form_id, units, periods))
     return [Row(row[0], row[1], row[2:]) for row in result.all()]
 
 
@@ -87,24 +82,50 @@ def summed(
     wanted = set(pairs)
     if not wanted:
         return []
+    stmt = _summed_statement(tuple(texts), tuple(numbers))
+    where = _where(form_id, {u for u, _ in wanted}, {p for _, p in wanted})
+    return [
+        Row(row[0], row[1], tuple(row[2:]))
+        for row in session.connection().execute(stmt, where).all()
+        if (row[0], row[1]) in wanted
+    ]
+
+
+# The statements are built once per set of keys, with the form, units and periods as parameters: a
+# page asks the same few shapes on every draw, and building one costs more than SQLite running it.
+FORM: BindParameter[str] = bindparam("form_id")
+UNITS: BindParameter[list[int]] = bindparam("units", expanding=True)
+PERIODS: BindParameter[list[int]] = bindparam("periods", expanding=True)
+
+
+def _where(form_id: str, units: Collection[int], periods: Collection[int]) -> dict[str, object]:
+    return {"form_id": form_id, "units": list(units), "periods": list(periods)}
+
+
+def _filtered(stmt: Select[Any]) -> Select[Any]:
+    return stmt.where(
+        Record.form_id == FORM,
+        Record.org_unit_id.in_(UNITS),
+        Record.period_id.in_(PERIODS),
+        Record.deleted.is_(False),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _rows_statement(numbers: tuple[str, ...], texts: tuple[str, ...]) -> Select[Any]:
+    columns = [Record.values[k].as_float() for k in numbers] + [Record.values[k].as_string() for k in texts]
+    stmt = _filtered(select(Record.org_unit_id, Record.period_id, *columns))
+    return stmt.order_by(Record.created_at, Record.id)
+
+
+@functools.lru_cache(maxsize=64)
+def _summed_statement(texts: tuple[str, ...], numbers: tuple[str, ...]) -> Select[Any]:
     extracted = [Record.values[k].as_string().label(f"t{i}") for i, k in enumerate(texts)] + [
         Record.values[k].as_float().label(f"n{i}") for i, k in enumerate(numbers)
     ]
-    inner = (
+    inner = _filtered(
         select(Record.org_unit_id.label("u"), Record.period_id.label("p"), *extracted)
-        .where(
-            Record.form_id == form_id,
-            Record.org_unit_id.in_(list({u for u, _ in wanted})),
-            Record.period_id.in_(list({p for _, p in wanted})),
-            Record.deleted.is_(False),
-        )
-        .subquery()
-    )
+    ).subquery()
     keys = [inner.c.u, inner.c.p, *(inner.c[f"t{i}"] for i in range(len(texts)))]
     sums = [func.sum(inner.c[f"n{i}"]) for i in range(len(numbers))]
-    stmt = select(*keys, func.count(), *sums).group_by(*keys)
-    return [
-        Row(row[0], row[1], tuple(row[2:]))
-        for row in session.connection().execute(stmt).all()
-        if (row[0], row[1]) in wanted
-    ]
+    return select(*keys, func.count(), *sums).group_by(*keys)
