@@ -16,6 +16,7 @@ from danvan_desktop.db.models import Period, ReceivedPackage, Record, RecordConf
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.services.office.form_versions import forms_in_force
 from danvan_desktop.services.office.orgunits import dated_subtree
+from danvan_desktop.services.reporting.received_cells import received_cells
 
 CellStatus = Literal["received", "missing", "late", "conflict", "not_due", "not_applicable"]
 # Statuses that ask nothing of the unit: the form is not its to fill, or not due for this period.
@@ -178,12 +179,8 @@ def completeness(
     forms = forms_in_force(session)
     periods = [session.get_one(Period, pid) for pid in period_ids]
     cell = (Record.org_unit_id, Record.period_id, Record.form_id)
-    stored = select(*cell).where(
-        Record.deleted.is_(False), Record.period_id.in_(period_ids), Record.form_id.in_(form_ids)
-    )
     # Plain rows through the connection: the ORM's result machinery costs more than the query here.
     connection = session.connection()
-    present = {tuple(r) for r in connection.execute(stored.distinct()).all()}
     waiting = (
         select(*cell)
         .join(RecordConflict, RecordConflict.record_id == Record.id)
@@ -211,14 +208,16 @@ def completeness(
         # A cell's status depends on the form, the unit's kind and what was received: worked out
         # once per combination (a province has a hundred units of a handful of kinds).
         statuses: dict[tuple[str, str, bool, bool], CellStatus] = {}
+        nodes = _rows_for(tree) if tree else []
+        present = received_cells(connection, [n.id for n in nodes], form_ids, period_id)
         rows = []
-        for node in _rows_for(tree) if tree else []:
+        for node in nodes:
             row = UnitRow(
                 node.id, node.code, node.display, node is tree, last_package=packages.get(node.code)
             )
             for form_id in form_ids:
                 key = (node.id, period_id, form_id)
-                situation = (form_id, node.kind, key in present, key in disputed)
+                situation = (form_id, node.kind, (node.id, form_id) in present, key in disputed)
                 status = statuses.get(situation)
                 if status is None:
                     status = statuses[situation] = cell_status(
