@@ -22,7 +22,7 @@ from danvan_desktop.formspec.values import format_number
 from danvan_desktop.reports.document import Column, Table
 from danvan_desktop.reports.render import write_atomically
 from danvan_desktop.reports.worksheet import Worksheet, worksheet_pdf
-from danvan_desktop.services.reporting.pivot import STATS, TOTAL_LABEL, PivotTable, Stat
+from danvan_desktop.services.reporting.pivot import STATS, TOTAL_LABEL, PivotTable, Stat, stat_problem
 from danvan_desktop.text import nfc
 
 _BOLD = Font(bold=True)
@@ -67,7 +67,10 @@ def subtitle_of(table: PivotTable) -> str:
 
 def grid(table: PivotTable, view: PivotView) -> tuple[list[str], list[list[float | None]], list[str]]:
     """(row labels, figures with a total column, the column labels with the total's) in view order;
-    the last row is the total row of the rows shown."""
+    the last row is the total row of the rows shown. A sum of what does not add up is refused."""
+    problem = stat_problem(table.field, view.stat)
+    if problem:
+        raise UserError(problem)
     rows = table.arranged(view.stat, sort=view.sort, descending=view.descending, text=view.text,
                           hide_empty=view.hide_empty)  # fmt: skip
     shown = [k for k, _ in rows]
