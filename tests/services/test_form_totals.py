@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from danvan_desktop.db.engine import Database
 from danvan_desktop.formspec.loader import load_form_data
+from danvan_desktop.reports.document import Table
+from danvan_desktop.reports.profile import load_profile
+from danvan_desktop.reports.summary_return import annex
 from danvan_desktop.services.office.forms import get_form
 from danvan_desktop.services.office.orgunits import find_unit, unit_label
 from danvan_desktop.services.office.periods import get_period
+from danvan_desktop.services.reporting import summary_data
 from danvan_desktop.services.reporting.form_totals import FormTotals, form_totals
 from tests.reports import test_reform_reports as reform
 from tests.reports.test_reform_reports import Entered, _save, former, new_communes
@@ -152,3 +158,14 @@ def test_a_field_marked_none_has_no_total_but_keeps_its_columns(scores: tuple[Da
     assert (groups.total, groups.note) == ("", "không cộng dồn giữa các đơn vị")
     column = {label: i for i, label in enumerate(totals.units)}
     assert [groups.cells[column[n]] for n in names] == ["5", "7", "3"]
+
+
+def test_the_summary_return_gives_the_mean_criteria_not_a_sum(scores: tuple[Database, list[str]]) -> None:
+    db, names = scores
+    with db.session() as session:
+        data = summary_data(session, "DH", "2023", today=dt.date(2026, 12, 3))
+    table = next(t for t in annex(data, load_profile("nha_nuoc")) if isinstance(t, Table) and t.total)
+    column = [c.label for c in table.columns].index("Tiêu chí NTM đã đạt")
+    assert table.total is not None and table.total[column] == "BQ 15"  # 45 criteria over 3 xã
+    rows = {row[1]: row[column] for row in table.rows}
+    assert [rows[n] for n in names] == ["19", "15", "11"]
