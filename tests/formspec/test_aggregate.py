@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from danvan_desktop.formspec.loader import FormSpecError, check_form_files, load_form_data
+from danvan_desktop.services.office.form_versions import check_definition
 from danvan_desktop.services.office.forms import get_form
 
 FORM = """\
@@ -98,3 +99,19 @@ def test_a_key_unknown_here_in_a_received_definition_asks_for_an_update() -> Non
         load_form_data(data, "định nghĩa thứ 1")
     assert "không có trường «weighting» trong định nghĩa biểu mẫu" in str(caught.value)
     assert "phiên bản chương trình mới hơn: hãy cập nhật" in str(caught.value)
+
+
+def test_a_definition_from_above_with_a_wrong_way_is_refused_as_a_file_is() -> None:
+    """A reply's form definitions go through the same check (services/office/form_versions)."""
+    data: dict[str, Any] = get_form("tien_do_ntm").model_dump(mode="json", exclude_defaults=True)
+    data["version"] = 2
+    data["sections"][3]["fields"][0]["aggregate"] = "sum"  # von_ngan_sach: fine, the default
+    data["sections"][0]["fields"][1]["aggregate"] = "average"  # so_tieu_chi_dat
+    with pytest.raises(FormSpecError) as caught:
+        check_definition(data, "định nghĩa thứ 1")
+    assert str(caught.value).splitlines()[1:] == [
+        "định nghĩa thứ 1:1: so_tieu_chi_dat.aggregate: giá trị «average» không hợp lệ; "
+        "cho phép: 'sum', 'mean', 'max' hoặc 'none'"
+    ]
+    data["sections"][0]["fields"][1]["aggregate"] = "mean"
+    assert check_definition(data, "định nghĩa thứ 1").field("von_ngan_sach").combines == "sum"
