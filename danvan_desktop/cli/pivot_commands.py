@@ -40,9 +40,10 @@ def add_pivot_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     pivot.add_argument("--unit", metavar="MÃ", help="đơn vị tổng hợp (mặc định: đơn vị sử dụng)")
     pivot.add_argument(
         "--stat",
-        choices=("sum", "count", "mean"),
-        default="sum",
-        help="sum: tổng; count: số bản ghi; mean: bình quân",
+        choices=("sum", "count", "mean", "max"),
+        default=None,
+        help="sum: tổng; count: số bản ghi; mean: bình quân; max: cao nhất. Mặc định: tổng, hoặc với "
+        "trường không cộng dồn giữa các đơn vị (số dân tộc, số tiêu chí, tỷ lệ) cách tổng hợp của nó",
     )
     pivot.add_argument(
         "--sort", metavar="THEO", default="", help="label (tên), total (cột Cộng) hoặc tên một cột"
@@ -56,7 +57,13 @@ def add_pivot_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 def run_pivot(args: argparse.Namespace, user: UserPaths) -> int:
     from danvan_desktop.cli.office_commands import open_existing
     from danvan_desktop.errors import UserError
-    from danvan_desktop.services.reporting.pivot import NONE, PivotRequest, build_pivot
+    from danvan_desktop.services.reporting.pivot import (
+        NONE,
+        PivotRequest,
+        build_pivot,
+        default_stat,
+        stat_problem,
+    )
     from danvan_desktop.services.reporting.pivot_output import PivotView, pivot_text, write_pivot
     from danvan_desktop.text import fold, nfc
 
@@ -72,6 +79,10 @@ def run_pivot(args: argparse.Namespace, user: UserPaths) -> int:
     try:
         with db.session() as session:
             table = build_pivot(session, request)
+            stat = args.stat or default_stat(table.field)
+            problem = stat_problem(table.field, stat)
+            if problem:  # before any output: a refused sum writes no file
+                raise UserError(problem.replace("Chọn phép tính khác: ", "Dùng --stat "))
     finally:
         db.close()
     sort = args.sort
@@ -83,7 +94,7 @@ def run_pivot(args: argparse.Namespace, user: UserPaths) -> int:
                 f"Không sắp xếp theo «{sort}» được: dùng label, total hoặc tên một cột ({names})."
             )
         sort = by_label[fold(sort)]
-    view = PivotView(args.stat, sort, args.desc, nfc(args.filter), args.hide_empty)
+    view = PivotView(stat, sort, args.desc, nfc(args.filter), args.hide_empty)
     if args.out is None:
         print(pivot_text(table, view))
         return 0

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.bounds import declared_bounds_problem
 from danvan_desktop.formspec.expressions import ExpressionError, referenced_names
-from danvan_desktop.formspec.model import ChoiceDef, FieldDef, FormDef, RuleDef, SectionDef
+from danvan_desktop.formspec.model import NUMERIC_TYPES, ChoiceDef, FieldDef, FormDef, RuleDef, SectionDef
 from danvan_desktop.formspec.values import ValueParseError, coerce_value
 
 Loc = tuple[str | int, ...]  # a location inside the YAML document: ("sections", 0, "fields", 2)
@@ -76,6 +76,7 @@ class _Document:
     lines: dict[Loc, int]  # 1-based line of every mapping key and sequence item
     problems: list[FormProblem]
     repeated: list[tuple[Loc, int, int]] = dataclasses.field(default_factory=list)  # path, line, first
+    received: bool = False  # sent by another installation (a package), not a file of this one
 
     def line(self, path: Loc) -> int | None:
         """The line of `path`, or of its nearest ancestor present in the file."""
@@ -224,6 +225,9 @@ def _schema_problems(exc: ValidationError, doc: _Document) -> None:
     for path, errors in by_path.items():
         if len(errors) == 1:
             reason = _schema_reason(errors[0], path[-1] if path else None)
+            if doc.received and errors[0]["type"] == "extra_forbidden":
+                # A key a newer program added (as `aggregate` once was): the sender is not wrong.
+                reason += "; định nghĩa có thể được soạn bằng phiên bản chương trình mới hơn: hãy cập nhật"
         else:  # a union such as `default` reports one error per member type
             reason = f"giá trị «{errors[0].get('input')}» không đúng kiểu"
         doc.problem(path, reason)
@@ -297,6 +301,25 @@ def _check_field(doc: _Document, path: Loc, field: FieldDef, known: set[str]) ->
             doc.problem((*path, "default"), f"giá trị mặc định không hợp lệ: {exc}")
     if field.relevant is not None:
         _check_expression(doc, (*path, "relevant"), field.relevant, known)
+    _check_aggregate(doc, path, field)
+
+
+def _check_aggregate(doc: _Document, path: Loc, field: FieldDef) -> None:
+    """`aggregate` says how numbers combine across units; a percentage is never added nor averaged."""
+    if field.aggregate is None:
+        return
+    if field.type not in NUMERIC_TYPES:
+        doc.problem(
+            (*path, "aggregate"),
+            f"«aggregate» chỉ dùng cho trường số (integer, decimal, money, area, labour_days, percent), "
+            f"không dùng cho {field.type}",
+        )
+    elif field.type == "percent" and field.aggregate in ("sum", "mean"):
+        doc.problem(
+            (*path, "aggregate"),
+            f"tỷ lệ phần trăm không được cộng hay lấy bình quân giữa các đơn vị "
+            f"(aggregate: {field.aggregate}); dùng none (tỷ lệ chung tính lại từ tử số và mẫu số) hoặc max",
+        )
 
 
 def _check_computed_order(doc: _Document, form: FormDef, known: set[str]) -> None:
@@ -425,7 +448,7 @@ def load_form_data(data: object, source: str) -> FormDef:
 
     Raise FormSpecError listing every problem (no line numbers: the data has none).
     """
-    doc = _Document(source, data, {(): 1}, [])
+    doc = _Document(source, data, {(): 1}, [], received=True)
     form, doc = _check_document(doc)
     if doc.problems or form is None:
         raise FormSpecError(doc.problems or [FormProblem(source, None, None, "định nghĩa không hợp lệ")])

@@ -56,6 +56,15 @@ TYPE_NAMES = {
 Periodicity = Literal["year", "nine_months", "half", "quarter", "month", "phase"]
 
 NUMERIC_TYPES = frozenset({"integer", "decimal", "money", "area", "labour_days", "percent"})
+
+# How a number field's values of several units combine into one figure above them (totals of an
+# aggregate form, the summary, the cross-tab). sum: counts, money, area, labour days (the default);
+# mean: a per-unit score whose province figure is "bình quân 15,2 tiêu chí/xã"; max: the highest
+# unit's value, named (the province has at least as many ethnic groups as its most diverse commune);
+# none: no figure above the units (an order number, targets of unlike indicators). A typed
+# percentage is `none` unless it says `max`: it is never added up nor averaged.
+Aggregate = Literal["sum", "mean", "max", "none"]
+AGGREGATE_NAMES = {"sum": "tổng", "mean": "bình quân", "max": "cao nhất", "none": "không cộng dồn"}
 WHOLE_NUMBER_TYPES = frozenset({"integer", "money"})
 
 
@@ -89,6 +98,15 @@ class FieldDef(StrictModel):
     default: str | int | float | bool | None = None
     # Former ids of this field (a rename in a later version): values stored under them read as this field.
     aliases: list[FieldId] = Field(default_factory=list)
+    # How the values of several units combine (numbers only); None: the type's default (`combines`).
+    aggregate: Aggregate | None = None
+
+    @property
+    def combines(self) -> Aggregate:
+        """How this field's values add up across units: the declared way, else sum (percent: none)."""
+        if self.aggregate is not None:
+            return self.aggregate
+        return "none" if self.type == "percent" else "sum"
 
     @functools.cached_property
     def choice_values(self) -> frozenset[str] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from danvan_desktop.formspec.numbers import format_number
 from danvan_desktop.reports import figures as fig
 from danvan_desktop.reports.commune_return import narrative_blocks, organizations_table, period_phrase
 from danvan_desktop.reports.document import BarChart, Block, Column, Paragraph, ReportDocument, Table
@@ -80,7 +81,7 @@ def _indicator_table(data: SummaryData, profile: DocumentProfile) -> Table:
         fig.area(sum(c.land for c in cs)),
         fig.area(sum(c.labour for c in cs)),
         fig.count(data.model_count()),
-        "",
+        criteria_mean(data),
         fig.ratio(ntm_num, ntm_den),
         fig.percent(sum(c.members for c in end), sum(c.eligible for c in end)),
         fig.ratio(sum(c.resolved for c in cs), sum(c.petitions for c in cs)),
@@ -110,6 +111,13 @@ def _indicator_table(data: SummaryData, profile: DocumentProfile) -> Table:
     if data.structure_label:
         title += f" ({data.structure_label})"
     return Table(title, columns, tuple(rows), total, note, landscape=True)
+
+
+def criteria_mean(data: SummaryData) -> str:
+    """ "BQ 15,2": NTM criteria met per xã standing at the end; the form marks the score `aggregate: mean`,
+    a sum of scores being no number of anything."""
+    scores = [c.criteria_met for c in data.at_end() if c.is_xa and c.criteria_met is not None]
+    return f"BQ {format_number(sum(scores) / len(scores), 1)}" if scores else ""
 
 
 def _folded_table(data: SummaryData) -> Table:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -61,6 +61,7 @@ class PivotDialog(QDialog):
         self.db, self.log_file = db, log_file
         self.forms = {k: f for k, f in forms.items() if numeric_fields(f)}
         self.table_data: PivotTable | None = None
+        self._stat_chosen_for_field = False  # the statistic was switched because the field refuses a sum
         self.loading = False
         self._sort: tuple[str, bool] = ("", False)
         self.setWindowTitle("Bảng tổng hợp chéo")
@@ -174,6 +175,8 @@ class PivotDialog(QDialog):
         layout.addLayout(right, 1)
 
         self.form_box.currentIndexChanged.connect(self._fill_fields)
+        self.field_box.currentIndexChanged.connect(self._fit_stat)
+        self.stat_box.activated.connect(self._stat_picked)
         for widget in (self.stat_box,):
             widget.currentIndexChanged.connect(self._show)
         self.filter_edit.textChanged.connect(self._show)
@@ -201,6 +204,31 @@ class PivotDialog(QDialog):
             self.cols_box.addItem(label, key)
         self.cols_box.addItem("(một cột: cộng)", NONE)
         self.cols_box.setCurrentIndex(1)  # units by periods
+
+    def _fit_stat(self) -> None:
+        """Grey out «Tổng» for a field that does not add up across units, and switch away from it."""
+        from danvan_desktop.services.reporting.pivot import default_stat, stat_problem
+
+        form = self.forms.get(str(self.form_box.currentData()))
+        field_id = self.field_box.currentData()
+        if form is None or field_id is None:
+            return
+        spec = form.field(str(field_id))
+        model = self.stat_box.model()
+        assert isinstance(model, QStandardItemModel)  # a combo box's own model
+        for i in range(self.stat_box.count()):
+            problem = stat_problem(spec, str(self.stat_box.itemData(i)))
+            item = model.item(i)
+            item.setEnabled(problem is None)
+            item.setToolTip(problem or "")
+        current = str(self.stat_box.currentData())
+        wanted = default_stat(spec)
+        if stat_problem(spec, current) or (self._stat_chosen_for_field and current != wanted):
+            self.stat_box.setCurrentIndex(self.stat_box.findData(wanted))
+            self._stat_chosen_for_field = wanted != "sum"
+
+    def _stat_picked(self) -> None:
+        self._stat_chosen_for_field = False  # the user's own choice stays
 
     def request(self) -> PivotRequest:
         from danvan_desktop.services.reporting.pivot import PivotRequest
@@ -272,12 +300,21 @@ class PivotDialog(QDialog):
         self._show()
 
     def _show(self) -> None:
+        from danvan_desktop.services.reporting.pivot import stat_problem
         from danvan_desktop.services.reporting.pivot_output import decimals_of, grid, text_of, title_of
 
         table = self.table_data
         if table is None:
             return
         view = self.view()
+        problem = stat_problem(table.field, view.stat)
+        if problem:  # the table on screen is of another field than the one now chosen
+            self.title.setText(problem)
+            self.table.clear()
+            self.table.setRowCount(0)
+            self._enable_output(False)
+            return
+        self._enable_output(not self.loading)
         labels, figures, columns = grid(table, view)
         digits = decimals_of(table.field, view.stat)
         self.title.setText(f"{title_of(table, view.stat)}\n{_subtitle(table)}")

@@ -28,6 +28,7 @@ from danvan_desktop.ui.entry_target import EntryTarget
 from danvan_desktop.ui.help_window import HELP_PROPERTY
 
 FIXED_COLUMNS = 2  # the field and its total; one column per unit follows
+TOTAL_WIDTH = (200, 340)  # the total column fits its longest text within these (px)
 
 
 def shows_totals(form: FormDef, target: EntryTarget) -> bool:
@@ -56,6 +57,11 @@ class TotalsPage(QWidget):
             f"Tổng hợp (chỉ xem) từ số liệu của {totals.reported}/{totals.expected} {totals.word} "
             "đã báo cáo. "
             "Số liệu nhập tại từng đơn vị; tỷ lệ tính lại từ tổng tử số và mẫu số."
+            + (
+                " Chỉ tiêu không cộng dồn giữa các đơn vị ghi bình quân, số cao nhất, hoặc để trống."
+                if any(line.note for line in totals.lines)
+                else ""
+            )
         )
         self.summary.setObjectName("totalsSummary")
         self.summary.setWordWrap(True)
@@ -72,7 +78,9 @@ class TotalsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(0, 360)
-        self.table.setColumnWidth(1, 200)
+        self.table.resizeColumnToContents(1)
+        low, high = TOTAL_WIDTH
+        self.table.setColumnWidth(1, min(max(self.table.columnWidth(1), low), high))
         for column in range(FIXED_COLUMNS, self.table.columnCount()):
             self.table.setColumnWidth(column, 140)
         self._show_units(False)
@@ -92,13 +100,18 @@ class TotalsPage(QWidget):
     def _fill(self) -> None:
         bold = QFont()
         bold.setBold(True)
+        italic = QFont()
+        italic.setItalic(True)
         for row, line in enumerate(self.totals.lines):
             indent = "      " if line.kind == "option" else ""
             name = QTableWidgetItem(indent + line.label)
-            total = QTableWidgetItem(line.total or ("—" if line.note else ""))
+            # No total: the reason is written where the total would be, not only in a tooltip.
+            total = QTableWidgetItem(line.total or line.note)
             if line.note:
                 total.setToolTip(line.note)
+            if line.note and not line.total:
                 total.setForeground(QColor("#777"))
+                total.setFont(italic)
             if line.kind == "section":
                 name.setFont(bold)
                 name.setBackground(QColor("#eef1f5"))

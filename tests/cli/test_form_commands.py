@@ -113,3 +113,19 @@ def test_targets_set_list_and_import(
         ("DH-BAOLINH", 2026, 7, "3"),
         ("DH-PHUCCHU", 2026, 1, "85,5"),
     ]
+
+
+def test_a_form_with_a_wrong_aggregate_is_not_published(
+    capsys: pytest.CaptureFixture[str], demo_path: Path, tmp_path: Path
+) -> None:
+    text = (paths.forms_dir() / "ho_so_xa.yaml").read_text(encoding="utf-8")
+    text = text.replace("version: 1", "version: 2", 1).replace("aggregate: max", "aggregate: average", 1)
+    bad = tmp_path / "ho_so_xa.yaml"
+    bad.write_text(text, encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "aggregate: average" in row)
+    code, out, err = run(capsys, "--db", demo_path, "forms", "publish", bad)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert f"ho_so_xa.yaml:{line}: so_dan_toc.aggregate: giá trị «average» không hợp lệ" in err
+    assert "cho phép: 'sum', 'mean', 'max' hoặc 'none'" in err
+    code, out, _ = run(capsys, "--db", demo_path, "forms", "list")
+    assert "Đơn vị ban hành" not in out  # nothing stored

@@ -112,3 +112,37 @@ def test_bad_input_exits_2_in_vietnamese_and_writes_nothing(
 def test_bad_output_file(capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path) -> None:
     code, _, stderr = run(capsys, "--db", db_path, *PIVOT, "--out", tmp_path / "x.ods")
     assert code == 2 and "phải có đuôi .xlsx, .csv hoặc .pdf" in stderr
+
+
+def test_a_field_that_does_not_add_up_is_not_summed(
+    capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path
+) -> None:
+    db = open_database(db_path)
+    try:
+        with db.transaction() as session:
+            writer = Writer(load_installation(session).site_id, "Nguyễn Thị Lan")
+            for code, groups in (("DH-PHUCCHU", 5), ("DH-BAOLINH", 7)):
+                profile = {"so_xom": 8, "so_ho": 500, "so_nhan_khau": 2000, "so_dan_toc": groups}
+                unit_id, period_id = find_unit(session, code).id, get_period(session, "2023").id
+                save_entry(session, get_form("ho_so_xa"), unit_id, period_id, profile, writer=writer)
+    finally:
+        db.close()
+    groups = ("pivot", "--form", "ho_so_xa", "--field", "so_dan_toc", "--hide-empty")
+    out = tmp_path / "dan-toc.csv"
+    code, stdout, stderr = run(capsys, "--db", db_path, *groups, "--stat", "sum", "--out", out)
+    assert code == 2 and stdout == "" and "Traceback" not in stderr
+    assert "«Số dân tộc cùng sinh sống» không cộng dồn giữa các đơn vị" in stderr
+    assert "Dùng --stat count (số bản ghi), mean (bình quân), max (cao nhất)." in stderr
+    assert not out.exists()
+    code, _, stderr = run(capsys, "--db", db_path, *groups, "--out", out)  # its own way: the highest
+    assert (code, stderr) == (0, "")
+    with out.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert rows == [
+        ["Đơn vị", "Năm 2023"],
+        ["Xã Bảo Linh", "7"],
+        ["Xã Phúc Chu", "5"],
+        ["Cao nhất", "7"],
+    ]  # not 12
+    code, stdout, _ = run(capsys, "--db", db_path, *groups, "--stat", "mean")
+    assert code == 0 and stdout.splitlines()[-1].split() == ["Cộng", "6"]

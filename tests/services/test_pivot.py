@@ -12,7 +12,13 @@ from danvan_desktop.services.office.forms import get_form
 from danvan_desktop.services.office.installation import load_installation
 from danvan_desktop.services.office.orgunits import find_unit
 from danvan_desktop.services.office.periods import get_period
-from danvan_desktop.services.reporting.pivot import EMPTY_KEY, PivotRequest, PivotTable, build_pivot
+from danvan_desktop.services.reporting.pivot import (
+    EMPTY_KEY,
+    PivotRequest,
+    PivotTable,
+    build_pivot,
+    default_stat,
+)
 from danvan_desktop.services.reporting.pivot_output import PivotView, grid
 
 FORM = "dong_gop_nhan_dan"
@@ -137,3 +143,32 @@ def test_bad_requests_are_refused_in_vietnamese(
     with projects.session() as session, pytest.raises(UserError, match=message) as caught:
         build_pivot(session, PivotRequest(**fields))  # type: ignore[arg-type]
     assert caught.value.exit_code == 2
+
+
+def test_a_field_that_does_not_add_up_has_its_own_statistic_and_no_sum(demo_db: Database) -> None:
+    with demo_db.transaction() as session:
+        writer = Writer(load_installation(session).site_id, "Nguyễn Thị Lan")
+        for code, groups, poor in (("DH-PHUCCHU", 5, 12), ("DH-BAOLINH", 7, 40)):
+            profile = {
+                "so_xom": 8,
+                "so_ho": 400,
+                "so_nhan_khau": 1600,
+                "so_dan_toc": groups,
+                "so_ho_ngheo": poor,
+            }
+            unit_id, period_id = find_unit(session, code).id, get_period(session, "2023").id
+            save_entry(session, get_form("ho_so_xa"), unit_id, period_id, profile, writer=writer)
+    with demo_db.session() as session:
+        table = build_pivot(session, PivotRequest("ho_so_xa", "so_dan_toc"))
+        rates = build_pivot(session, PivotRequest("ho_so_xa", "ty_le_ho_ngheo"))
+    assert (default_stat(table.field), default_stat(rates.field)) == ("max", "mean")
+    assert table.grand_total().value("max") == 7 and table.grand_total().value("mean") == 6
+    with pytest.raises(UserError, match="«Số dân tộc cùng sinh sống» không cộng dồn giữa các đơn vị"):
+        grid(table, PivotView("sum"))
+    with pytest.raises(UserError, match="«Tỷ lệ hộ nghèo» là tỷ lệ phần trăm, không cộng dồn"):
+        grid(rates, PivotView("sum"))
+    labels, figures, _ = grid(table, PivotView("max", hide_empty=True))
+    assert (labels[-1], figures[-1]) == ("Cao nhất", [7.0])  # the highest is no «Cộng»
+    with demo_db.session() as session:
+        households = build_pivot(session, PivotRequest("ho_so_xa", "so_ho"))
+    assert default_stat(households.field) == "sum" and households.grand_total().value("sum") == 800

@@ -2,8 +2,10 @@
 
 Numbers add; a computed field (a ratio) is computed again from the summed numerators and denominators,
 never an average of the units' percentages; a choice becomes "16/22 xã" per option; a typed percentage,
-which carries no denominator, is not added up. Units are the summary's by validity (home_units): a
-form describing a state counts the units standing at the period's end, one of events adds every part.
+which carries no denominator, is not added up, nor is a field the form marks `aggregate: none` (an order
+number), while `mean` gives "bình quân 15,2 tiêu chí/xã" and `max` the highest unit's value, named.
+Units are the summary's by validity (home_units): a form describing a state counts the units standing
+at the period's end, one of events adds every part.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from danvan_desktop.catalog.kinds import UnitKind
 from danvan_desktop.db.models import Period, Record
 from danvan_desktop.formspec.expressions import evaluate, referenced_names
 from danvan_desktop.formspec.model import NUMERIC_TYPES, ChoiceDef, FieldDef, FormDef
+from danvan_desktop.formspec.numbers import format_number
 from danvan_desktop.formspec.values import format_value
 from danvan_desktop.services.entry.entry import criteria_in_force
 from danvan_desktop.services.reporting.home_units import FLOWS, UnitIndex, load_span, tiles_of
 
 ADDING = frozenset({"integer", "decimal", "money", "area", "labour_days"})
 WRITTEN = frozenset({"text", "long_text", "date"})
+NOT_ADDED = "không cộng dồn giữa các đơn vị"
+MAX_NAMED = 2  # units named after a highest value; more tie: "(3 đơn vị)"
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ def _merge(form: FormDef, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         for key, value in values.items():
             spec = next((f for f in form.fields() if f.id == key), None)
             old = merged.get(key)
-            addable = spec is not None and spec.type in ADDING and spec.computed is None
+            addable = spec is not None and _adds(spec)
             if addable and _is_number(old) and _is_number(value):
                 merged[key] = old + value
             else:
@@ -74,6 +79,11 @@ def _merge(form: FormDef, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     for spec in form.computed_fields:  # again from the added numbers
         merged[spec.id] = _compute(spec, merged)
     return merged
+
+
+def _adds(spec: FieldDef) -> bool:
+    """A typed number whose units' values add up (counts, money, area, labour days)."""
+    return spec.type in ADDING and spec.computed is None and spec.combines == "sum"
 
 
 def _is_number(value: object) -> bool:
@@ -127,6 +137,7 @@ def form_totals(session: Session, form: FormDef, unit_id: int, period_id: int) -
         word,
     )
     counted_values = [per_unit[p.unit.id] for p, c in zip(parts, counted, strict=True) if c]
+    names = [p.label for p, c in zip(parts, counted, strict=True) if c]  # of counted_values, in order
     cells = [per_unit.get(p.unit.id, {}) for p in parts]
     period = session.get_one(Period, period_id)
     criteria = criteria_in_force(session, period)
@@ -139,7 +150,7 @@ def form_totals(session: Session, form: FormDef, unit_id: int, period_id: int) -
         totals.lines.append(TotalsLine(section.title, "", kind="section"))
         for spec in section.fields:
             choices = criteria_choices if spec.choices_from == "ntm_criteria" else spec.choices
-            totals.lines.extend(_lines(form, spec, choices, counted_values, cells, totals))
+            totals.lines.extend(_lines(form, spec, choices, counted_values, cells, totals, names))
     if any(not p.at_end for p in parts) and not flows:
         totals.notes.append(
             "Số liệu tại thời điểm cuối kỳ: chỉ cộng các đơn vị có hiệu lực ngày cuối kỳ; đơn vị cũ "
@@ -155,19 +166,22 @@ def _lines(
     counted: list[dict[str, Any]],
     cells: list[dict[str, Any]],
     totals: FormTotals,
+    names: Sequence[str],
 ) -> list[TotalsLine]:
     def shown(values: Mapping[str, Any]) -> str:
         return format_value(spec, values.get(spec.id), choices) if values else ""
 
     per_unit = tuple(shown(v) for v in cells)
     of = f"/{totals.reported} {totals.word}"
-    if spec.type in ADDING and spec.computed is None:
+    if spec.type in NUMERIC_TYPES and spec.aggregate not in (None, "sum"):
+        return [_combined(spec, counted, names, per_unit, totals.word)]
+    if _adds(spec):
         numbers = [v[spec.id] for v in counted if _is_number(v.get(spec.id))]
         total = format_value(spec, sum(numbers)) if numbers else ""
         return [TotalsLine(spec.label, total, per_unit)]
     if spec.computed is not None:
         inputs = referenced_names(spec.computed)
-        summable = all(n in form.field_ids and form.field(n).type in ADDING for n in inputs)
+        summable = all(n in form.field_ids and _adds(form.field(n)) for n in inputs)
         if summable and spec.type in NUMERIC_TYPES:
             sums = {n: _sum_of(counted, n) for n in inputs}
             return [TotalsLine(spec.label, format_value(spec, _compute(spec, sums)), per_unit)]
@@ -197,6 +211,25 @@ def _lines(
         short = tuple(_short(s) for s in per_unit)
         return [TotalsLine(spec.label, f"đã ghi {written}{of}", short)]
     return []
+
+
+def _combined(
+    spec: FieldDef, counted: list[dict[str, Any]], names: Sequence[str], cells: tuple[str, ...], word: str
+) -> TotalsLine:
+    """A number the form says does not add up: none, the mean per unit, or the highest unit's, named."""
+    found = [(v[spec.id], name) for v, name in zip(counted, names, strict=True) if _is_number(v.get(spec.id))]
+    if spec.combines == "none" or not found:
+        return TotalsLine(spec.label, "", cells, note=NOT_ADDED)
+    unit = f" {spec.unit}" if spec.unit else ""
+    if spec.combines == "mean":
+        mean = sum(value for value, _ in found) / len(found)
+        total = f"bình quân {format_number(mean, 1)}{unit}/{word}"
+        return TotalsLine(spec.label, total, cells, note=f"{NOT_ADDED}: bình quân của {len(found)} {word}")
+    high = max(value for value, _ in found)
+    holders = [name for value, name in found if value == high]
+    who = ", ".join(holders) if len(holders) <= MAX_NAMED else f"{len(holders)} {word}"
+    total = f"cao nhất {format_value(spec, high)}{unit} ({who})"
+    return TotalsLine(spec.label, total, cells, note=f"{NOT_ADDED}: số cao nhất của một {word}")
 
 
 def _has(stored: object, value: object) -> bool:

@@ -1,4 +1,8 @@
-"""Cross-tab: one numeric field of a form summed, counted or averaged by unit, period or a choice field."""
+"""Cross-tab: one numeric field of a form summed, counted, averaged or its highest, by unit, period or choice.
+
+A field the form says does not add up across units (`aggregate` other than sum, a percentage) is never
+summed here: its default statistic is its own (max, else the mean) and a sum asked for is refused.
+"""
 
 from __future__ import annotations
 
@@ -23,8 +27,8 @@ from danvan_desktop.services.office.orgunits import dated_subtree, find_unit, is
 from danvan_desktop.services.office.periods import get_period
 from danvan_desktop.text import fold
 
-Stat = Literal["sum", "count", "mean"]
-STATS: dict[str, str] = {"sum": "Tổng", "count": "Số bản ghi", "mean": "Bình quân"}
+Stat = Literal["sum", "count", "mean", "max"]
+STATS: dict[str, str] = {"sum": "Tổng", "count": "Số bản ghi", "mean": "Bình quân", "max": "Cao nhất"}
 UNIT, PERIOD, NONE = "unit", "period", ""
 AXIS_NAMES = {UNIT: "Đơn vị", PERIOD: "Kỳ báo cáo"}
 TOTAL_LABEL = "Cộng"
@@ -46,20 +50,25 @@ class PivotRequest:
 
 @dataclass
 class Cell:
-    """The sum and number of the values that fell into one cell (records without a value: none)."""
+    """The sum, number and highest of the values that fell into one cell (records without a value: none)."""
 
     total: float = 0.0
     count: int = 0
+    high: float | None = None
 
     def add(self, other: Cell) -> None:
         self.total += other.total
         self.count += other.count
+        if other.high is not None and (self.high is None or other.high > self.high):
+            self.high = other.high
 
     def value(self, stat: Stat) -> float | None:
         if stat == "count":
             return float(self.count)
         if not self.count:
             return None  # nothing entered: an empty cell, not a zero
+        if stat == "max":
+            return self.high
         return self.total if stat == "sum" else self.total / self.count
 
 
@@ -140,6 +149,25 @@ def pivot_forms() -> dict[str, FormDef]:
 
 def numeric_fields(form: FormDef) -> list[FieldDef]:
     return [f for f in form.fields() if f.type in NUMERIC_TYPES]
+
+
+def default_stat(spec: FieldDef) -> Stat:
+    """What the field's cross-tab shows unless asked otherwise: its own way of combining units."""
+    if spec.combines == "sum":
+        return "sum"
+    return "max" if spec.combines == "max" else "mean"
+
+
+def stat_problem(spec: FieldDef, stat: str) -> str | None:
+    """Why `stat` cannot be shown for the field (a sum of what does not add up), or None."""
+    if stat != "sum" or spec.combines == "sum":
+        return None
+    what = "là tỷ lệ phần trăm, " if spec.type == "percent" else ""
+    others = ", ".join(f"{k} ({v.lower()})" for k, v in STATS.items() if k != "sum")
+    return (
+        f"«{spec.label}» {what}không cộng dồn giữa các đơn vị: tổng của nó không phải số liệu của "
+        f"đơn vị nào. Chọn phép tính khác: {others}."
+    )
 
 
 def choice_fields(form: FormDef) -> list[FieldDef]:
@@ -241,8 +269,8 @@ def grouped_figures(
     choice_ids: Sequence[str],
     period_ids: Sequence[int] | None,
     unit_ids: Sequence[int],
-) -> list[tuple[int, int, tuple[str | None, ...], float, int]]:
-    """(unit id, period id, choice values, sum, count) of the live records: one GROUP BY in the database.
+) -> list[tuple[int, int, tuple[str | None, ...], float, int, float | None]]:
+    """(unit id, period id, choice values, sum, count, max) of the live records: one GROUP BY in the database.
 
     Field ids are checked names (^[a-z][a-z0-9_]*$) before they reach the SQL text. Each JSON value
     is picked once in the inner query (LIMIT keeps SQLite from folding it into the outer one, which
@@ -253,7 +281,7 @@ def grouped_figures(
     outer = "".join(f", {_text_sql(dialect, f'c{i}')}" for i in range(len(choice_ids)))
     number = _number_sql(dialect, "v")
     sql = (
-        f"SELECT org_unit_id, period_id{outer}, SUM({number}), COUNT({number}) FROM ("
+        f"SELECT org_unit_id, period_id{outer}, SUM({number}), COUNT({number}), MAX({number}) FROM ("
         f"SELECT r.org_unit_id, r.period_id{choices}, {_json_sql(dialect, field_id)} AS v "
         f"FROM record r{_scan_hint(session, dialect, form_id)} "
         f"WHERE r.form_id = ? AND r.deleted = ? "
@@ -273,6 +301,7 @@ def grouped_figures(
             tuple(None if c is None else str(c) for c in row[2 : 2 + n]),
             float(row[2 + n] or 0.0),
             int(row[3 + n]),
+            None if row[4 + n] is None else float(row[4 + n]),
         )
         for row in raw_rows(session, sql, params)
     ]
@@ -316,7 +345,7 @@ def build_pivot(session: Session, request: PivotRequest) -> PivotTable:
             return [("", TOTAL_LABEL)]
         items = [(c.value, c.label) for c in form.field(axis).choices or []]
         position = choice_ids.index(axis)
-        seen = {values[position] for _u, _p, values, _s, _c in figures}
+        seen = {values[position] for _u, _p, values, *_figures in figures}
         listed = {k for k, _ in items}
         items += [(v, v) for v in sorted(x for x in seen if x is not None and x not in listed)]
         if None in seen:  # records where the choice was left empty still count, under their own row
@@ -344,10 +373,10 @@ def build_pivot(session: Session, request: PivotRequest) -> PivotTable:
         value = values[choice_ids.index(axis)]
         return EMPTY_KEY if value is None else value
 
-    for unit_id, period_id, values, total, count in figures:
+    for unit_id, period_id, values, total, count, high in figures:
         cell_key = (
             key(request.rows, unit_id, period_id, values),
             key(request.cols, unit_id, period_id, values),
         )
-        table.cells.setdefault(cell_key, Cell()).add(Cell(total, count))
+        table.cells.setdefault(cell_key, Cell()).add(Cell(total, count, high))
     return table

@@ -22,7 +22,7 @@ from danvan_desktop.formspec.values import format_number
 from danvan_desktop.reports.document import Column, Table
 from danvan_desktop.reports.render import write_atomically
 from danvan_desktop.reports.worksheet import Worksheet, worksheet_pdf
-from danvan_desktop.services.reporting.pivot import STATS, TOTAL_LABEL, PivotTable, Stat
+from danvan_desktop.services.reporting.pivot import STATS, TOTAL_LABEL, PivotTable, Stat, stat_problem
 from danvan_desktop.text import nfc
 
 _BOLD = Font(bold=True)
@@ -67,7 +67,10 @@ def subtitle_of(table: PivotTable) -> str:
 
 def grid(table: PivotTable, view: PivotView) -> tuple[list[str], list[list[float | None]], list[str]]:
     """(row labels, figures with a total column, the column labels with the total's) in view order;
-    the last row is the total row of the rows shown."""
+    the last row is the total row of the rows shown. A sum of what does not add up is refused."""
+    problem = stat_problem(table.field, view.stat)
+    if problem:
+        raise UserError(problem)
     rows = table.arranged(view.stat, sort=view.sort, descending=view.descending, text=view.text,
                           hide_empty=view.hide_empty)  # fmt: skip
     shown = [k for k, _ in rows]
@@ -81,8 +84,11 @@ def grid(table: PivotTable, view: PivotView) -> tuple[list[str], list[list[float
     if len(table.cols) > 1:
         total.append(table.grand_total(shown).value(view.stat))
     figures.append(total)
-    labels = [label for _, label in table.cols] + ([TOTAL_LABEL] if len(table.cols) > 1 else [])
-    return [label for _, label in rows] + [TOTAL_LABEL], figures, labels
+    # The highest of a row or column is no sum: its line says «Cao nhất», not «Cộng».
+    across = STATS["max"] if view.stat == "max" else TOTAL_LABEL
+    heads = [across if not table.col_axis else label for _, label in table.cols]  # one column: the total
+    labels = heads + ([across] if len(table.cols) > 1 else [])
+    return [label for _, label in rows] + [across], figures, labels
 
 
 def text_of(value: float | None, decimals: int) -> str:
@@ -209,6 +215,8 @@ def pivot_pdf(table: PivotTable, view: PivotView, *, today: dt.date) -> tuple[by
     notes = []
     if view.text:
         notes.append(f"Chỉ gồm các dòng có «{view.text}»; dòng Cộng là cộng các dòng đó.")
+    if view.stat == "max":
+        notes.append("Dòng, cột «Cao nhất»: số lớn nhất của một bản ghi trong dòng, cột đó, không phải tổng.")
     if view.stat == "mean":
         notes.append(
             "Bình quân của mỗi dòng, cột và dòng Cộng tính từ tổng và số bản ghi, "
