@@ -30,6 +30,7 @@ from danvan_desktop.ui.bar_chart import Bar, BarChart
 from danvan_desktop.ui.figure_tile import FigureTile
 
 OpenShare = Callable[[Share], None]
+HEADINGS = ("Kế hoạch", "Kết quả", "Tỷ lệ đạt")  # the Project 05 table's columns after the name
 MUTED = QColor("#5f6368")  # notes and empty cards: grey, readable on the window's background
 
 
@@ -227,7 +228,7 @@ class HomeView(QWidget):
             return box
         table = QTableWidget(len(page.indicators), 4)
         table.setObjectName("indicatorTable")
-        table.setHorizontalHeaderLabels(["Chỉ tiêu", "Kế hoạch", "Kết quả", "Tỷ lệ đạt"])
+        table.setHorizontalHeaderLabels(["Chỉ tiêu", *HEADINGS])
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.verticalHeader().setVisible(False)
@@ -239,10 +240,14 @@ class HomeView(QWidget):
         # Widths and heights from the font's metrics, not ResizeToContents: one line per cell, and
         # asking every cell for its size hint is a good part of the page's drawing time.
         metrics = table.fontMetrics()
-        for column in (1, 2, 3):
-            texts = [table.horizontalHeaderItem(column).text()]
-            texts += [table.item(r, column).text() for r in range(table.rowCount())]
-            header.resizeSection(column, max(metrics.horizontalAdvance(t) for t in texts) + 16)
+        columns = (
+            [i.target_text for i in page.indicators],
+            [i.result_text for i in page.indicators],
+            [i.reached_text for i in page.indicators],
+        )
+        for column, (title, texts) in enumerate(zip(HEADINGS, columns, strict=True), 1):
+            widest = max(metrics.horizontalAdvance(t) for t in [title, *texts])
+            header.resizeSection(column, widest + 16)
         table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
         height = header.sizeHint().height() + table.rowCount() * (metrics.height() + 8) + 4
         table.setFixedHeight(min(height, 420))
