@@ -350,3 +350,33 @@ def test_every_kind_travels_as_bytes_and_says_what_it_did(district: Site, phuc_c
     registered: list[tuple[str, str, int]] = []
     rp.register_payloads(lambda kind, export, apply, *, label, order: registered.append((kind, label, order)))
     assert [kind for kind, _, _ in registered] == ["forms", "targets", "catalog", "office_settings"]
+
+
+def test_a_payload_the_same_as_last_time_adds_no_inbox_line(district: Site, phuc_chu: Site) -> None:
+    """A later reply (say, with a comment) carries the same settings and catalog again: applied, but
+    the unit's inbox only hears of what changed."""
+    _assign(district.db)
+
+    def send() -> list[tuple[rp.PayloadSpec, bytes]]:
+        with district.db.session() as session:
+            sent = [(spec, spec.export(session, "DH-PHUCCHU")) for spec in rp.PAYLOADS]
+        return [(spec, data) for spec, data in sent if data is not None]
+
+    def receive(sent: list[tuple[rp.PayloadSpec, bytes]]) -> list[str]:
+        inbox = Inbox("DH")
+        with phuc_chu.db.transaction() as session:
+            for spec, data in sent:
+                spec.apply(session, data, inbox)
+        return [title for title, _ in inbox.lines]
+
+    with district.db.transaction() as session:
+        set_setting(session, "office.issuing_body", "Ban Dân vận Huyện ủy Định Hóa")
+    assert receive(send()) == ["Chỉ tiêu Đề án 05", "Danh mục bổ sung", "Thông tin in trên văn bản"]
+    assert receive(send()) == []
+    with phuc_chu.db.transaction() as session:  # the unit changed it by hand: the next reply sets it back
+        set_setting(session, "office.superior_body", "Tên sửa tay")
+    with district.db.transaction() as session:
+        set_setting(session, "office.issuing_body", "Ban Dân vận Đảng ủy xã")
+    assert receive(send()) == ["Thông tin in trên văn bản"]
+    with phuc_chu.db.session() as session:
+        assert get_setting(session, "office.superior_body") == "Ban Dân vận Đảng ủy xã"

@@ -85,7 +85,7 @@ def test_a_profile_pushed_by_the_district_prints_the_communes_return(
     _write(commune_dir, "huyen_uy", COMMUNE_PROFILE)
     assert "Lưu: VT, ĐU xã." in _print(phuc_chu, tmp_path / "own.pdf", commune_dir)
 
-    # The same reply again changes nothing; the inbox says so.
+    # The same profiles in a later reply change nothing, and add no line to the inbox: nothing new to read.
     again = phuc_chu.import_(reply(district), accept_new_site=True)
     assert again.status == "applied", again.message
     with phuc_chu.db.session() as session:
@@ -93,7 +93,7 @@ def test_a_profile_pushed_by_the_district_prints_the_communes_return(
         details = [
             i.detail for i in session.scalars(select(InboxItem).where(InboxItem.kind == "report_profiles"))
         ]
-        assert any("không có mẫu mới" in d for d in details)
+        assert len(details) == 1 and "mới: huyen_uy" in details[0]
 
     # The default profile may be set to one sent from above (checked against the database, not files).
     (data_dir / "profiles" / "huyen_uy.yaml").unlink()  # this process's own folder: the district's file

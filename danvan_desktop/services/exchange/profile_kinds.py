@@ -148,8 +148,10 @@ def apply_profiles(session: Session, data: bytes, context: ApplyContext) -> None
         row.content, row.origin_unit_code = text, context.sender_office
         row.package_id, row.received_at = context.package_id, now
     session.flush()
+    if not (new or changed):
+        return  # the same profiles as last time: nothing for the unit to read in its inbox
     parts = [f"mới: {', '.join(new)}" if new else "", f"cập nhật: {', '.join(changed)}" if changed else ""]
-    detail = "; ".join(p for p in parts if p) or "không có mẫu mới"
+    detail = "; ".join(p for p in parts if p)
     context.inbox(LABEL, f"{detail} (dùng khi in báo cáo: danvan report --profile TÊN_MẪU).")
 
 

@@ -9,6 +9,7 @@ untrusted until proven otherwise, even signed by the office above.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -382,9 +383,18 @@ class PayloadSpec:
         return _encode(self.export_data(session, unit_code))
 
     def apply(self, session: Session, data: bytes, context: ReplyContext) -> None:
+        """Apply it (always: the unit converges on what the office above holds), and say so in the
+        inbox only when it differs from the last one this office sent of this kind: a reply carrying
+        a comment also carries the same settings and catalog each time, not news to the unit."""
         summary = self.apply_data(session, _decode(data, self.label), context.sender_office)
-        context.inbox(self.label, summary)
+        key = f"{LAST_PAYLOAD_PREFIX}{self.kind}:{context.sender_office}"
+        digest = hashlib.sha256(data).hexdigest()
+        if get_setting(session, key) != digest:
+            context.inbox(self.label, summary)
+            set_setting(session, key, digest)
 
+
+LAST_PAYLOAD_PREFIX = "reply.last_payload:"  # + kind + ":" + sender: SHA-256 of what was last applied
 
 PAYLOADS = (
     PayloadSpec("forms", "Biểu mẫu", 10, export_forms, apply_forms),
