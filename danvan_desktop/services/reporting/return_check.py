@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from danvan_desktop.errors import UserError
+from danvan_desktop.services.reporting.common import FIGURES_ONLY
 from danvan_desktop.services.reporting.pdf_verify import PdfCheck, check_pdf
 from danvan_desktop.services.reporting.return_code import (
     SignedStatement,
@@ -61,6 +62,7 @@ def recompute_figures(
         profile=statement.profile,
         structure=statement.structure,
     )
+    session.info[FIGURES_ONLY] = True  # an office without its own letterhead still checks the figures
     try:
         doc = build_document(session, request, profile, None)  # reads only
     except UserError as exc:
@@ -69,6 +71,8 @@ def recompute_figures(
             None,
             f"chưa đối chiếu được số liệu (không dựng lại được báo cáo từ số liệu đã nhận): {exc.message}",
         )
+    finally:
+        session.info.pop(FIGURES_ONLY, None)
     digest = figures_digest(doc)
     matches = digest == statement.figures_sha256
     text_ok, missing = None, []

@@ -25,6 +25,8 @@ from danvan_desktop.services.exchange.origin import ForeignOriginError
 from danvan_desktop.services.exchange.package_export import export_package
 from danvan_desktop.services.exchange.signing_keys import signing_key
 from danvan_desktop.services.office.installation import load_installation
+from danvan_desktop.services.office.settings import set_setting
+from danvan_desktop.services.reporting.common import load_letterhead
 from danvan_desktop.services.reporting.pdf_signing import Appearance, load_p12, sign_pdf
 from danvan_desktop.services.reporting.report_output import ReportRequest, save_report
 from danvan_desktop.services.reporting.return_check import check_code
@@ -91,6 +93,25 @@ def test_a_signed_return_travels_with_its_data_and_is_verified(
     # verify-pdf at the district: signatures, the number and code, figures against its data.
     code, out, err = run(capsys, *db, "verify-pdf", pdf, "--trust-dir", test_pki.trust_dir)
     assert code == 0 and outcome.code in out and "KHỚP với số liệu" in out, (out, err)
+
+
+def test_an_office_without_its_own_letterhead_still_checks_the_figures(
+    phuc_chu_db: Database, test_pki: Pki, district: Site, tmp_path: Path
+) -> None:
+    """The figures a return signs leave its letterhead out, so the office above compares them even
+    before it has typed its own signer and issuing body (it lays the return out only to compare)."""
+    with district.db.transaction() as session:
+        set_setting(session, "sign.trust_dir", str(test_pki.trust_dir))  # trusted CA, nothing else
+    pdf = _issue_signed(phuc_chu_db, test_pki, tmp_path / "bc-2023.pdf")
+    package = tmp_path / "pc.danvan"
+    export_package(phuc_chu_db, package, returns=[pdf])
+    report = district.import_(package, accept_new_site=True)
+    assert report.status == "applied"
+    [outcome] = report.returns
+    assert not outcome.flagged, outcome.problems
+    # Printing its own return still asks for them.
+    with district.db.session() as session, pytest.raises(UserError, match="Chưa khai báo"):
+        load_letterhead(session)
 
 
 def test_a_return_whose_figures_differ_from_its_data_is_flagged(
