@@ -38,6 +38,7 @@ from danvan_desktop.ui.form_editor import FormEditor, default_values
 from danvan_desktop.ui.layout_helpers import key_shortcut
 from danvan_desktop.ui.record_dialog import RecordDialog
 from danvan_desktop.ui.register_model import ALL_COLUMNS, RegisterTableModel
+from danvan_desktop.ui.review_notes import open_comments, register_banner, show_review_notes
 from danvan_desktop.ui.sheet_actions import SheetLoader, export_sheet
 from danvan_desktop.ui.undo_bar import UndoBar
 
@@ -69,6 +70,7 @@ class AggregatePage(QWidget):
             organization_names=context.organization_names,
         )
         self.editor.set_values(values)
+        show_review_notes(self.editor, open_comments(db, form, target), self.record_id, whole_return=True)
         self.status = QLabel()
         self.status.setObjectName("pageStatus")
         self.status.setWordWrap(True)
@@ -131,6 +133,8 @@ class AggregatePage(QWidget):
             self.loaded_change = record.local_change if record else 0
             values = dict(record.values) if record else default_values(self.form)
         self.editor.set_values(values)
+        comments = open_comments(self.db, self.form, self.target)
+        show_review_notes(self.editor, comments, self.record_id, whole_return=True)
         self.history_button.setEnabled(self.record_id is not None)
         self.saved.emit()
 
@@ -195,6 +199,7 @@ class RegisterPage(QWidget):
         self.note.setWordWrap(True)
         self.note.setVisible(bool(self.read_only_reason))
         self.note.setStyleSheet("color: #8a5a00;")
+        self.review_banner = register_banner(open_comments(db, form, target))
         self.search = QLineEdit()
         self.search.setObjectName("registerSearch")
         self.search.setPlaceholderText("Tìm (không cần dấu), ví dụ: dan van kheo")
@@ -271,6 +276,7 @@ class RegisterPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.note)
+        layout.addWidget(self.review_banner)
         layout.addLayout(search_row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.undo_bar)
@@ -390,6 +396,9 @@ class RegisterPage(QWidget):
             title=title,
             read_only_reason=self.read_only_reason,
             parent=self,
+        )
+        show_review_notes(
+            dialog.editor, open_comments(self.db, self.form, self.target), record_id, whole_return=False
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._after_save(dialog.saved_id))

@@ -30,7 +30,7 @@ from danvan_desktop.formspec.validate import (
 from danvan_desktop.formspec.values import ValueParseError, coerce_value
 from danvan_desktop.formspec.versions import with_aliases
 from danvan_desktop.ui.field_widgets import FieldWidget, Option, create_widget
-from danvan_desktop.ui.field_widgets.row import FieldRow, grey_label, issues_html
+from danvan_desktop.ui.field_widgets.row import REVIEW_NOTE_STYLE, FieldRow, grey_label, issues_html
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,11 @@ class FormEditor(QWidget):
             "background: #fff4e5; border: 1px solid #f0c36d; border-radius: 3px; padding: 6px;"
         )
         self.read_only_note.hide()
+        self.review_note = QLabel()  # the office above's open comments on the return or the record
+        self.review_note.setObjectName("reviewNote")
+        self.review_note.setWordWrap(True)
+        self.review_note.setStyleSheet(REVIEW_NOTE_STYLE)
+        self.review_note.hide()
         self.form_messages = QLabel()
         self.form_messages.setWordWrap(True)
         self.form_messages.hide()
@@ -120,7 +125,8 @@ class FormEditor(QWidget):
         column = QVBoxLayout(content)
         column.setContentsMargins(12, 12, 12, 12)
         column.setSpacing(10)
-        for widget in (self.title_label, self.description_label, self.read_only_note, self.form_messages):
+        header = (self.title_label, self.description_label, self.read_only_note, self.review_note)
+        for widget in (*header, self.form_messages):
             column.addWidget(widget)
         self.groups = [self._build_section(section, column) for section in form.sections]
         column.addStretch(1)
@@ -353,6 +359,13 @@ class FormEditor(QWidget):
             self._locked.discard(field_id)
             self._rows[field_id].widget.set_read_only(self._read_only)
             self._rows[field_id].set_lock_note(None)
+
+    def set_review_notes(self, by_field: Mapping[str, str], general: str) -> None:
+        """Comments of the office above: each beside its field, the others above the form."""
+        for field_id, row in self._rows.items():
+            row.set_review_note(by_field.get(field_id))
+        self.review_note.setText(general)
+        self.review_note.setVisible(bool(general))
 
     def locked_fields(self) -> frozenset[str]:
         return frozenset(self._locked)

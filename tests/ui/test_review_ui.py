@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import ReviewComment
 from danvan_desktop.services.exchange.reply_export import write_replies
+from danvan_desktop.services.office.forms import get_form
 from danvan_desktop.services.office.installation import load_installation
-from danvan_desktop.services.office.periods import list_periods
+from danvan_desktop.services.office.orgunits import find_unit, unit_label
+from danvan_desktop.services.office.periods import get_period, list_periods
 from danvan_desktop.services.review.returns import submit_return
+from danvan_desktop.ui.entry_pages import RegisterPage
+from danvan_desktop.ui.entry_target import EntryTarget
+from danvan_desktop.ui.form_editor import FormEditor
 from danvan_desktop.ui.inbox_dialog import InboxDialog
 from danvan_desktop.ui.review_dialog import ReturnDialog, ReviewDialog
 from tests.exchange.conftest import BRANCH, Site
@@ -69,11 +75,49 @@ def test_review_a_return_comment_a_field_send_it_back_then_the_commune_reads_it(
     assert set(titles) - set(review_lines) <= {"Thông tin in trên văn bản", "Danh mục bổ sung"}
     assert inbox.comments.item(0, 2).text() == "Số hội viên chưa khớp sổ"
     inbox.grab().save(str(tmp_path / "inbox.png"))
+
+    # Where the clerk works: the register says a record has a comment, the record shows it by its field.
+    register = _register(qtbot, commune_db, tmp_path / "register.png")
+    assert "1 ý kiến về từng bản ghi" in register.review_banner.text() and register.review_banner.isVisibleTo(
+        register
+    )
+    editor = _open_branch(qtbot, register, row_id=dialog.record_ids[row])
+    note = editor.findChild(QLabel, "review_hoi_vien")
+    assert note is not None and note.isVisibleTo(editor) and "Số hội viên chưa khớp sổ" in note.text()
+    assert editor.findChild(QLabel, "review_ten_chi_hoi") is None  # only the field commented on
+    qtbot.wait(50)
+    editor.window().grab().save(str(tmp_path / "record-with-comment.png"))
+
     inbox.comments.selectRow(0)
     assert inbox.resolve_selected()
     assert inbox.comments.item(0, 0).text() == "✓"
     with commune_db.session() as session:
         assert session.scalars(select(ReviewComment.resolved_at)).one() is not None
+    resolved = _register(qtbot, commune_db, tmp_path / "register-resolved.png")
+    assert not resolved.review_banner.isVisibleTo(resolved)
+    editor = _open_branch(qtbot, resolved, row_id=dialog.record_ids[row])
+    assert editor.findChild(QLabel, "review_hoi_vien") is None
+
+
+def _register(qtbot: QtBot, db: Database, shot: Path) -> RegisterPage:
+    with db.session() as session:
+        unit, period = find_unit(session, "DH-PHUCCHU"), get_period(session, PERIOD)
+        site = load_installation(session).site_id
+        target = EntryTarget(unit.id, unit_label(unit), unit.kind, period.id, period.label, site, (unit.id,))
+    page = RegisterPage(db, get_form(FORM), target)
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    page.grab().save(str(shot))
+    return page
+
+
+def _open_branch(qtbot: QtBot, page: RegisterPage, row_id: str) -> FormEditor:
+    page.reload(select_id=row_id)
+    dialog = page.edit_current()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    return dialog.editor
 
 
 def test_the_import_wizard_takes_a_reply_at_the_commune(

@@ -117,6 +117,7 @@ def comment_rows(
     open_only: bool = False,
     unit_id: int | None = None,
     form_id: str | None = None,
+    period_id: int | None = None,
 ) -> list[CommentRow]:
     stmt = (
         select(ReviewComment, OrgUnit.code, Period.code)
@@ -132,6 +133,8 @@ def comment_rows(
         stmt = stmt.where(ReviewComment.org_unit_id == unit_id)
     if form_id is not None:
         stmt = stmt.where(ReviewComment.form_id == form_id)
+    if period_id is not None:
+        stmt = stmt.where(ReviewComment.period_id == period_id)
     return [
         CommentRow(
             c.id,

@@ -17,6 +17,10 @@ WARNING_COLOR = "#9a6700"
 HELP_STYLE = "color: #5f6368;"
 
 
+# A comment from the office above: a pale violet band, told apart from errors (red) and locks (amber).
+REVIEW_NOTE_STYLE = "background: #f3eefb; color: #4a2c80; border-left: 3px solid #7e57c2; padding: 3px 6px;"
+
+
 def normal_font(base: QFont) -> QFont:
     # A font passed to setFont only overrides what was set on it: the weight must be set
     # explicitly, or the rows would inherit the bold of their group's title.
@@ -84,7 +88,23 @@ class FieldRow:
         self.lock_note.setStyleSheet("color: #8a5a00; font-weight: bold;")
         self.lock_note.hide()
         column.addWidget(self.lock_note)
+        self.column = column
+        self.review_note: QLabel | None = None  # made when the office above comments on this field
         layout.addRow(self.label, self.cell)
+
+    def set_review_note(self, note: str | None) -> None:
+        """Show (or hide) the office above's open comments on this field, under its input."""
+        if self.review_note is None:
+            if not note:
+                return  # most fields never get one: no label (and no style sheet) for them
+            self.review_note = QLabel()
+            self.review_note.setObjectName(f"review_{self.field.id}")
+            self.review_note.setWordWrap(True)
+            self.review_note.setContentsMargins(FRAME_BORDER, 0, 0, 0)
+            self.review_note.setStyleSheet(REVIEW_NOTE_STYLE)
+            self.column.addWidget(self.review_note)
+        self.review_note.setText(note or "")
+        self.review_note.setVisible(bool(note))
 
     def set_lock_note(self, note: str | None) -> None:
         self.lock_note.setText(note or "")
