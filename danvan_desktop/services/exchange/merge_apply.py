@@ -9,7 +9,6 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from danvan_desktop.db.models import Record, RecordConflict
-from danvan_desktop.services.entry.entry import search_text
 from danvan_desktop.services.entry.records import next_local_change, remember_stored_versions
 from danvan_desktop.services.exchange.merge_plan import MergePlan, RecordResult
 from danvan_desktop.services.exchange.vectors import merged
@@ -18,14 +17,6 @@ from danvan_desktop.services.office.periods import get_period
 
 def _naive_utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def _search(plan: MergePlan, result: RecordResult, values: dict[str, object]) -> str:
-    incoming = result.incoming
-    context = plan.contexts.get((incoming.form_id, result.unit_id or 0, incoming.period_code))
-    if context is None:  # the planner makes one for every record it lets through
-        return ""
-    return search_text(plan.forms[incoming.form_id], values, context)
 
 
 def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str) -> None:
@@ -78,14 +69,13 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
             "local_change": change,
         }
         change += 1
-        search = _search(plan, result, values)
         if result.outcome == "new":
-            row["search_text"] = search
+            row["search_text"] = result.search_text
             row["created_by"], row["created_at"] = incoming.created_by, _naive_utc(incoming.created_at)
             row["origin_site"] = incoming.origin_site
             new_rows.append(row)
         else:
-            row["search_text"] = search or existing[incoming.id][1]
+            row["search_text"] = result.search_text or existing[incoming.id][1]
             updated_rows.append(row)
     versions = range(first_change, change)
     for result in vector_only:

@@ -16,7 +16,13 @@ from danvan_desktop.db.models import OrgUnit, Period, PeriodLock, Record
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.formspec.validate import clean_and_validate
-from danvan_desktop.services.entry.entry import FieldChange, FormContext, form_context, value_changes
+from danvan_desktop.services.entry.entry import (
+    FieldChange,
+    FormContext,
+    form_context,
+    search_text,
+    value_changes,
+)
 from danvan_desktop.services.exchange.package_records import office_unit_limits
 from danvan_desktop.services.exchange.record_bounds import record_problem, values_problem
 from danvan_desktop.services.exchange.vectors import compare
@@ -48,6 +54,7 @@ class RecordResult:
     changes: list[FieldChange] = field(default_factory=list)
     unit_id: int | None = None
     merge_vector: bool = False  # same content edited on both sides: only the vector changes
+    search_text: str = ""  # of a new or updated record: what apply_plan stores with it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,8 +71,6 @@ class RecordResult:
 @dataclass
 class MergePlan:
     results: list[RecordResult]
-    contexts: dict[tuple[str, int, str], FormContext] = field(default_factory=dict, repr=False)
-    forms: dict[str, FormDef] = field(default_factory=dict, repr=False)
 
     def changes_records(self) -> bool:
         return any(r.outcome in ("new", "updated", "conflict") or r.merge_vector for r in self.results)
@@ -190,8 +195,10 @@ class _Planner:
         # After validation, whose messages name the field better: what it leaves unchecked.
         if problem := values_problem(incoming.values, form, self.today, tombstone=incoming.deleted):
             return RecordResult(incoming, "rejected", problem, unit_id=unit.id)
+        # Made here, where the form and context are at hand (and in the worker process of a run).
+        shown = search_text(form, incoming.values, context)
         if local is None:  # nothing to compare: a new record's fields are all "changes"
-            return RecordResult(incoming, "new", unit_id=unit.id)
+            return RecordResult(incoming, "new", unit_id=unit.id, search_text=shown)
         changes = value_changes(form, dict(local.values), incoming.values, context)
         if incoming.deleted != local.deleted:
             changes.append(FieldChange("Trạng thái", _state(local.deleted), _state(incoming.deleted)))
@@ -201,7 +208,7 @@ class _Planner:
                     incoming, "unchanged", "cùng nội dung", unit_id=unit.id, merge_vector=True
                 )
             return RecordResult(incoming, "conflict", "hai nơi cùng sửa bản ghi", changes, unit.id)
-        return RecordResult(incoming, "updated", changes=changes, unit_id=unit.id)
+        return RecordResult(incoming, "updated", changes=changes, unit_id=unit.id, search_text=shown)
 
 
 def _after_merge(unit: OrgUnit, merged: dt.date) -> str:
@@ -221,4 +228,4 @@ def plan_merge(session: Session, office_unit_id: int, records: Sequence[PackageR
     planner = _Planner(session, office_unit_id)
     planner.preload([record.id for record in records])
     results = [planner.classify(record) for record in records]
-    return MergePlan(results, planner.contexts, planner.forms)
+    return MergePlan(results)
