@@ -39,7 +39,10 @@ def apply_plan(session: Session, plan: MergePlan, package_id: str, *, user: str)
     new_rows: list[dict[str, Any]] = []
     updated_rows: list[dict[str, Any]] = []
     vector_only: list[RecordResult] = []
-    for result in plan.results:
+    # In id order: the rows (and their history rows, numbered alike) then reach the two indexes keyed
+    # by random UUIDs page after page, each leaf page read and dirtied once, instead of at random
+    # all over them (a package's pages outgrow SQLite's page cache, and spilled pages are written twice).
+    for result in sorted(plan.results, key=lambda r: r.incoming.id):
         incoming = result.incoming
         if result.outcome == "conflict":
             _keep_conflict(session, result, package_id, now)

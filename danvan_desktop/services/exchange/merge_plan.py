@@ -83,6 +83,19 @@ class MergePlan:
         return table
 
 
+@dataclass(frozen=True)
+class _Gate:
+    """What the records of one form, unit and period share: a refusal of them all, or what they need."""
+
+    refusal: str  # refused whatever the record: form, unit, kind of unit or period unknown here
+    form: FormDef | None = None
+    unit: OrgUnit | None = None
+    period: Period | None = None
+    validity: str = ""  # the unit did not exist in the period (a tombstone may still retire a copy)
+    after_merge: str = ""  # the unit was merged into another before the period began
+    locked: bool = False  # the unit's period is locked
+
+
 class _Planner:
     def __init__(self, session: Session, office_unit_id: int) -> None:
         self.session = session
@@ -101,6 +114,7 @@ class _Planner:
         self.locks = set(session.execute(select(PeriodLock.org_unit_id, PeriodLock.period_id)))
         self.contexts: dict[tuple[str, int, str], FormContext] = {}  # by form id, unit id, period code
         self._shared: dict[tuple[str, int, str], FormContext] = {}
+        self._gates: dict[tuple[str, str, str], _Gate] = {}  # by form id, unit code, period code
         self.local: dict[str, Record] = {}
         self.today = dt.date.today()  # date fields of tombstones: within the default 1945..+5 years
 
@@ -143,36 +157,53 @@ class _Planner:
             self.contexts[key] = dataclasses.replace(self._shared[shared], _labels={})
         return self.contexts[key]
 
+    def gate(self, form_id: str, unit_code: str, period_code: str) -> _Gate:
+        """The checks every record of one form, unit and period shares, made once for all of them
+        (a package's thousands of records usually share one)."""
+        key = (form_id, unit_code, period_code)
+        if (known := self._gates.get(key)) is not None:
+            return known
+        gate = self._gates[key] = self._make_gate(form_id, unit_code, period_code)
+        return gate
+
+    def _make_gate(self, form_id: str, unit_code: str, period_code: str) -> _Gate:
+        form = self.forms.get(form_id)
+        if form is None:
+            return _Gate(f"biểu mẫu «{form_id}» không có ở văn phòng này")
+        unit = self.units.get(unit_code)
+        if unit is None:
+            where = "ngoài phạm vi đơn vị này" if unit_code in self.known_units else "không có trong danh mục"
+            return _Gate(f"đơn vị «{unit_code}» {where}")
+        if not form.applies_to(unit.kind):
+            return _Gate(f"biểu mẫu «{form.title}» không dành cho {unit_label(unit)}")
+        period = self.period(period_code)
+        if period is None:
+            return _Gate(f"kỳ báo cáo «{period_code}» không hợp lệ")
+        merged = self.limits[unit.id]
+        return _Gate(
+            "",
+            form,
+            unit,
+            period,
+            validity=unit_period_problem(unit, period) or "",
+            after_merge=_after_merge(unit, merged) if merged is not None and period.start >= merged else "",
+            locked=period.id is not None and (unit.id, period.id) in self.locks,
+        )
+
     def classify(self, incoming: PackageRecord) -> RecordResult:
         if problem := record_problem(incoming, known_periods=self.periods):  # timestamps, period years
             return RecordResult(incoming, "rejected", problem)
-        form = self.forms.get(incoming.form_id)
-        if form is None:
-            return RecordResult(
-                incoming, "rejected", f"biểu mẫu «{incoming.form_id}» không có ở văn phòng này"
-            )
-        unit = self.units.get(incoming.unit_code)
-        if unit is None:
-            where = (
-                "ngoài phạm vi đơn vị này"
-                if incoming.unit_code in self.known_units
-                else "không có trong danh mục"
-            )
-            return RecordResult(incoming, "rejected", f"đơn vị «{incoming.unit_code}» {where}")
-        if not form.applies_to(unit.kind):
-            return RecordResult(
-                incoming, "rejected", f"biểu mẫu «{form.title}» không dành cho {unit_label(unit)}"
-            )
-        period = self.period(incoming.period_code)
-        if period is None:
-            return RecordResult(incoming, "rejected", f"kỳ báo cáo «{incoming.period_code}» không hợp lệ")
-        problem = unit_period_problem(unit, period)
+        gate = self.gate(incoming.form_id, incoming.unit_code, incoming.period_code)
+        if gate.refusal:
+            return RecordResult(incoming, "rejected", gate.refusal)
+        form, unit, period = gate.form, gate.unit, gate.period
+        assert form is not None and unit is not None and period is not None
         # A tombstone may still retire a copy stored before validity was enforced here.
-        if problem and not (incoming.deleted and incoming.id in self.local):
-            return RecordResult(incoming, "rejected", problem)
-        if (merged := self.limits[unit.id]) is not None and period.start >= merged:
-            return RecordResult(incoming, "rejected", _after_merge(unit, merged))
-        if period.id is not None and (unit.id, period.id) in self.locks and not self._nothing_new(incoming):
+        if gate.validity and not (incoming.deleted and incoming.id in self.local):
+            return RecordResult(incoming, "rejected", gate.validity)
+        if gate.after_merge:
+            return RecordResult(incoming, "rejected", gate.after_merge)
+        if gate.locked and not self._nothing_new(incoming):
             return RecordResult(
                 incoming, "rejected", f"kỳ «{period.label}» của đơn vị đã chốt, không nhận thay đổi"
             )
