@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -52,11 +51,15 @@ class RunPackage:
 
 
 class ImportRun:
-    """Imports the files of a run in their order (import_next), planning the next one in a worker.
+    """Imports the files of a run in their order (import_next), planning the next ones in a worker.
 
-    Use as a context manager, or call close(): the worker process is stopped there. `worker`
-    False imports every package in this process (a run of one package gains nothing from it).
+    Both processes stay busy: while the worker plans one package, this process writes the one
+    before it, and when it would only wait for the worker it plans a later package itself (at most
+    AHEAD of them kept). Use as a context manager, or call close(): the worker is stopped there.
+    `worker` False imports every package in this process (a run of one package gains nothing).
     """
+
+    AHEAD = 1
 
     def __init__(
         self,
@@ -69,8 +72,12 @@ class ImportRun:
         self.db = db
         self.files = list(files)
         self.passphrase = passphrase
-        self._position = 0
+        self._next = 0  # the file import_next expects
+        self._handed = 0  # files before this one are planned, being planned, or imported
+        self._ahead: dict[int, Any] = {}  # plans made here before their file's turn
+        self._in_worker: int | None = None  # the file the worker is planning
         self._worker = _Worker(db.path) if worker and len(self.files) > 1 else None
+        self.worker_plans = 0  # packages written with the worker's plan (the rest were planned here)
 
     def __enter__(self) -> ImportRun:
         return self
@@ -80,15 +87,12 @@ class ImportRun:
 
     def import_next(self, path: Path, *, user: str, backup_dir: Path | None) -> PackageReport:
         """Import `path`, the next file of the run; raises import_package's UserErrors."""
-        if self._position >= len(self.files) or self.files[self._position].path != path:
+        index = self._next
+        if index >= len(self.files) or self.files[index].path != path:
             raise ValueError(f"{path} is not the next file of the run")
-        item = self.files[self._position]
-        self._position += 1
-        prepared = self._worker.take(path) if self._worker is not None else None
-        following = self.files[self._position] if self._position < len(self.files) else None
-        if self._worker is not None and following is not None and self._worker.ready():
-            # Handed over before this package is written: the two run side by side.
-            self._worker.submit(following, self.passphrase)
+        self._next += 1
+        prepared = self._plan_of(index)
+        self._feed_worker()  # before this package is written: the two run side by side
         if isinstance(prepared, PreparedImport):
             return write_import(self.db, prepared, user=user, backup_dir=backup_dir)
         if isinstance(prepared, PackageReport) and prepared.status == "duplicate":
@@ -99,13 +103,48 @@ class ImportRun:
             user=user,
             backup_dir=backup_dir,
             passphrase=self.passphrase,
-            accept_new_site=item.accept_new_site,
+            accept_new_site=self.files[index].accept_new_site,
         )
 
     def close(self) -> None:
         if self._worker is not None:
             self._worker.close()
             self._worker = None
+
+    def worker_started(self) -> bool:
+        """Whether the worker process is up (False before it has started, or without one)."""
+        return self._worker is not None and self._worker.ready()
+
+    def _plan_of(self, index: int) -> Any:
+        """What _plan_quietly gave for file `index` (None: to be imported whole here)."""
+        self._feed_worker()
+        while True:
+            if index in self._ahead:
+                return self._ahead.pop(index)
+            if self._in_worker != index or self._worker is None:
+                # Not handed out yet (the worker is starting, or gone): imported whole here.
+                self._handed = max(self._handed, index + 1)
+                self._feed_worker()
+                return None
+            if self._worker.answered() or self._handed >= len(self.files) or len(self._ahead) >= self.AHEAD:
+                self._in_worker = None
+                answer = self._worker.take()
+                self.worker_plans += answer is not None
+                return answer
+            # The worker is still at it: plan a later package here rather than wait.
+            later = self._handed
+            self._handed += 1
+            item = self.files[later]
+            self._ahead[later] = _plan_quietly(self.db, item.path, self.passphrase, item.accept_new_site)
+
+    def _feed_worker(self) -> None:
+        """Hand the next unplanned file to the worker if it is started and idle."""
+        worker = self._worker
+        if worker is None or self._in_worker is not None or self._handed >= len(self.files):
+            return
+        if worker.ready() and worker.submit(self.files[self._handed], self.passphrase):
+            self._in_worker = self._handed
+            self._handed += 1
 
 
 class _Worker:
@@ -121,7 +160,7 @@ class _Worker:
         child.close()
         self._started = False
         self._broken = False
-        self._sent: deque[Path] = deque()
+        self._busy = False  # a package handed over, its answer not taken
 
     def ready(self) -> bool:
         """Whether the worker has started (until then this process reads the packages itself)."""
@@ -134,25 +173,30 @@ class _Worker:
                 self._broken = True
         return self._started and not self._broken
 
-    def submit(self, item: RunPackage, passphrase: str | None) -> None:
+    def submit(self, item: RunPackage, passphrase: str | None) -> bool:
         try:
             self._connection.send((str(item.path), passphrase, item.accept_new_site))
         except OSError:
             self._broken = True
-            return
-        self._sent.append(item.path)
+            return False
+        self._busy = True
+        return True
 
-    def take(self, path: Path) -> Any:
-        """The worker's answer for `path`, or None when it was not handed over (or the worker died)."""
-        if not self._sent or self._sent[0] != path:
-            return None
-        self._sent.popleft()
+    def answered(self) -> bool:
+        """Whether the answer to the package handed over is there (take() would not wait)."""
+        try:
+            return self._connection.poll()
+        except OSError:
+            return True  # take() finds out
+
+    def take(self) -> Any:
+        """The worker's answer for the package handed over (None if the worker died meanwhile)."""
+        self._busy = False
         try:
             return self._connection.recv()
         except (EOFError, OSError):
             log.warning("the import worker stopped; the run goes on without it")
             self._broken = True
-            self._sent.clear()
             return None
 
     def close(self) -> None:
@@ -161,7 +205,7 @@ class _Worker:
         self._connection.close()
         # A plan still being made (or a worker still starting) is of no use any more: the worker
         # only reads, so it may be stopped anywhere.
-        self._process.join(timeout=0.2 if self._started and not self._sent else 0)
+        self._process.join(timeout=0.2 if self._started and not self._busy else 0)
         if self._process.is_alive():
             self._process.terminate()
             self._process.join()

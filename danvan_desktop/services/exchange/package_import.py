@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.models import Installation, OrgUnit, ReceivedPackage, TrustedSite
 from danvan_desktop.errors import UserError
-from danvan_desktop.services.exchange.merge_apply import apply_plan
+from danvan_desktop.services.exchange.merge_apply import StagedRows, apply_plan, stage_new_rows
 from danvan_desktop.services.exchange.merge_plan import MergePlan, plan_merge
 from danvan_desktop.services.exchange.origin import ForeignOriginError, check_origin
 from danvan_desktop.services.exchange.package_ledger import (
@@ -167,6 +167,7 @@ class PreparedImport:
     sender: str  # the unit the site spoke for when the plan was made (_sender)
     basis: PlanBasis
     accept_new_site: bool
+    staged: StagedRows | None = None  # the plan's new records as INSERT parameters (SQLite)
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,9 @@ def plan_package(
         report.status = "rejected"
         report.message = f"Không nhận bản ghi nào của gói {path.name}; cơ sở dữ liệu không thay đổi."
         return report
-    return PreparedImport(package, report, digest, _sender(package, trusted), basis, accept_new_site)
+    # The new records' rows are made here too: in a run, that is the worker's time, not the writer's.
+    staged = stage_new_rows(report.plan, db.engine.dialect)
+    return PreparedImport(package, report, digest, _sender(package, trusted), basis, accept_new_site, staged)
 
 
 def write_import(
@@ -367,9 +370,10 @@ def _apply_in_transaction(session: Session, prepared: PreparedImport, *, user: s
     installation = session.scalars(select(Installation)).one()
     # The plan was made with the same units, rolled back since (ids come anew), or before
     # another writer's change: planned again here.
+    staged = prepared.staged
     if replan or learned or not plan_still_holds(session, prepared.basis, [r.id for r in records]):
-        report.plan = plan_merge(session, installation.office_unit_id, records)
-    apply_plan(session, report.plan, manifest.package_id, user=user)
+        report.plan, staged = plan_merge(session, installation.office_unit_id, records), None
+    apply_plan(session, report.plan, manifest.package_id, user=user, staged=staged)
     review_lines = review_hooks.apply(session, manifest, report.office_label)
     # Attached returns are checked against the records just merged, in the same transaction.
     report.returns = examine_package_returns(session, package, store=True, sender_unit=sender)
