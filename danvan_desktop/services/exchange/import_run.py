@@ -1,22 +1,23 @@
 """A run of package imports as a pipeline: while one package is written, the next is read and planned.
 
 Reading a package (signature, ledger, hash, parsing) and planning it (classification, validation,
-search text) are most of an import's CPU time and write nothing; writing it is mostly the
-database's own work. So a run hands the next package's reading and planning to one worker
-process (spawned: Windows and the frozen bundle, whose entry point calls freeze_support) while
-this process writes the current one, on its own database connection:
+search text, the new records' rows) are most of an import's CPU time and write nothing; writing
+it is mostly the database's own work. So a run hands packages to one worker process (spawned:
+Windows and the frozen bundle, whose entry point calls freeze_support) to read and plan, while
+this process writes them in order on its own connection, and plans a later one itself whenever it
+would otherwise wait for the worker:
 
-    worker:  plan 2      plan 3      plan 4 ...
-    here:    plan 1  write 1     write 2     write 3 ...
+    worker:  (starting)  plan 2          plan 4          plan 5 ...
+    here:    plan 1 + write 1, write 2, plan 3, write 3, write 4 ...
 
 The worker only reads (package_import.plan_package, concurrent=True: the plan notes what it read,
 and write_import plans again inside its transaction if a package written meanwhile touched the
-same records or the catalog). Anything the worker cannot settle -- a refusal, a reply package, a
-package whose records were all refused (a unit or period may come with the package before it) or
-an error -- is done again here with import_package's own code, so its messages, ledger rows and
-exceptions are exactly those of a single import. Packages are written one at a time, in order,
-each atomic: stopping a run between two packages (the wizard's «Dừng») leaves every package
-either written whole or not at all, and the worker is then simply stopped.
+same records or the catalog). Anything a plan made ahead cannot settle -- a refusal, a reply
+package, a package whose records were all refused (a unit or period may come with a package
+before it) or an error -- is imported again here with import_package's own code, so its messages,
+ledger rows and exceptions are exactly those of a single import. Packages are written one at a
+time, in order, each atomic: stopping a run between two packages (the wizard's «Dừng») leaves
+every package written whole or not at all, and the worker is then simply stopped.
 """
 
 from __future__ import annotations

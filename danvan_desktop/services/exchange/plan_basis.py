@@ -79,8 +79,9 @@ def plan_still_holds(session: Session, basis: PlanBasis, record_ids: Collection[
     if basis.catalog is None:
         return last_change(session) == basis.last_change
     if last_change(session) != basis.last_change:
-        written = session.scalars(select(Record.id).where(Record.local_change > basis.last_change))
-        ids = set(record_ids)
-        if any(record_id in ids for record_id in written):
+        # Core rather than ORM rows: a package written meanwhile is thousands of ids.
+        record = Record.__table__
+        since = select(record.c.id).where(record.c.local_change > basis.last_change)
+        if not set(session.connection().execute(since).scalars()).isdisjoint(record_ids):
             return False
     return _catalog_stamp(session) == basis.catalog
