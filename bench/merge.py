@@ -4,7 +4,9 @@ Every package is signed by its own key (a commune site of its own); units are th
 Định Hóa, reused round-robin, period 2023, form to_chuc_doan_the. Measured, each in a child process
 so that set-up does not count in the memory peaks:
 
-- import of every package into one aggregating database for DH (records/second, peak RSS);
+- import of every package into one aggregating database for DH, as `danvan import FOLDER` does it (one
+  import run: services/exchange/import_run.py, its worker process planning packages while this one
+  writes; records/second from the run's start to its end, CPU time and peak RSS of both processes);
 - baseline, in the same run: the same rows inserted with plain sqlite3.executemany into an equivalent
   table of a fresh file (one transaction per package, WAL like the app);
 - re-import of every package (all duplicates);
