@@ -131,16 +131,18 @@ def test_a_run_through_the_worker_stores_what_one_at_a_time_stores(
         package_import.import_package(district.db, broken, user=USER, backup_dir=None)
 
     with ImportRun(district.db, [RunPackage(f, True) for f in files]) as run:
-        deadline = time.monotonic() + 60
-        while not run.worker_started() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert run.worker_started()
+        assert not run.worker_started()
         outcomes: list[Any] = []
-        for path in files:
+        for number, path in enumerate(files):
             try:
                 outcomes.append(run.import_next(path, user=USER, backup_dir=None))
             except UserError as exc:
                 outcomes.append(exc)
+            if number == 0:  # the first package written starts the worker: the rest go through it
+                deadline = time.monotonic() + 60
+                while not run.worker_started() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                assert run.worker_started()
         assert run.worker_plans >= 2
     assert [getattr(o, "status", None) for o in outcomes] == [
         "applied",
@@ -161,6 +163,18 @@ def test_a_run_through_the_worker_stores_what_one_at_a_time_stores(
     assert all("chi hoi phu nu xa" in search for *_, search, _ in stored)  # what the register searches
 
 
+def test_a_run_of_packages_received_before_starts_no_worker(phuc_chu: Site, district: Site) -> None:
+    phuc_chu.save("to_chuc_doan_the", "DH-PHUCCHU", "2023", BRANCH)
+    package = phuc_chu.export("pc-1.danvan")
+    district.import_(package, accept_new_site=True)
+    copy = package.with_name("pc-1-chep.danvan")
+    copy.write_bytes(package.read_bytes())
+    with ImportRun(district.db, [RunPackage(package), RunPackage(copy)]) as run:
+        reports = [run.import_next(path, user=USER, backup_dir=None) for path in (package, copy)]
+        assert run._worker is None
+    assert [r.status for r in reports] == ["duplicate", "duplicate"]
+
+
 def test_a_stopped_run_leaves_whole_packages_and_no_worker(
     phuc_chu: Site, bao_linh: Site, district: Site
 ) -> None:
@@ -168,9 +182,9 @@ def test_a_stopped_run_leaves_whole_packages_and_no_worker(
     bao_linh.save("to_chuc_doan_the", "DH-BAOLINH", "2023", BRANCH)
     files = [phuc_chu.export("pc-1.danvan"), bao_linh.export("bl-1.danvan")]
     run = ImportRun(district.db, [RunPackage(f, True) for f in files])
+    run.import_next(files[0], user=USER, backup_dir=None)
     worker = run._worker
     assert worker is not None
-    run.import_next(files[0], user=USER, backup_dir=None)
     run.close()  # «Dừng» after the first package
     assert not worker._process.is_alive()
     assert len(district.records()) == 1

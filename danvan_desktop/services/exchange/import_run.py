@@ -56,7 +56,8 @@ class ImportRun:
 
     Both processes stay busy: while the worker plans one package, this process writes the one
     before it, and when it would only wait for the worker it plans a later package itself (at most
-    AHEAD of them kept). Use as a context manager, or call close(): the worker is stopped there.
+    AHEAD of them kept). The worker is started by the first package written (a run of packages
+    received before needs none). Use as a context manager, or call close(): it is stopped there.
     `worker` False imports every package in this process (a run of one package gains nothing).
     """
 
@@ -77,7 +78,8 @@ class ImportRun:
         self._handed = 0  # files before this one are planned, being planned, or imported
         self._ahead: dict[int, Any] = {}  # plans made here before their file's turn
         self._in_worker: int | None = None  # the file the worker is planning
-        self._worker = _Worker(db.path) if worker and len(self.files) > 1 else None
+        self._use_worker = worker and len(self.files) > 1
+        self._worker: _Worker | None = None  # started by the first package written (see import_next)
         self.worker_plans = 0  # packages written with the worker's plan (the rest were planned here)
 
     def __enter__(self) -> ImportRun:
@@ -98,7 +100,7 @@ class ImportRun:
             return write_import(self.db, prepared, user=user, backup_dir=backup_dir)
         if isinstance(prepared, PackageReport) and prepared.status == "duplicate":
             return prepared  # received before: a package written since cannot change that
-        return import_package(
+        report = import_package(
             self.db,
             path,
             user=user,
@@ -106,6 +108,12 @@ class ImportRun:
             passphrase=self.passphrase,
             accept_new_site=self.files[index].accept_new_site,
         )
+        if report.status != "duplicate" and self._use_worker and self._next < len(self.files):
+            # Started only now: a run of packages received before (2-3 ms each) would wait for a
+            # worker that takes a second to start, and would not need it.
+            self._use_worker = False
+            self._worker = _Worker(self.db.path)
+        return report
 
     def close(self) -> None:
         if self._worker is not None:
