@@ -241,7 +241,7 @@ def run_server(url_text: str, n: int, m: int, cache: Path) -> int:
         "indexes, foreign keys, one history row each)"
     )
     print(
-        f"import_package, one importer:    {one_rate:10,.0f} records/s  ({one_wall:.1f} s, "
+        f"import run, one importer:        {one_rate:10,.0f} records/s  ({one_wall:.1f} s, "
         f"{one_wall / n * 1000:.0f} ms/package)  ratio {one_rate / copy_rate:.4f}x the COPY rate"
     )
     print(
@@ -252,8 +252,9 @@ def run_server(url_text: str, n: int, m: int, cache: Path) -> int:
         seconds = {k: sum(r["phases"].get(k, 0.0) for r in runs) for k in ("plan", "apply", "backup")}
         rest = sum(r["seconds"] for r in runs) - sum(seconds.values())
         plans = sum(int(r["phases"].get("plan calls", 0)) for r in runs)
+        # An importer is an import run: plans made by its worker process are not timed here.
         print(
-            f"  {label + ':':30s} plan_merge {seconds['plan']:5.1f} s ({plans} plans), "
+            f"  {label + ':':30s} plan_merge in the importer {seconds['plan']:5.1f} s ({plans} plans), "
             f"apply_plan {seconds['apply']:5.1f} s, "
             f"pg_dump {seconds['backup']:4.1f} s, rest (read, verify, lock wait, commit) {rest:5.1f} s"
         )

@@ -154,7 +154,8 @@ def _package_files(targets: list[Path]) -> list[Path]:
 
 def cmd_import(args: argparse.Namespace, db: Database, user_paths: UserPaths) -> int:
     from danvan_desktop.services.exchange.import_report import describe_report, rejected_lines
-    from danvan_desktop.services.exchange.package_import import import_package
+    from danvan_desktop.services.exchange.import_run import ImportRun, RunPackage
+    from danvan_desktop.services.exchange.package_import import PackageReport, import_package
 
     passphrase = _passphrase(args.passphrase_file)
     files = _package_files(args.files)
@@ -164,39 +165,54 @@ def cmd_import(args: argparse.Namespace, db: Database, user_paths: UserPaths) ->
     code = 0
     user = _user(db)
     backed_up = False
-    for path in files:
-        try:
-            report = import_package(
-                db,
-                path,
-                user=user,
-                backup_dir=None if backed_up else user_paths.backup_dir,  # one backup per run
-                passphrase=passphrase,
-                dry_run=args.dry_run,
-                accept_new_site=args.accept_new_site,
-            )
-        except UserError as exc:
-            code = 2
-            reports.append({"file": str(path), "status": "refused", "message": exc.message})
-            print(f"✗ {path.name}: {exc.message}", file=sys.stderr)  # in --json mode too: stdout is JSON
-            continue
-        backed_up = backed_up or report.backup is not None
-        counts = report.counts()
-        flagged = [r for r in report.returns if r.flagged]
-        if counts["conflict"] or counts["rejected"] or flagged:
-            code = max(code, EXIT_ATTENTION)
-        for outcome in flagged:  # a return whose figures or signatures are wrong is never accepted silently
-            print(f"✗ {path.name}: {outcome.line()}", file=sys.stderr)
-        reports.append(report.to_json())
-        if report.status == "rejected":  # every record refused: the whole report is a refusal
-            print(describe_report(report), file=sys.stderr)
-            continue
-        rejected = rejected_lines(report)
-        if rejected:
-            print(f"✗ {path.name}: {len(rejected)} bản ghi bị từ chối:", file=sys.stderr)
-            print("\n".join(rejected), file=sys.stderr)
-        if not args.json:
-            print(describe_report(report, rejections=False))
+    # A real import reads and plans the next package in a worker process while one is written.
+    run = ImportRun(
+        db,
+        [RunPackage(path, args.accept_new_site) for path in files],
+        passphrase=passphrase,
+        worker=not args.dry_run,
+    )
+    with run:
+        for path in files:
+            backup_dir = None if backed_up else user_paths.backup_dir  # one backup per run
+            report: PackageReport
+            try:
+                if args.dry_run:
+                    report = import_package(
+                        db,
+                        path,
+                        user=user,
+                        backup_dir=backup_dir,
+                        passphrase=passphrase,
+                        dry_run=True,
+                        accept_new_site=args.accept_new_site,
+                    )
+                else:
+                    report = run.import_next(path, user=user, backup_dir=backup_dir)
+            except UserError as exc:
+                code = 2
+                reports.append({"file": str(path), "status": "refused", "message": exc.message})
+                print(f"✗ {path.name}: {exc.message}", file=sys.stderr)  # in --json mode too: stdout is JSON
+                continue
+            backed_up = backed_up or report.backup is not None
+            counts = report.counts()
+            flagged = [r for r in report.returns if r.flagged]
+            if counts["conflict"] or counts["rejected"] or flagged:
+                code = max(code, EXIT_ATTENTION)
+            for (
+                outcome
+            ) in flagged:  # a return whose figures or signatures are wrong is never accepted silently
+                print(f"✗ {path.name}: {outcome.line()}", file=sys.stderr)
+            reports.append(report.to_json())
+            if report.status == "rejected":  # every record refused: the whole report is a refusal
+                print(describe_report(report), file=sys.stderr)
+                continue
+            rejected = rejected_lines(report)
+            if rejected:
+                print(f"✗ {path.name}: {len(rejected)} bản ghi bị từ chối:", file=sys.stderr)
+                print("\n".join(rejected), file=sys.stderr)
+            if not args.json:
+                print(describe_report(report, rejections=False))
     if args.json:
         print(json.dumps(reports, ensure_ascii=False, indent=2))
     return code

@@ -85,6 +85,10 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # 64 MiB of pages (SQLite's default is 2 MiB), taken only as pages are read: a package merged into
+    # a district's hundreds of thousands of records touches thousands of index pages keyed by random
+    # UUIDs, which a small cache reads again and again from the file (bench/merge.py).
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 

@@ -317,7 +317,9 @@ class ApplyPage(_BatchPage):
 
     def initializePage(self) -> None:
         self.backed_up = False
-        self.run([item for item in self.owner.items if item.importable()])
+        queue = [item for item in self.owner.items if item.importable()]
+        self.import_run = batch.import_run(self.owner.db, queue, self.owner.settings)
+        self.run(queue)
 
     def describe(self, index: int, count: int, item: BatchItem) -> str:
         if self.backed_up:
@@ -327,7 +329,9 @@ class ApplyPage(_BatchPage):
         return f"Đang sao lưu dữ liệu rồi nhập gói {index + 1}/{count}: {item.path.name}"
 
     def work(self, item: BatchItem) -> Any:
-        return batch.apply_item(self.owner.db, item, self.owner.settings, backed_up=self.backed_up)
+        return batch.apply_item(
+            self.owner.db, item, self.owner.settings, backed_up=self.backed_up, run=self.import_run
+        )
 
     def got(self, item: BatchItem, result: Any) -> None:
         if isinstance(result, UserError):
@@ -342,6 +346,7 @@ class ApplyPage(_BatchPage):
         self.log.appendPlainText(item.report_text().splitlines()[0])
 
     def ended(self) -> None:
+        self.import_run.close()  # stopped or done: the worker planning the next package goes too
         self.bar.label.setText(f"Đã nhập {sum(i.final is not None for i in self.bar.jobs.items)} gói.")
         if self.owner.changed_data:
             self.owner.changed.emit()

@@ -150,8 +150,14 @@ def test_office_work_from_init_to_the_district(bundle: Path, data_dir: Path, tmp
     secret.write_text("mật khẩu của xã Phúc Chu", encoding="utf-8")
     ok(run(bundle, data_dir, "--db", commune, "export", "--out", package, "--passphrase-file", secret))
     ok(run(bundle, data_dir, "--db", district, "init", "--unit", "DH"))
-    taken = ["import", "--accept-new-site", "--passphrase-file", secret, package]
-    assert "2 mới" in ok(run(bundle, data_dir, "--db", district, *taken))
+    # Two packages: an import run starts its worker process (this same program, freeze_support).
+    ok(run(bundle, data_dir, "--db", commune, "load", "--form", "to_chuc_doan_the", "--period", "2022", rows))
+    second = tmp_path / "pc-2.danvan"
+    ok(run(bundle, data_dir, "--db", commune, "export", "--out", second, "--passphrase-file", secret))
+    taken = ["import", "--accept-new-site", "--passphrase-file", secret, package, second]
+    result = run(bundle, data_dir, "--db", district, *taken)
+    assert ok(result).count("✓ Đã nhập gói") == 2 and "2 mới, 2 không đổi" in result.stdout
+    assert result.stderr == ""  # nor a worker that failed to start (it would say so here)
 
 
 def test_signing_and_verifying_from_the_bundle(bundle: Path, data_dir: Path, tmp_path: Path) -> None:

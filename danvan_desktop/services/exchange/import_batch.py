@@ -14,6 +14,7 @@ from danvan_desktop.db.models import RecordConflict
 from danvan_desktop.errors import UserError
 from danvan_desktop.paths import PACKAGE_SUFFIX
 from danvan_desktop.services.exchange.import_report import describe_report
+from danvan_desktop.services.exchange.import_run import ImportRun, RunPackage
 from danvan_desktop.services.exchange.merge_plan import OUTCOME_LABELS
 from danvan_desktop.services.exchange.package_import import PackageReport, UntrustedSiteError, import_package
 from danvan_desktop.services.office.forms import form_registry
@@ -248,21 +249,39 @@ def preview_package(db: Database, path: Path, settings: ImportSettings) -> Packa
     return PackagePreview(path, state, report, unit_label=report.office_label, gaps=gaps)
 
 
+def _accepted(item: BatchItem) -> bool:
+    return item.preview is not None and item.preview.state == "untrusted" and item.accepted
+
+
+def import_run(db: Database, items: list[BatchItem], settings: ImportSettings) -> ImportRun:
+    """The run that imports `items` in their order (the next one read and planned while one is written)."""
+    return ImportRun(db, [RunPackage(i.path, _accepted(i)) for i in items], passphrase=settings.passphrase)
+
+
 def apply_item(
-    db: Database, item: BatchItem, settings: ImportSettings, *, backed_up: bool = False
+    db: Database,
+    item: BatchItem,
+    settings: ImportSettings,
+    *,
+    backed_up: bool = False,
+    run: ImportRun | None = None,
 ) -> PackageReport:
     """Import one previewed package for real (atomic: all of it or nothing).
 
     `backed_up`: a backup was already taken for this batch; one copy before the first changing
     package is enough, and a copy per package would cost minutes on a large district database.
+    `run`: the batch's import_run, whose next file `item` is.
     """
+    backup_dir = None if backed_up else settings.backup_dir
+    if run is not None:
+        return run.import_next(item.path, user=settings.user, backup_dir=backup_dir)
     return import_package(
         db,
         item.path,
         user=settings.user,
-        backup_dir=None if backed_up else settings.backup_dir,
+        backup_dir=backup_dir,
         passphrase=settings.passphrase,
-        accept_new_site=item.preview is not None and item.preview.state == "untrusted" and item.accepted,
+        accept_new_site=_accepted(item),
     )
 
 

@@ -16,7 +16,13 @@ from danvan_desktop.db.models import OrgUnit, Period, PeriodLock, Record
 from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.formspec.validate import clean_and_validate
-from danvan_desktop.services.entry.entry import FieldChange, FormContext, form_context, value_changes
+from danvan_desktop.services.entry.entry import (
+    FieldChange,
+    FormContext,
+    form_context,
+    search_text,
+    value_changes,
+)
 from danvan_desktop.services.exchange.package_records import office_unit_limits
 from danvan_desktop.services.exchange.record_bounds import record_problem, values_problem
 from danvan_desktop.services.exchange.vectors import compare
@@ -48,6 +54,7 @@ class RecordResult:
     changes: list[FieldChange] = field(default_factory=list)
     unit_id: int | None = None
     merge_vector: bool = False  # same content edited on both sides: only the vector changes
+    search_text: str = ""  # of a new or updated record: what apply_plan stores with it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,8 +71,6 @@ class RecordResult:
 @dataclass
 class MergePlan:
     results: list[RecordResult]
-    contexts: dict[tuple[str, int, str], FormContext] = field(default_factory=dict, repr=False)
-    forms: dict[str, FormDef] = field(default_factory=dict, repr=False)
 
     def changes_records(self) -> bool:
         return any(r.outcome in ("new", "updated", "conflict") or r.merge_vector for r in self.results)
@@ -76,6 +81,19 @@ class MergePlan:
             key = (result.incoming.form_id, result.incoming.unit_code)
             table.setdefault(key, Counter())[result.outcome] += 1
         return table
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """What the records of one form, unit and period share: a refusal of them all, or what they need."""
+
+    refusal: str  # refused whatever the record: form, unit, kind of unit or period unknown here
+    form: FormDef | None = None
+    unit: OrgUnit | None = None
+    period: Period | None = None
+    validity: str = ""  # the unit did not exist in the period (a tombstone may still retire a copy)
+    after_merge: str = ""  # the unit was merged into another before the period began
+    locked: bool = False  # the unit's period is locked
 
 
 class _Planner:
@@ -96,6 +114,7 @@ class _Planner:
         self.locks = set(session.execute(select(PeriodLock.org_unit_id, PeriodLock.period_id)))
         self.contexts: dict[tuple[str, int, str], FormContext] = {}  # by form id, unit id, period code
         self._shared: dict[tuple[str, int, str], FormContext] = {}
+        self._gates: dict[tuple[str, str, str], _Gate] = {}  # by form id, unit code, period code
         self.local: dict[str, Record] = {}
         self.today = dt.date.today()  # date fields of tombstones: within the default 1945..+5 years
 
@@ -138,36 +157,53 @@ class _Planner:
             self.contexts[key] = dataclasses.replace(self._shared[shared], _labels={})
         return self.contexts[key]
 
+    def gate(self, form_id: str, unit_code: str, period_code: str) -> _Gate:
+        """The checks every record of one form, unit and period shares, made once for all of them
+        (a package's thousands of records usually share one)."""
+        key = (form_id, unit_code, period_code)
+        if (known := self._gates.get(key)) is not None:
+            return known
+        gate = self._gates[key] = self._make_gate(form_id, unit_code, period_code)
+        return gate
+
+    def _make_gate(self, form_id: str, unit_code: str, period_code: str) -> _Gate:
+        form = self.forms.get(form_id)
+        if form is None:
+            return _Gate(f"biểu mẫu «{form_id}» không có ở văn phòng này")
+        unit = self.units.get(unit_code)
+        if unit is None:
+            where = "ngoài phạm vi đơn vị này" if unit_code in self.known_units else "không có trong danh mục"
+            return _Gate(f"đơn vị «{unit_code}» {where}")
+        if not form.applies_to(unit.kind):
+            return _Gate(f"biểu mẫu «{form.title}» không dành cho {unit_label(unit)}")
+        period = self.period(period_code)
+        if period is None:
+            return _Gate(f"kỳ báo cáo «{period_code}» không hợp lệ")
+        merged = self.limits[unit.id]
+        return _Gate(
+            "",
+            form,
+            unit,
+            period,
+            validity=unit_period_problem(unit, period) or "",
+            after_merge=_after_merge(unit, merged) if merged is not None and period.start >= merged else "",
+            locked=period.id is not None and (unit.id, period.id) in self.locks,
+        )
+
     def classify(self, incoming: PackageRecord) -> RecordResult:
         if problem := record_problem(incoming, known_periods=self.periods):  # timestamps, period years
             return RecordResult(incoming, "rejected", problem)
-        form = self.forms.get(incoming.form_id)
-        if form is None:
-            return RecordResult(
-                incoming, "rejected", f"biểu mẫu «{incoming.form_id}» không có ở văn phòng này"
-            )
-        unit = self.units.get(incoming.unit_code)
-        if unit is None:
-            where = (
-                "ngoài phạm vi đơn vị này"
-                if incoming.unit_code in self.known_units
-                else "không có trong danh mục"
-            )
-            return RecordResult(incoming, "rejected", f"đơn vị «{incoming.unit_code}» {where}")
-        if not form.applies_to(unit.kind):
-            return RecordResult(
-                incoming, "rejected", f"biểu mẫu «{form.title}» không dành cho {unit_label(unit)}"
-            )
-        period = self.period(incoming.period_code)
-        if period is None:
-            return RecordResult(incoming, "rejected", f"kỳ báo cáo «{incoming.period_code}» không hợp lệ")
-        problem = unit_period_problem(unit, period)
+        gate = self.gate(incoming.form_id, incoming.unit_code, incoming.period_code)
+        if gate.refusal:
+            return RecordResult(incoming, "rejected", gate.refusal)
+        form, unit, period = gate.form, gate.unit, gate.period
+        assert form is not None and unit is not None and period is not None
         # A tombstone may still retire a copy stored before validity was enforced here.
-        if problem and not (incoming.deleted and incoming.id in self.local):
-            return RecordResult(incoming, "rejected", problem)
-        if (merged := self.limits[unit.id]) is not None and period.start >= merged:
-            return RecordResult(incoming, "rejected", _after_merge(unit, merged))
-        if period.id is not None and (unit.id, period.id) in self.locks and not self._nothing_new(incoming):
+        if gate.validity and not (incoming.deleted and incoming.id in self.local):
+            return RecordResult(incoming, "rejected", gate.validity)
+        if gate.after_merge:
+            return RecordResult(incoming, "rejected", gate.after_merge)
+        if gate.locked and not self._nothing_new(incoming):
             return RecordResult(
                 incoming, "rejected", f"kỳ «{period.label}» của đơn vị đã chốt, không nhận thay đổi"
             )
@@ -190,8 +226,10 @@ class _Planner:
         # After validation, whose messages name the field better: what it leaves unchecked.
         if problem := values_problem(incoming.values, form, self.today, tombstone=incoming.deleted):
             return RecordResult(incoming, "rejected", problem, unit_id=unit.id)
+        # Made here, where the form and context are at hand (and in the worker process of a run).
+        shown = search_text(form, incoming.values, context)
         if local is None:  # nothing to compare: a new record's fields are all "changes"
-            return RecordResult(incoming, "new", unit_id=unit.id)
+            return RecordResult(incoming, "new", unit_id=unit.id, search_text=shown)
         changes = value_changes(form, dict(local.values), incoming.values, context)
         if incoming.deleted != local.deleted:
             changes.append(FieldChange("Trạng thái", _state(local.deleted), _state(incoming.deleted)))
@@ -201,7 +239,7 @@ class _Planner:
                     incoming, "unchanged", "cùng nội dung", unit_id=unit.id, merge_vector=True
                 )
             return RecordResult(incoming, "conflict", "hai nơi cùng sửa bản ghi", changes, unit.id)
-        return RecordResult(incoming, "updated", changes=changes, unit_id=unit.id)
+        return RecordResult(incoming, "updated", changes=changes, unit_id=unit.id, search_text=shown)
 
 
 def _after_merge(unit: OrgUnit, merged: dt.date) -> str:
@@ -221,4 +259,4 @@ def plan_merge(session: Session, office_unit_id: int, records: Sequence[PackageR
     planner = _Planner(session, office_unit_id)
     planner.preload([record.id for record in records])
     results = [planner.classify(record) for record in records]
-    return MergePlan(results, planner.contexts, planner.forms)
+    return MergePlan(results)

@@ -9,6 +9,7 @@ touch different records: the second importer's plan stands, and the two plan in 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -37,21 +38,24 @@ class PlanBasis:
     """What a plan was made against: the last record change, and the catalog's rows (hashed)."""
 
     last_change: int
-    catalog: int
+    catalog: str | None  # None: not taken (one writer, the plan written right after it is made)
 
 
 def last_change(session: Session) -> int:
     return session.scalar(select(func.max(Record.local_change))) or 0
 
 
-def _catalog_stamp(session: Session) -> int:
-    """A hash of every row of the catalog tables (a few thousand small rows: milliseconds)."""
-    rows = []
+def _catalog_stamp(session: Session) -> str:
+    """A digest of every row of the catalog tables (a few thousand small rows: milliseconds).
+
+    The same in every process (an import run's worker makes the plan): not Python's salted hash().
+    """
+    digest = hashlib.blake2b(digest_size=16)
     for model in _CATALOG:
         mapper: Mapper[Any] = inspect(model)
         query = select(*mapper.columns).order_by(*mapper.primary_key)
-        rows.append(tuple(tuple(row) for row in session.execute(query)))
-    return hash(tuple(rows))
+        digest.update(repr([tuple(row) for row in session.execute(query)]).encode())
+    return digest.hexdigest()
 
 
 def _shared(session: Session) -> bool:
@@ -59,19 +63,25 @@ def _shared(session: Session) -> bool:
     return dialect_of(session) == POSTGRESQL
 
 
-def plan_basis(session: Session) -> PlanBasis:
-    """Taken just before the plan is made: a change committed while it is made counts as later."""
-    return PlanBasis(last_change(session), _catalog_stamp(session) if _shared(session) else 0)
+def plan_basis(session: Session, *, concurrent: bool = False) -> PlanBasis:
+    """Taken just before the plan is made: a change committed while it is made counts as later.
+
+    `concurrent`: a SQLite file's own importer writes other packages between this plan and its
+    write (a run plans the next package while one is written): judged as on a server.
+    """
+    stamp = _catalog_stamp(session) if concurrent or _shared(session) else None
+    return PlanBasis(last_change(session), stamp)
 
 
 def plan_still_holds(session: Session, basis: PlanBasis, record_ids: Collection[str]) -> bool:
     """Inside the write lock: True when no record of the package was written since the plan and the
     catalog is as it was (writes are serialized, so local_change grows in commit order)."""
-    if not _shared(session):
+    if basis.catalog is None:
         return last_change(session) == basis.last_change
     if last_change(session) != basis.last_change:
-        written = session.scalars(select(Record.id).where(Record.local_change > basis.last_change))
-        ids = set(record_ids)
-        if any(record_id in ids for record_id in written):
+        # Core rather than ORM rows: a package written meanwhile is thousands of ids.
+        record = Record.__table__
+        since = select(record.c.id).where(record.c.local_change > basis.last_change)
+        if not set(session.connection().execute(since).scalars()).isdisjoint(record_ids):
             return False
     return _catalog_stamp(session) == basis.catalog
