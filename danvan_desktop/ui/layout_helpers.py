@@ -6,7 +6,17 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QBoxLayout, QFormLayout, QLabel, QLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 Part = QWidget | QLayout | int | tuple[QWidget, int]
 
@@ -44,6 +54,18 @@ def push_button(text: str, slot: Callable[[], None]) -> QPushButton:
     button = QPushButton(text)
     button.clicked.connect(slot)
     return button
+
+
+def dialog_buttons(dialog: QDialog, accept_text: str, on_accept: Callable[[], object]) -> QDialogButtonBox:
+    """The dialog's OK button named for what it does (with its mnemonic) and «Hủy», which rejects:
+    Qt's own «OK»/«Cancel» would stay in English."""
+    button = QDialogButtonBox.StandardButton
+    buttons = QDialogButtonBox(button.Ok | button.Cancel)
+    buttons.button(button.Ok).setText(accept_text)
+    buttons.button(button.Cancel).setText("&Hủy")
+    buttons.accepted.connect(on_accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 def resize_within_screen(widget: QWidget, width: int, height: int) -> None:

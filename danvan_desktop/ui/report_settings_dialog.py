@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop.text import nfc
-from danvan_desktop.ui.layout_helpers import resize_within_screen
+from danvan_desktop.ui.layout_helpers import dialog_buttons, resize_within_screen
 
 if TYPE_CHECKING:
     from danvan_desktop.db.engine import Database
@@ -107,13 +106,7 @@ class ReportSettingsDialog(QDialog):
         self.message.setStyleSheet("color: #b00020;")
         note = QLabel("«Lưu: VT.» luôn được in ở dòng cuối của Nơi nhận.")
         note.setStyleSheet("color: #555555;")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Lưu")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Hủy")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "&Lưu", self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)

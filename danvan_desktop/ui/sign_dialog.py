@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from danvan_desktop.errors import UserError
 from danvan_desktop.ui.export_dialog import documents_folder
-from danvan_desktop.ui.layout_helpers import resize_within_screen
+from danvan_desktop.ui.layout_helpers import dialog_buttons, resize_within_screen
 from danvan_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
@@ -72,13 +72,7 @@ class SignDialog(QDialog):
         )
         note.setWordWrap(True)
         note.setStyleSheet("color: #555555;")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Ký số")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Hủy")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "&Ký số", self.accept)
         if db is not None:  # images, the token's library, trusted roots: editable from here
             settings = QPushButton("Cài đặt &ảnh chữ ký, con dấu, token…")
             settings.setObjectName("signSettings")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from danvan_desktop.errors import UserError
+from danvan_desktop.ui.layout_helpers import dialog_buttons
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -78,13 +79,7 @@ class _ActionDialog(QDialog):
         self.setWindowTitle(title)
         self.setProperty("helpPage", HELP_PAGE)
         self.error = _error_label()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Lưu")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Hủy")
-        self.buttons.accepted.connect(self.try_save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, "&Lưu", self.try_save)
         self.done_text = ""
 
     def change(self, session: Session) -> str:  # pragma: no cover - each dialog overrides it

@@ -96,7 +96,7 @@ def export_xlsx(session: Session, form: FormDef, unit_id: int, period_id: int, o
     _add_drop_downs(book, sheet, fields, vocab, FIRST_DATA_ROW + len(records) + _SPARE_ROWS)
     book.properties.title = form.title
     book.properties.creator = APP_TITLE
-    _save_atomically(book, out)
+    save_workbook(book, out)
     return len(records)
 
 
@@ -222,7 +222,7 @@ def _write_guide(
         sheet.column_dimensions[letter].width = width
 
 
-def _save_atomically(book: _Book, out: Path) -> None:
+def save_workbook(book: _Book, out: Path) -> None:
     """Save beside `out`, then rename over it: a failed save never leaves half a workbook."""
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".tmp", dir=out.parent)

@@ -14,8 +14,8 @@ from danvan_desktop.errors import UserError
 from danvan_desktop.formspec.model import FormDef
 from danvan_desktop.reports.document import Column, Table
 from danvan_desktop.reports.worksheet import Worksheet, worksheet_pdf
+from danvan_desktop.services.entry.spreadsheet_export import save_workbook
 from danvan_desktop.services.reporting.completeness import STATUS_LABELS, PeriodCompleteness
-from danvan_desktop.services.reporting.pivot_output import save_workbook
 from danvan_desktop.text import nfc
 
 # The screen's colours, so a printed or passed-on table reads like the one on screen.

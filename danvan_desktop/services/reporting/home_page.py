@@ -167,11 +167,10 @@ def _models(ctx: _Context) -> tuple[list[Figure], list[Figure]]:
     texts = ["linh_vuc", "trang_thai", "cap_cong_nhan"] + (["xom"] if ctx.commune else [])
     rows = [r for r in summed(ctx.session, MODELS, ctx.pairs(MODELS), texts) if r.values[1] != "rut"]
     fields = labels(form_registry()[MODELS], "linh_vuc")
-    weight = len(texts)  # each row is a group of records: its count follows the texts
     totals: dict[str, float] = defaultdict(float)
     recognized: dict[str, float] = defaultdict(float)
     for row in rows:
-        number = float(row.values[weight] or 0)
+        number = _models_in(row)
         for key in _model_keys(row):
             totals[key] += number
         if row.values[1] == "cong_nhan":
@@ -198,14 +197,18 @@ def _model_keys(row: Row) -> tuple[str, ...]:
     return (f"mo_hinh.linh_vuc.{field}",)
 
 
+def _models_in(row: Row) -> float:
+    """A group's count of models: summed() puts it after the grouping texts, last (no numbers asked)."""
+    return float(row.values[-1] or 0)
+
+
 def _model_shares(ctx: _Context, rows: list[Row], key: str) -> tuple[Share, ...]:
     village = 3 if ctx.commune else None
-    weight = 4 if ctx.commune else 3
     per: dict[tuple[str, str, str], list[float]] = {}
     for row in rows:
         if key in _model_keys(row):
             held = per.setdefault(ctx.share_key(row, village), [0.0, row.period_id])
-            held[0] += float(row.values[weight] or 0)
+            held[0] += _models_in(row)
     shares = [ctx.share(k, fixed(f"{round(v)} mô hình"), v, MODELS, int(pid)) for k, (v, pid) in per.items()]
     return _sorted(shares)
 

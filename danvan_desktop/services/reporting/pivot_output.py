@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from danvan_desktop.formspec.values import format_number
 from danvan_desktop.reports.document import Column, Table
 from danvan_desktop.reports.render import write_atomically
 from danvan_desktop.reports.worksheet import Worksheet, worksheet_pdf
+from danvan_desktop.services.entry.spreadsheet_export import save_workbook
 from danvan_desktop.services.reporting.pivot import STATS, TOTAL_LABEL, PivotTable, Stat, stat_problem
 from danvan_desktop.text import nfc
 
@@ -172,27 +171,6 @@ def _workbook(
         sheet.column_dimensions[get_column_letter(col)].width = max(14, min(len(header[col - 1]) + 2, 28))
     sheet.freeze_panes = sheet.cell(FIRST_ROW + 1, 2)
     return book
-
-
-def save_workbook(book: Any, out: Path) -> None:
-    """Save beside `out`, then rename over it: a failed save never leaves half a workbook."""
-    try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".tmp", dir=out.parent)
-    except OSError as exc:
-        raise UserError(f"Không ghi được vào thư mục «{out.parent}»: {exc.strerror or exc}.") from exc
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        book.save(temp)
-        os.replace(temp, out)
-    except PermissionError as exc:
-        raise UserError(
-            f"Không ghi được tệp «{out}»: tệp đang mở trong Excel hoặc thư mục không cho phép ghi."
-        ) from exc
-    except OSError as exc:
-        raise UserError(f"Không ghi được tệp «{out}»: {exc.strerror or exc}.") from exc
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def pivot_pdf(table: PivotTable, view: PivotView, *, today: dt.date) -> tuple[bytes, int]:
